@@ -1,0 +1,88 @@
+"""`papertriage ingest`: read dumps into the library."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import ExitCode, UserError
+from . import app
+from .common import err, state
+
+
+def _page_date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UserError(f"--page-date wants YYYY-MM-DD, not {value!r}") from None
+
+
+@app.command()
+def ingest(
+    ctx: typer.Context,
+    paths: Annotated[list[str], typer.Argument(
+        help="Dump files, folders of dumps, or - for standard input.", metavar="PATH...")],
+    page_date: Annotated[Optional[str], typer.Option(
+        "--page-date", metavar="YYYY-MM-DD",
+        help="The day the pages were saved; dates shown without a year get its year.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+) -> None:
+    """Read dumps into the library, merging papers seen before.
+
+    Files already ingested (same content) are skipped; a file that fails to
+    parse is reported and leaves the library untouched.
+    """
+    from ..core.ingest import find_dumps, ingest_one, IngestReport
+    from ..render.safe import one_line
+
+    lib = state(ctx).library
+    day = _page_date(page_date)
+    sources = find_dumps(paths)
+    report = IngestReport()
+    progress = _progress(len(sources)) if not quiet else None
+    try:
+        for source in sources:
+            file_report = ingest_one(lib, source, page_date=day)
+            report.files.append(file_report)
+            if file_report.error:
+                err(f"papertriage: {file_report.error}")
+            elif not quiet and (progress is None or len(sources) <= 20):
+                _print_file(file_report, one_line)
+            if progress:
+                progress.update(progress.task_ids[0], advance=1)
+    finally:
+        if progress:
+            progress.stop()
+    if not quiet:
+        t = report.totals()
+        print(f"{t['files']} files: {t['records']} records, {t['new']} new papers, "
+              f"{t['merged']} merged into known ones, {t['skipped']} skipped, {t['errors']} errors")
+    if report.errors:
+        raise typer.Exit(ExitCode.USER_ERROR)
+
+
+def _print_file(f, one_line) -> None:
+    name = one_line(f.name)
+    if f.skipped:
+        print(f"{name}: skipped (already ingested)")
+    else:
+        print(f"{name}: {f.layout}, {f.records} records, {f.new} new, {f.merged} merged")
+
+
+def _progress(total: int):
+    """A progress bar on stderr, only on a terminal and only for long work."""
+    if total <= 20 or not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    progress = Progress("ingesting", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                        console=Console(stderr=True), transient=True)
+    progress.add_task("ingest", total=total)
+    progress.start()
+    return progress

@@ -1,0 +1,75 @@
+"""Reading commands: list, show, export, stats."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from . import app
+from .common import FormatOpt, LimitOpt, SortKey, SortOpt, err, pick_format, pick_limit, state, write_papers
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    fmt: FormatOpt = None,
+    sort: SortOpt = SortKey.added,
+    limit: LimitOpt = None,
+) -> None:
+    """List papers: id, title, date, upvotes, times seen."""
+    from ..core.papers import list_papers
+
+    lib = state(ctx).library
+    lim = pick_limit(limit)
+    shown = write_papers(list_papers(lib, sort=sort.value, limit=lim), pick_format(fmt))
+    if limit is None and lim is not None and shown == lim:
+        total = lib.count()
+        if total > shown:
+            err(f"showing {shown} of {total} papers; --limit 0 shows all")
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    paper_id: Annotated[str, typer.Argument(metavar="ID", help="A paper id or a unique prefix of one.")],
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="text (default) or json.")] = None,
+) -> None:
+    """Every field of one paper, and every sighting of it."""
+    from ..core.papers import get_paper
+
+    paper = get_paper(state(ctx).library, paper_id)
+    if fmt == "json":
+        from ..render.jsonfmt import paper_object
+        import json
+
+        print(json.dumps(paper_object(paper), ensure_ascii=False, indent=2))
+        return
+    from ..render.detail import render_detail
+
+    render_detail(paper, sys.stdout, terminal=sys.stdout.isatty())
+
+
+@app.command()
+def stats(ctx: typer.Context) -> None:
+    """Counts of dumps, sightings, papers and merges."""
+    from ..core.papers import stats as library_stats
+
+    s = library_stats(state(ctx).library)
+    print(f"dumps      {s['dumps']}\nsightings  {s['sightings']}\npapers     {s['papers']}\n"
+          f"merged     {s['merges']} sightings into {s['merged_papers']} papers\ntags       {s['tags']}")
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="json, jsonl, tsv, ids or table.")] = "json",
+    sort: SortOpt = SortKey.added,
+    limit: Annotated[Optional[int], typer.Option("--limit", "-n", min=1, help="At most N papers.")] = None,
+) -> None:
+    """Export the library (with every sighting) to stdout."""
+    from ..core.papers import list_papers
+
+    papers = list_papers(state(ctx).library, sort=sort.value, limit=limit, with_sightings=fmt in ("json", "jsonl"))
+    write_papers(papers, fmt)

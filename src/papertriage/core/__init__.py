@@ -1,0 +1,1 @@
+"""Use cases: what the commands do, testable without the CLI."""

@@ -1,0 +1,287 @@
+"""Ingest: dump files -> parsed sightings -> merged papers, one transaction per file.
+
+A file either goes in whole or not at all; a file that fails to parse is
+reported and the others still go in. Content already ingested (same SHA-256)
+is skipped at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Callable, Iterable, Iterator
+
+from .. import dedup, parse
+from ..errors import PapertriageError, UserError
+from ..model import Sighting
+from ..store import Library, PaperWriter, now
+
+ID_LENGTH = 8
+MAX_DUMP_BYTES = 256 * 1024 * 1024  # a page dump is a few hundred KB; refuse absurd inputs
+
+
+@dataclass(slots=True)
+class FileReport:
+    name: str
+    layout: str | None = None
+    records: int = 0
+    new: int = 0
+    merged: int = 0
+    skipped: bool = False
+    error: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"file": self.name, "layout": self.layout, "records": self.records, "new": self.new,
+                "merged": self.merged, "skipped": self.skipped, "error": self.error}
+
+
+@dataclass(slots=True)
+class IngestReport:
+    files: list[FileReport] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[FileReport]:
+        return [f for f in self.files if f.error]
+
+    def totals(self) -> dict[str, int]:
+        return {
+            "files": len(self.files),
+            "records": sum(f.records for f in self.files),
+            "new": sum(f.new for f in self.files),
+            "merged": sum(f.merged for f in self.files),
+            "skipped": sum(f.skipped for f in self.files),
+            "errors": len(self.errors),
+        }
+
+
+@dataclass(slots=True)
+class DumpSource:
+    """A dump to read: a path, or stdin when ``path`` is None."""
+
+    display: str
+    path: Path | None
+
+    def read(self, stdin: BinaryIO | None) -> bytes:
+        if self.path is None:
+            return (stdin or sys.stdin.buffer).read(MAX_DUMP_BYTES + 1)
+        if self.path.stat().st_size > MAX_DUMP_BYTES:
+            raise UserError(f"file larger than {MAX_DUMP_BYTES >> 20} MB, not a page dump", file=self.display)
+        return self.path.read_bytes()
+
+    def saved_on(self) -> dt.date:
+        if self.path is None:
+            return dt.date.today()
+        return dt.date.fromtimestamp(self.path.stat().st_mtime)
+
+
+def find_dumps(paths: Iterable[str]) -> list[DumpSource]:
+    """Expand the command line: files as given, folders to their non-hidden files (sorted), `-` to stdin."""
+    sources: list[DumpSource] = []
+    for raw in paths:
+        if raw == "-":
+            sources.append(DumpSource("<stdin>", None))
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                rel = child.relative_to(path)
+                if child.is_file() and not any(part.startswith(".") for part in rel.parts):
+                    sources.append(DumpSource(str(child), child))
+        elif path.exists():
+            sources.append(DumpSource(raw, path))
+        else:
+            raise UserError("no such file or folder", file=raw)
+    return sources
+
+
+@dataclass(slots=True)
+class _PaperState:
+    """A paper as this ingest sees it: loaded from the library, or new."""
+
+    pk: int | None
+    id: str | None
+    title: str
+    abstract: str
+    authors_count: int | None
+    published: str | None
+    upvotes: int | None
+    seen: int
+    sightings: int
+    first_seen: str | None
+    last_seen: str | None
+    last_dump: int | None
+    fp: dedup.Fingerprint | None = None
+    changed: bool = False
+    text_changed: bool = False
+    old_abstract: str | None = None  # the abstract stored before this ingest
+
+    def fingerprint(self) -> dedup.Fingerprint:
+        if self.fp is None:
+            self.fp = dedup.fingerprint(self.title, self.abstract)
+        return self.fp
+
+    def absorb(self, s: Sighting, dump_id: int, seen_on: str) -> None:
+        """Keep the best of what the new sighting knew."""
+        self.changed = True
+        if len(s.title) > len(self.title):
+            self.title, self.text_changed, self.fp = s.title, True, None
+        if len(s.abstract) > len(self.abstract):
+            if self.pk is not None and self.old_abstract is None:
+                self.old_abstract = self.abstract
+            self.abstract, self.text_changed, self.fp = s.abstract, True, None
+        if s.authors_count is not None:
+            self.authors_count = max(self.authors_count or 0, s.authors_count)
+        published = s.published.isoformat() if s.published else None
+        if published and (self.published is None or published < self.published):
+            self.published = published
+        if s.upvotes is not None:
+            self.upvotes = max(self.upvotes if self.upvotes is not None else -1, s.upvotes)
+        if self.last_dump != dump_id:
+            self.seen += 1
+            self.last_dump = dump_id
+        self.sightings += 1
+        self.first_seen = min(filter(None, (self.first_seen, seen_on)))
+        self.last_seen = max(filter(None, (self.last_seen, seen_on)))
+
+    def row(self) -> dict:
+        return {"id": self.id, "title": self.title, "abstract": self.abstract,
+                "authors_count": self.authors_count, "published": self.published, "upvotes": self.upvotes,
+                "seen": self.seen, "sightings": self.sightings, "first_seen": self.first_seen,
+                "last_seen": self.last_seen, "last_dump": self.last_dump}
+
+
+def _new_state(s: Sighting, dump_id: int, seen_on: str, fp: dedup.Fingerprint) -> _PaperState:
+    return _PaperState(
+        pk=None, id=None, title=s.title, abstract=s.abstract, authors_count=s.authors_count,
+        published=s.published.isoformat() if s.published else None, upvotes=s.upvotes,
+        seen=1, sightings=1, first_seen=seen_on, last_seen=seen_on, last_dump=dump_id, fp=fp, changed=True)
+
+
+def _candidate_id(fp: dedup.Fingerprint, attempt: int) -> str:
+    # Content-derived, so the same dumps in the same order give the same ids anywhere.
+    basis = fp.title + "\n" + " ".join(fp.abstract_words[:40]) + (f"\n{attempt}" if attempt else "")
+    return hashlib.sha1(basis.encode()).hexdigest()[:ID_LENGTH]
+
+
+def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, seen_on: str) -> tuple[int, int]:
+    """Dedupe one file's sightings against the library and write the result.
+
+    Must run inside a transaction. Returns (new papers, sightings merged into
+    papers already known or seen earlier in the file).
+    """
+    prints = [dedup.fingerprint(s.title, s.abstract) for s in sightings]
+    keysets = [fp.keys() for fp in prints]
+    by_key: dict[int, list[int]] = library.papers_with_keys(set().union(*keysets))
+    states: dict[int, _PaperState] = {
+        pk: _PaperState(pk, *row) for pk, row in library.paper_states({pk for v in by_key.values() for pk in v}).items()
+    }
+    new_handles: list[int] = []
+    placements: list[int] = []  # handle of the paper each sighting went to
+    new_keys: list[tuple[int, int]] = []
+    merged = 0
+    for s, fp, keys in zip(sightings, prints, keysets):
+        best, best_score = None, -1.0
+        for handle in {h for k in keys for h in by_key.get(k, ())}:
+            score = dedup.match_score(fp, states[handle].fingerprint())
+            if score is not None and score > best_score:
+                best, best_score = handle, score
+        if best is None:
+            best = -(len(new_handles) + 1)  # new papers get negative handles until inserted
+            states[best] = _new_state(s, dump_id, seen_on, fp)
+            new_handles.append(best)
+        else:
+            states[best].absorb(s, dump_id, seen_on)
+            merged += 1
+        placements.append(best)
+        for key in keys:
+            bucket = by_key.setdefault(key, [])
+            if best not in bucket:
+                bucket.append(best)
+                new_keys.append((key, best))
+
+    writer = PaperWriter(library)
+    _assign_ids(library, [states[h] for h in new_handles])
+    added = now()
+    pk_of: dict[int, int] = {}
+    for handle in new_handles:
+        state = states[handle]
+        pk_of[handle] = writer.insert_paper({**state.row(), "added": added})
+    for handle, state in states.items():
+        if handle > 0 and state.changed:
+            pk_of[handle] = handle
+            writer.update_paper(handle, state.row(), text_changed=state.text_changed,
+                                old_abstract=state.old_abstract)
+    rows = []
+    for s, handle in zip(sightings, placements):
+        paper_abstract = states[handle].abstract
+        rows.append((pk_of[handle], dump_id, s.line, s.title,
+                     None if s.abstract == paper_abstract else s.abstract, s.authors_count,
+                     s.published.isoformat() if s.published else None, s.published_raw, s.upvotes))
+    writer.insert_sightings(rows)
+    writer.insert_keys([(key, pk_of.get(h, h)) for key, h in new_keys])
+    return len(new_handles), merged
+
+
+def _assign_ids(library: Library, new_states: list[_PaperState]) -> None:
+    wanted = {id(s): _candidate_id(s.fingerprint(), 0) for s in new_states}
+    taken = library.ids_taken(wanted.values())
+    used: set[str] = set()
+    for state in new_states:
+        attempt, candidate = 0, wanted[id(state)]
+        while candidate in taken or candidate in used:
+            attempt += 1
+            candidate = _candidate_id(state.fingerprint(), attempt)
+            taken |= library.ids_taken([candidate])
+        used.add(candidate)
+        state.id = candidate
+
+
+def ingest_one(library: Library, source: DumpSource, *, page_date: dt.date | None = None,
+               stdin: BinaryIO | None = None) -> FileReport:
+    report = FileReport(source.display)
+    try:
+        data = source.read(stdin)
+        if len(data) > MAX_DUMP_BYTES:
+            raise UserError(f"input larger than {MAX_DUMP_BYTES >> 20} MB, not a page dump", file=source.display)
+        sha = hashlib.sha256(data).hexdigest()
+        if library.find_dump(sha) is not None:
+            report.skipped = True
+            return report
+        saved_on = source.saved_on()
+        result = parse.parse_bytes(data, source.display, page_date=page_date, saved_year=saved_on.year)
+        report.layout = result.layout
+        report.records = len(result.sightings)
+        seen_on = (result.page_date or saved_on).isoformat()
+        with library.transaction():
+            dump_id = library.add_dump(
+                name=source.path.name if source.path else source.display,
+                path=str(source.path.resolve()) if source.path else source.display,
+                sha256=sha, layout=result.layout, page_date=result.page_date,
+                page_date_raw=result.page_date_raw, seen_on=dt.date.fromisoformat(seen_on),
+                records=len(result.sightings))
+            report.new, report.merged = merge_sightings(library, result.sightings, dump_id, seen_on)
+    except PapertriageError as exc:
+        if exc.file is None:
+            exc.file = source.display
+        report.error = str(exc)
+    except OSError as exc:
+        report.error = f"{source.display}: cannot read: {exc.strerror or exc}"
+    return report
+
+
+def ingest(library: Library, paths: Iterable[str], *, page_date: dt.date | None = None,
+           stdin: BinaryIO | None = None,
+           on_file: Callable[[FileReport, int, int], None] | None = None) -> IngestReport:
+    """Ingest files, folders and `-` (stdin). Errors are collected per file, never fatal."""
+    sources = find_dumps(paths)
+    report = IngestReport()
+    for i, source in enumerate(sources, 1):
+        file_report = ingest_one(library, source, page_date=page_date, stdin=stdin)
+        report.files.append(file_report)
+        if on_file:
+            on_file(file_report, i, len(sources))
+    return report

@@ -1,0 +1,39 @@
+"""Reading the library: list, show, export selection, stats."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..errors import UserError
+from ..model import Paper
+from ..store import Library
+
+# Sort keys -> ORDER BY; NULLs last, ties broken by insertion order so output is stable.
+SORTS = {
+    "added": "p.pk",
+    "seen": "p.seen DESC, p.upvotes IS NULL, p.upvotes DESC, p.pk",
+    "date": "p.published IS NULL, p.published DESC, p.pk",
+    "upvotes": "p.upvotes IS NULL, p.upvotes DESC, p.seen DESC, p.pk",
+    "title": "p.title COLLATE NOCASE, p.pk",
+}
+
+
+def order_by(sort: str) -> str:
+    try:
+        return SORTS[sort]
+    except KeyError:
+        raise UserError(f"unknown sort {sort!r}; choose from {', '.join(SORTS)}") from None
+
+
+def list_papers(library: Library, *, sort: str = "added", limit: int | None = None,
+                with_sightings: bool = False) -> Iterator[Paper]:
+    return library.select(order_by=order_by(sort), limit=limit, with_sightings=with_sightings)
+
+
+def get_paper(library: Library, paper_id: str) -> Paper:
+    (pk,) = library.resolve_ids([paper_id])
+    return next(library.select("p.pk = ?", (pk,), with_sightings=True))
+
+
+def stats(library: Library) -> dict[str, int]:
+    return library.stats()

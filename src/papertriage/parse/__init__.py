@@ -1,0 +1,101 @@
+"""Dump layouts behind a small registry: detect which one a file is, parse it.
+
+Adding a source format is one new module with a class that has ``name``,
+``detect(dump)`` and ``parse(dump)``, registered below.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+
+from ..errors import ParseError
+from .base import DumpText, Layout, Line, ParseResult
+from .daily import DailyMetaLayout, DailyPlainLayout
+from .trending import TrendingLayout
+
+__all__ = ["LAYOUTS", "register", "get", "detect", "decode", "parse_text", "parse_bytes", "ParseResult"]
+
+LAYOUTS: dict[str, Layout] = {}
+
+
+def register(layout: Layout) -> Layout:
+    LAYOUTS[layout.name] = layout
+    return layout
+
+
+for _layout in (TrendingLayout(), DailyMetaLayout(), DailyPlainLayout()):
+    register(_layout)
+
+
+def get(name: str) -> Layout:
+    return LAYOUTS[name]
+
+
+# Spaces that a browser copy or an editor may leave; all read as a plain space.
+_SPACES = {"\u00a0", "\u2007", "\u202f", "\u2000", "\u2001", "\u2002", "\u2003", "\u2009", "\u3000", "\t"}
+# Characters that can make a terminal or a bidi-aware viewer lie: dropped from dump text.
+_CONTROL_CATEGORIES = {"Cc", "Cf"}
+_KEEP_FORMAT = {"\u200d"}  # zero-width joiner: part of emoji sequences
+
+
+def _clean(text: str) -> str:
+    if text.isascii() and text.isprintable():
+        return text.strip()
+    out = []
+    for ch in text:
+        if ch in _SPACES:
+            out.append(" ")
+        elif unicodedata.category(ch) in _CONTROL_CATEGORIES and ch not in _KEEP_FORMAT:
+            continue
+        else:
+            out.append(ch)
+    return "".join(out).strip()
+
+
+def decode(data: bytes, source: str) -> str:
+    """Bytes to text: UTF-8 with or without BOM; binary and other encodings are refused."""
+    if not data.strip():
+        raise ParseError("empty file: no papers in it", file=source, line=1)
+    if b"\x00" in data[:8192]:
+        raise ParseError("binary file, not a text dump", file=source, line=1)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ParseError("not UTF-8 text (a binary file or another encoding)", file=source, line=line) from None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ParseError("binary data (NUL byte) in the dump", file=source, line=line)
+    return text
+
+
+def split_lines(text: str) -> list[Line]:
+    # str.splitlines would also split on \x0b, \x1c and U+2028 inside a line of text.
+    raw = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return [Line(i, _clean(t)) for i, t in enumerate(raw, 1)]
+
+
+def detect(dump: DumpText) -> Layout:
+    for layout in LAYOUTS.values():
+        if layout.detect(dump):
+            return layout
+    first = next((ln for ln in dump.lines if ln.text), None)
+    raise ParseError(
+        f"fits no known dump layout ({', '.join(LAYOUTS)}); first line: {first.text[:60]!r}" if first
+        else "fits no known dump layout",
+        file=dump.source, line=first.number if first else 1,
+    )
+
+
+def parse_text(text: str, source: str, *, page_date: dt.date | None = None,
+               saved_year: int | None = None) -> ParseResult:
+    dump = DumpText(source=source, lines=split_lines(text), page_date=page_date, saved_year=saved_year)
+    if not any(ln.text for ln in dump.lines):
+        raise ParseError("empty file: no papers in it", file=source, line=1)
+    return detect(dump).parse(dump)
+
+
+def parse_bytes(data: bytes, source: str, *, page_date: dt.date | None = None,
+                saved_year: int | None = None) -> ParseResult:
+    return parse_text(decode(data, source), source, page_date=page_date, saved_year=saved_year)

@@ -1,0 +1,132 @@
+"""What every dump layout shares: the Layout protocol, the cleaned-up lines a
+parser reads, and the date-line reading that more than one layout needs.
+
+A parser is a pure function from text to Sightings. It either returns every
+record of the file or raises ParseError with the line where things went wrong;
+it never returns part of a file silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Protocol
+
+from ..errors import ParseError
+from ..model import Sighting
+
+# Header lines the Hugging Face pages print around the papers; never a paper.
+FURNITURE = {
+    "new",
+    "get trending papers in your email inbox once a day!",
+    "get trending papers in your email inbox!",
+    "subscribe",
+    "daily papers",
+    "trending papers",
+    "byak and the research community",
+}
+
+MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+
+# `Jun 23`, `Jun 23 1`, `Jan 10, 2023`, `Sep 16, 2024 5`: a date, maybe a year, maybe upvotes.
+DATE_LINE = re.compile(
+    r"^(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? (?P<day>\d{1,2})"
+    r"(?:, (?P<year>\d{4}))?(?: (?P<upvotes>\d{1,7}))?$",
+    re.IGNORECASE,
+)
+AUTHORS_LINE = re.compile(r"^[•·*\-]?\s*(?P<n>\d{1,5}) authors?$", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class Line:
+    number: int  # 1-based, as an editor shows it
+    text: str  # stripped, NBSP and friends folded to spaces
+
+
+@dataclass(slots=True)
+class DumpText:
+    """A decoded dump: its lines, plus what the caller knows about the page."""
+
+    source: str
+    lines: list[Line]
+    page_date: dt.date | None = None  # from --page-date
+    saved_year: int | None = None  # from the file's save time, a last resort
+
+    def nonblank(self) -> list[Line]:
+        return [ln for ln in self.lines if ln.text]
+
+
+@dataclass(slots=True)
+class ParseResult:
+    layout: str
+    sightings: list[Sighting]
+    page_date_raw: str | None = None
+    page_date: dt.date | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+class Layout(Protocol):
+    name: str
+
+    def detect(self, dump: DumpText) -> bool: ...
+
+    def parse(self, dump: DumpText) -> ParseResult: ...
+
+
+def is_furniture(text: str) -> bool:
+    return text.casefold() in FURNITURE
+
+
+@dataclass(slots=True)
+class DateLine:
+    raw: str
+    month: int
+    day: int
+    year: int | None
+    upvotes: int | None
+
+
+def read_date_line(text: str) -> DateLine | None:
+    m = DATE_LINE.match(text)
+    if not m:
+        return None
+    month = MONTHS[m["mon"][:3].lower()]
+    day = int(m["day"])
+    year = int(m["year"]) if m["year"] else None
+    # A real calendar date or not a date line at all (`Feb 30` is text).
+    try:
+        dt.date(year or 2000, month, day)
+    except ValueError:
+        return None
+    upvotes = int(m["upvotes"]) if m["upvotes"] else None
+    return DateLine(raw=text, month=month, day=day, year=year, upvotes=upvotes)
+
+
+def resolve_page_year(dump: DumpText, explicit_years: list[int]) -> int:
+    """The year of the page, for dates shown without one.
+
+    The page prints a year only for earlier years, so the page's own year is
+    later than every explicit year on it. --page-date wins; then the year
+    after the latest explicit one (deterministic on every machine); then the
+    file's save time; then today.
+    """
+    if dump.page_date is not None:
+        return dump.page_date.year
+    if explicit_years:
+        return max(explicit_years) + 1
+    if dump.saved_year is not None:
+        return dump.saved_year
+    return dt.date.today().year
+
+
+def to_date(line: DateLine, page_year: int) -> dt.date:
+    return dt.date(line.year or page_year, line.month, line.day)
+
+
+def fail(dump: DumpText, line: int | None, message: str) -> ParseError:
+    return ParseError(message, file=dump.source, line=line)
+
+
+LayoutFactory = Callable[[], Layout]

@@ -1,0 +1,41 @@
+"""`show`: one paper in full, as readable text. Dump text is printed literally."""
+
+from __future__ import annotations
+
+from typing import IO
+
+from ..model import Paper
+from .safe import one_line, terminal_safe
+
+
+def render_detail(paper: Paper, out: IO[str], *, terminal: bool = False) -> None:
+    w = out.write
+    w(f"{paper.id}  {one_line(paper.title)}\n\n")
+    fields = [
+        ("published", paper.published.isoformat() if paper.published else "unknown"),
+        ("authors", "unknown" if paper.authors_count is None else str(paper.authors_count)),
+        ("upvotes", "unknown" if paper.upvotes is None else str(paper.upvotes)),
+        ("seen", f"{paper.seen} dumps, {paper.sightings_count} sightings"),
+        ("first seen", paper.first_seen or ""),
+        ("last seen", paper.last_seen or ""),
+        ("status", paper.status),
+        ("tags", ", ".join(paper.tags) or "-"),
+    ]
+    if paper.note:
+        fields.append(("note", one_line(paper.note)))
+    for name, value in fields:
+        w(f"  {name:<11} {value}\n")
+    w(f"\n{terminal_safe(paper.abstract)}\n\nsightings:\n")
+    for s in paper.sightings or []:
+        meta = [s.layout]
+        if s.published_raw:
+            meta.append(f"date {one_line(s.published_raw)}")
+        if s.authors_count is not None:
+            meta.append(f"{s.authors_count} authors")
+        if s.upvotes is not None:
+            meta.append(f"{s.upvotes} upvotes")
+        w(f"  {one_line(s.file)}:{s.line}  ({', '.join(meta)})\n")
+        if s.title != paper.title:
+            w(f"      title: {one_line(s.title)}\n")
+        if s.abstract != paper.abstract:
+            w(f"      abstract: {one_line(s.abstract)[:200]}\n")

@@ -1,0 +1,327 @@
+"""The library: one SQLite file, owned by the Library class.
+
+Only this package talks to sqlite3. It brings any file up to date on open,
+wraps writes in short transactions (WAL, busy timeout, BEGIN IMMEDIATE, so
+parallel taggers wait instead of failing), and turns sqlite3 errors into
+StoreError.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+from ..errors import StoreError, UnknownIdError
+from ..model import Paper, Sighting
+from .migrations import MIGRATIONS, SCHEMA_VERSION
+
+__all__ = ["Library", "PAPER_COLUMNS"]
+
+PAPER_COLUMNS = (
+    "p.pk, p.id, p.title, p.abstract, p.authors_count, p.published, p.upvotes, p.seen, "
+    "p.sightings, p.first_seen, p.last_seen, p.added, p.status, p.note"
+)
+BUSY_TIMEOUT_MS = 60_000
+_CHUNK = 500  # rows per IN (...) query; below SQLite's variable limit
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _paper_from_row(row: Sequence) -> Paper:
+    return Paper(
+        id=row[1], title=row[2], abstract=row[3], authors_count=row[4],
+        published=_date(row[5]), upvotes=row[6], seen=row[7], sightings_count=row[8],
+        first_seen=row[9], last_seen=row[10], added=row[11], status=row[12], note=row[13],
+    )
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _chunks(items: Sequence, size: int = _CHUNK) -> Iterator[Sequence]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+class Library:
+    """An open papertriage library. ``Library(":memory:")`` works for tests."""
+
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        if self.path != ":memory:":
+            parent = Path(self.path).expanduser().parent
+            try:
+                parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the library folder {parent}: {exc.strerror}") from None
+            if Path(self.path).is_dir():
+                raise StoreError(f"{self.path} is a folder, not a library file")
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
+                                      check_same_thread=False)
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            if self.path != ":memory:":
+                self.db.execute("PRAGMA journal_mode = WAL")
+                self.db.execute("PRAGMA synchronous = NORMAL")
+            self._depth = 0
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(self._explain(exc)) from None
+
+    # -- connection and transactions -------------------------------------
+
+    def _explain(self, exc: sqlite3.Error) -> str:
+        text = str(exc)
+        if "file is not a database" in text or "malformed" in text:
+            return f"{self.path} is not a papertriage library (not an SQLite database)"
+        if "readonly" in text:
+            return f"{self.path} is read-only: check the file's permissions"
+        if "unable to open" in text:
+            return f"cannot open the library {self.path}: check the folder exists and is writable"
+        if "disk is full" in text or "database or disk is full" in text:
+            return f"disk full while writing {self.path}; nothing was changed"
+        if "locked" in text or "busy" in text:
+            return f"the library {self.path} stayed locked by another papertriage for {BUSY_TIMEOUT_MS // 1000} s"
+        return f"library error in {self.path}: {text}"
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; nested calls become savepoints."""
+        depth = self._depth
+        try:
+            if depth == 0:
+                self.db.execute("BEGIN IMMEDIATE")
+            else:
+                self.db.execute(f"SAVEPOINT sp{depth}")
+        except sqlite3.Error as exc:
+            raise StoreError(self._explain(exc)) from None
+        self._depth += 1
+        try:
+            yield self.db
+        except BaseException as exc:
+            self._depth -= 1
+            if depth == 0:
+                self.db.execute("ROLLBACK")
+            else:
+                self.db.execute(f"ROLLBACK TO sp{depth}")
+                self.db.execute(f"RELEASE sp{depth}")
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(self._explain(exc)) from None
+            raise
+        else:
+            self._depth -= 1
+            try:
+                self.db.execute("COMMIT" if depth == 0 else f"RELEASE sp{depth}")
+            except sqlite3.Error as exc:
+                if depth == 0:
+                    self.db.execute("ROLLBACK")
+                raise StoreError(self._explain(exc)) from None
+
+    def close(self) -> None:
+        try:
+            self.db.close()
+        except sqlite3.Error:
+            pass
+
+    def _migrate(self) -> None:
+        self.db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        applied = {row[0] for row in self.db.execute("SELECT name FROM _migrations")}
+        known = {m.__name__ for m in MIGRATIONS}
+        if applied - known:
+            raise StoreError(
+                f"{self.path} was written by a newer papertriage (schema {len(applied)} > {SCHEMA_VERSION}); upgrade papertriage")
+        for migration in MIGRATIONS:
+            if migration.__name__ in applied:
+                continue
+            with self.transaction() as db:
+                migration(db)
+                db.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (migration.__name__, now()))
+
+    def execute(self, sql: str, params: Sequence | dict = ()) -> sqlite3.Cursor:
+        try:
+            return self.db.execute(sql, params)
+        except sqlite3.OperationalError as exc:
+            raise StoreError(self._explain(exc)) from None
+
+    # -- dumps -----------------------------------------------------------
+
+    def find_dump(self, sha256: str) -> str | None:
+        row = self.execute("SELECT name FROM dumps WHERE sha256 = ?", (sha256,)).fetchone()
+        return row[0] if row else None
+
+    def add_dump(self, *, name: str, path: str, sha256: str, layout: str, page_date: dt.date | None,
+                 page_date_raw: str | None, seen_on: dt.date, records: int) -> int:
+        cur = self.execute(
+            "INSERT INTO dumps (name, path, sha256, layout, page_date, page_date_raw, seen_on, ingested_at, records)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (name, path, sha256, layout, page_date.isoformat() if page_date else None, page_date_raw,
+             seen_on.isoformat(), now(), records))
+        return cur.lastrowid
+
+    # -- dedup support ---------------------------------------------------
+
+    def papers_with_keys(self, keys: Iterable[int]) -> dict[int, list[int]]:
+        """Blocking key -> papers (pks) that carry it."""
+        found: dict[int, list[int]] = {}
+        keys = list(keys)
+        for chunk in _chunks(keys):
+            marks = ",".join("?" * len(chunk))
+            for key, pk in self.execute(f"SELECT key, paper FROM dedup_keys WHERE key IN ({marks})", chunk):
+                found.setdefault(key, []).append(pk)
+        return found
+
+    def paper_states(self, pks: Iterable[int]) -> dict[int, tuple]:
+        """pk -> (id, title, abstract, authors_count, published, upvotes, seen, sightings,
+        first_seen, last_seen, last_dump) for merging."""
+        states = {}
+        pks = list(pks)
+        for chunk in _chunks(pks):
+            marks = ",".join("?" * len(chunk))
+            for row in self.execute(
+                "SELECT pk, id, title, abstract, authors_count, published, upvotes, seen, sightings,"
+                f" first_seen, last_seen, last_dump FROM papers WHERE pk IN ({marks})", chunk):
+                states[row[0]] = row[1:]
+        return states
+
+    def ids_taken(self, ids: Iterable[str]) -> set[str]:
+        taken: set[str] = set()
+        ids = list(ids)
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            taken.update(r[0] for r in self.execute(f"SELECT id FROM papers WHERE id IN ({marks})", chunk))
+        return taken
+
+    # -- reading papers --------------------------------------------------
+
+    def select(self, where: str = "1", params: Sequence = (), *, order_by: str = "p.pk",
+               limit: int | None = None, joins: str = "", with_sightings: bool = False) -> Iterator[Paper]:
+        """Stream papers matching a compiled clause; tags are fetched per chunk.
+
+        ``where``/``joins``/``order_by`` come from the query compiler or fixed
+        strings, never from user text; values go through ``params``.
+        """
+        sql = f"SELECT {PAPER_COLUMNS} FROM papers p {joins} WHERE {where} ORDER BY {order_by}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        cursor = self.execute(sql, params)
+        while True:
+            rows = cursor.fetchmany(_CHUNK)
+            if not rows:
+                return
+            pks = [r[0] for r in rows]
+            tags = self._tags_for(pks)
+            sightings = self._sightings_for(pks) if with_sightings else {}
+            for row in rows:
+                paper = _paper_from_row(row)
+                paper.tags = tags.get(row[0], [])
+                if with_sightings:
+                    paper.sightings = sightings.get(row[0], [])
+                yield paper
+
+    def count(self, where: str = "1", params: Sequence = (), joins: str = "") -> int:
+        return self.execute(f"SELECT count(*) FROM papers p {joins} WHERE {where}", params).fetchone()[0]
+
+    def _tags_for(self, pks: Sequence[int]) -> dict[int, list[str]]:
+        marks = ",".join("?" * len(pks))
+        tags: dict[int, list[str]] = {}
+        for pk, tag in self.execute(
+                f"SELECT paper, tag FROM tags WHERE paper IN ({marks}) ORDER BY paper, tag COLLATE NOCASE", pks):
+            tags.setdefault(pk, []).append(tag)
+        return tags
+
+    def _sightings_for(self, pks: Sequence[int]) -> dict[int, list[Sighting]]:
+        marks = ",".join("?" * len(pks))
+        out: dict[int, list[Sighting]] = {}
+        for row in self.execute(
+            "SELECT s.paper, d.name, s.line, d.layout, s.title, coalesce(s.abstract, p.abstract),"
+            " s.authors_count, s.published, s.published_raw, s.upvotes, s.dump"
+            " FROM sightings s JOIN dumps d ON d.id = s.dump JOIN papers p ON p.pk = s.paper"
+            f" WHERE s.paper IN ({marks}) ORDER BY s.paper, s.dump, s.line", pks):
+            out.setdefault(row[0], []).append(Sighting(
+                file=row[1], line=row[2], layout=row[3], title=row[4], abstract=row[5],
+                authors_count=row[6], published=_date(row[7]), published_raw=row[8], upvotes=row[9],
+                dump_id=row[10]))
+        return out
+
+    def resolve_ids(self, prefixes: Iterable[str]) -> list[int]:
+        """Paper ids or unique prefixes -> pks, in the order given, without repeats.
+
+        Raises UnknownIdError naming every id that matches no paper or more than one.
+        """
+        pks: list[int] = []
+        seen: set[int] = set()
+        unknown: list[str] = []
+        ambiguous: list[str] = []
+        for raw in prefixes:
+            prefix = raw.strip().lower()
+            if not prefix or any(c not in "0123456789abcdef" for c in prefix):
+                unknown.append(raw)
+                continue
+            rows = self.execute(
+                "SELECT pk FROM papers WHERE id >= ? AND id < ? ORDER BY id LIMIT 2",
+                (prefix, prefix + "g")).fetchall()
+            if not rows:
+                unknown.append(raw)
+            elif len(rows) > 1:
+                ambiguous.append(raw)
+            elif rows[0][0] not in seen:
+                seen.add(rows[0][0])
+                pks.append(rows[0][0])
+        if unknown or ambiguous:
+            parts = []
+            if unknown:
+                parts.append(f"unknown paper id{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}")
+            if ambiguous:
+                parts.append(f"ambiguous id prefix{'es' if len(ambiguous) > 1 else ''}: {', '.join(ambiguous)}")
+            raise UnknownIdError("; ".join(parts), ids=unknown + ambiguous)
+        return pks
+
+    def stats(self) -> dict[str, int]:
+        row = self.execute(
+            "SELECT (SELECT count(*) FROM dumps), (SELECT count(*) FROM sightings),"
+            " (SELECT count(*) FROM papers), (SELECT count(*) FROM papers WHERE sightings > 1),"
+            " (SELECT count(DISTINCT tag) FROM tags)").fetchone()
+        dumps, sightings, papers, merged, tags = row
+        return {"dumps": dumps, "sightings": sightings, "papers": papers,
+                "merged_papers": merged, "merges": sightings - papers, "tags": tags}
+
+
+
+class PaperWriter:
+    """The writes of one ingest transaction, batched with executemany."""
+
+    def __init__(self, library: Library):
+        self.db = library.db
+
+    def insert_paper(self, row: dict) -> int:
+        cur = self.db.execute(
+            "INSERT INTO papers (id, title, abstract, authors_count, published, upvotes, seen, sightings,"
+            " first_seen, last_seen, last_dump, added) VALUES (:id, :title, :abstract, :authors_count,"
+            " :published, :upvotes, :seen, :sightings, :first_seen, :last_seen, :last_dump, :added)", row)
+        return cur.lastrowid
+
+    def update_paper(self, pk: int, row: dict, *, text_changed: bool, old_abstract: str | None) -> None:
+        if old_abstract is not None:
+            # Sightings that said the same as the old abstract keep their own copy.
+            self.db.execute("UPDATE sightings SET abstract = ? WHERE paper = ? AND abstract IS NULL",
+                            (old_abstract, pk))
+        text = "title = :title, abstract = :abstract, " if text_changed else ""
+        self.db.execute(
+            f"UPDATE papers SET {text}authors_count = :authors_count, published = :published,"
+            " upvotes = :upvotes, seen = :seen, sightings = :sightings, first_seen = :first_seen,"
+            " last_seen = :last_seen, last_dump = :last_dump WHERE pk = :pk", {**row, "pk": pk})
+
+    def insert_sightings(self, rows: list[tuple]) -> None:
+        self.db.executemany(
+            "INSERT INTO sightings (paper, dump, line, title, abstract, authors_count, published,"
+            " published_raw, upvotes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def insert_keys(self, rows: list[tuple[int, int]]) -> None:
+        self.db.executemany("INSERT OR IGNORE INTO dedup_keys (key, paper) VALUES (?, ?)", rows)

@@ -1,0 +1,70 @@
+"""Shared fixtures: an in-memory library, a library with the seeds in it, and
+a `cli` runner that calls papertriage's real main() in-process."""
+
+from __future__ import annotations
+
+import io
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+DATA = ROOT.parent / "shared" / "data"  # the real corpus, present on dev machines and CI
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/corpus.py is importable
+
+
+@pytest.fixture(autouse=True)
+def _library_env(tmp_path, monkeypatch):
+    # Never touch the user's real library from a test.
+    monkeypatch.setenv("PAPERTRIAGE_LIBRARY", str(tmp_path / "library.db"))
+    monkeypatch.delenv("PAPERTRIAGE_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+
+
+@pytest.fixture
+def library():
+    from papertriage.store import Library
+
+    lib = Library(":memory:")
+    yield lib
+    lib.close()
+
+
+@pytest.fixture
+def seeded(tmp_path):
+    """A library file holding the five seed dumps."""
+    from papertriage.core.ingest import ingest
+    from papertriage.store import Library
+
+    lib = Library(tmp_path / "library.db")
+    report = ingest(lib, [str(SEEDS)])
+    assert not report.errors
+    yield lib
+    lib.close()
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(capsys, monkeypatch):
+    """Run `papertriage ARGS` in-process through main(), as a shell would."""
+    from papertriage.cli import main
+
+    def run(*args: str, input: str | bytes | None = None) -> Result:
+        data = input.encode() if isinstance(input, str) else (input or b"")
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+        with pytest.raises(SystemExit) as exit_info:
+            main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return Result(int(exit_info.value.code or 0), captured.out, captured.err)
+
+    return run
