@@ -41,6 +41,10 @@ def _root(
 # Importing the command modules registers their commands on `app`.
 from . import ingest as _ingest  # noqa: E402,F401
 from . import papers as _papers  # noqa: E402,F401
+from . import search as _search  # noqa: E402,F401
+from . import tag as _tag  # noqa: E402,F401
+from . import triage as _triage  # noqa: E402,F401
+from . import export as _export  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> None:

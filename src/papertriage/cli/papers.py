@@ -1,4 +1,4 @@
-"""Reading commands: list, show, export, stats."""
+"""Reading commands: list, show, stats."""
 
 from __future__ import annotations
 
@@ -59,17 +59,3 @@ def stats(ctx: typer.Context) -> None:
     s = library_stats(state(ctx).library)
     print(f"dumps      {s['dumps']}\nsightings  {s['sightings']}\npapers     {s['papers']}\n"
           f"merged     {s['merges']} sightings into {s['merged_papers']} papers\ntags       {s['tags']}")
-
-
-@app.command()
-def export(
-    ctx: typer.Context,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="json, jsonl, tsv, ids or table.")] = "json",
-    sort: SortOpt = SortKey.added,
-    limit: Annotated[Optional[int], typer.Option("--limit", "-n", min=1, help="At most N papers.")] = None,
-) -> None:
-    """Export the library (with every sighting) to stdout."""
-    from ..core.papers import list_papers
-
-    papers = list_papers(state(ctx).library, sort=sort.value, limit=limit, with_sightings=fmt in ("json", "jsonl"))
-    write_papers(papers, fmt)

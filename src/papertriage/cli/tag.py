@@ -1,0 +1,5 @@
+"""`papertriage tag …`, `mark`, `note`, `history`, `config` (issue 5)."""
+
+from __future__ import annotations
+
+from . import app  # noqa: F401
