@@ -3,6 +3,7 @@ a `cli` runner that calls papertriage's real main() in-process."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import sys
 from dataclasses import dataclass
@@ -13,6 +14,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 DATA = ROOT.parent / "shared" / "data"  # the real corpus, present on dev machines and CI
+# Dumps without a date of their own are "seen" on the day they are ingested;
+# a fixed day keeps first_seen/last_seen (and golden files) the same on every run.
+SEEDS_SAVED_ON = "2025-11-24"
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/corpus.py is importable
 
@@ -41,7 +45,7 @@ def seeded(tmp_path):
     from papertriage.store import Library
 
     lib = Library(tmp_path / "library.db")
-    report = ingest(lib, [str(SEEDS)])
+    report = ingest(lib, [str(SEEDS)], page_date=dt.date.fromisoformat(SEEDS_SAVED_ON))
     assert not report.errors
     yield lib
     lib.close()

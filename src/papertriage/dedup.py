@@ -22,7 +22,6 @@ import html
 import re
 import unicodedata
 import zlib
-from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
@@ -34,13 +33,15 @@ _LATEX_WRAPPERS = re.compile(
 )
 _LATEX_SYMBOLS = {r"\cdot": " ", r"\times": " x ", r"\&": " and ", r"\%": "%", r"\_": "_", r"\ldots": " "}
 _LATEX_COMMAND = re.compile(r"\\([A-Za-z]+)")
-_NON_WORD = re.compile(r"[^\w]+")
+_WORD = re.compile(r"[^\W_]+")
+_ASCII_TO_SPACE = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalnum()})
 _NUMBER = re.compile(r"\d+")
 _TRAILING_ELLIPSIS = re.compile(r"(?:\.\.\.|…)\s*$")
 
 ABSTRACT_WINDOW = 8  # words per abstract blocking key
 ABSTRACT_WINDOWS = 3  # how many windows from the start
-ABSTRACT_COMPARE_WORDS = 400  # enough to decide; bounds the cost of a comparison
+ABSTRACT_COMPARE_CHARS = 2500  # enough to decide; bounds the cost of a comparison
+ABSTRACT_HEAD_CHARS = 400  # the opening the blocking keys are cut from
 MIN_PREFIX_WORDS = 15  # a shorter card is not evidence of anything
 
 
@@ -58,18 +59,25 @@ def _strip_latex(text: str) -> str:
     return text.replace("$", "").replace("{", "").replace("}", "")
 
 
+def words(text: str) -> list[str]:
+    """Text reduced to lower-case words (see ``normalise``)."""
+    if "&" in text:
+        text = html.unescape(text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    text = _strip_latex(text)
+    if text.isascii():  # the common case, about twice as fast as the regex
+        return text.lower().translate(_ASCII_TO_SPACE).split()
+    return _WORD.findall(text.casefold())
+
+
 def normalise(text: str) -> str:
     """Text reduced to lower-case words separated by single spaces.
 
     >>> normalise("HyperZ$\\\\cdot$Z$\\\\cdot$W &amp; the “Best” — Model")
     'hyperz z w the best model'
     """
-    if "&" in text:
-        text = html.unescape(text)
-    text = unicodedata.normalize("NFKC", text)
-    text = _strip_latex(text)
-    text = text.casefold().replace("_", " ")
-    return " ".join(_NON_WORD.split(text)).strip()
+    return " ".join(words(text))
 
 
 def _stable_key(kind: str, text: str) -> int:
@@ -79,38 +87,51 @@ def _stable_key(kind: str, text: str) -> int:
     return value - (1 << 32) if value >= (1 << 31) else value
 
 
-@dataclass(slots=True)
 class Fingerprint:
-    """What dedup compares: normalised title, its numbers, abstract words."""
+    """What dedup compares: normalised title, its numbers, abstract words.
 
-    title: str
-    subtitle: str  # normalised text after the title's first colon, if any
-    numbers: tuple[str, ...]
-    abstract_words: list[str]
+    The full abstract is normalised only when a comparison needs it: most
+    sightings of a large ingest meet no candidate at all.
+    """
+
+    __slots__ = ("title", "subtitle", "numbers", "abstract_head", "_abstract", "_abstract_words")
+
+    def __init__(self, title: str, subtitle: str, abstract: str):
+        self.title = normalise(title)
+        self.subtitle = subtitle
+        self.numbers = tuple(_NUMBER.findall(self.title))
+        abstract = _TRAILING_ELLIPSIS.sub("", abstract)
+        self._abstract = abstract
+        head = words(abstract[:ABSTRACT_HEAD_CHARS])
+        if len(abstract) > ABSTRACT_HEAD_CHARS and head:
+            head.pop()  # the cut may have split the last word
+        self.abstract_head = head
+        self._abstract_words: list[str] | None = None
+
+    @property
+    def abstract_words(self) -> list[str]:
+        if self._abstract_words is None:
+            self._abstract_words = words(self._abstract[:ABSTRACT_COMPARE_CHARS])
+            if len(self._abstract) > ABSTRACT_COMPARE_CHARS and self._abstract_words:
+                self._abstract_words.pop()
+        return self._abstract_words
 
     def keys(self) -> set[int]:
         keys = {_stable_key("t", self.title)}
         # The subtitle survives a renamed method: "MantisScore: X" / "VideoScore: X".
         if self.subtitle.count(" ") >= 2:
             keys.add(_stable_key("s", self.subtitle))
-        words = self.abstract_words
+        head = self.abstract_head
         for i in range(ABSTRACT_WINDOWS):
-            window = words[i * ABSTRACT_WINDOW:(i + 1) * ABSTRACT_WINDOW]
+            window = head[i * ABSTRACT_WINDOW:(i + 1) * ABSTRACT_WINDOW]
             if len(window) == ABSTRACT_WINDOW:
                 keys.add(_stable_key(f"a{i}", " ".join(window)))
         return keys
 
 
 def fingerprint(title: str, abstract: str) -> Fingerprint:
-    norm_title = normalise(title)
     _, colon, after = title.partition(":")
-    abstract = _TRAILING_ELLIPSIS.sub("", abstract)
-    return Fingerprint(
-        title=norm_title,
-        subtitle=normalise(after) if colon else "",
-        numbers=tuple(_NUMBER.findall(norm_title)),
-        abstract_words=normalise(abstract).split()[:ABSTRACT_COMPARE_WORDS],
-    )
+    return Fingerprint(title, normalise(after) if colon else "", abstract)
 
 
 def abstract_similarity(a: list[str], b: list[str]) -> float | None:

@@ -51,4 +51,4 @@ class TrendingLayout:
             Sighting(title=t.text, abstract=a.text, file=dump.source, line=t.number, layout=NAME)
             for t, a in zip(body[0::2], body[1::2])
         ]
-        return ParseResult(layout=NAME, sightings=sightings)
+        return ParseResult(layout=NAME, sightings=sightings, page_date=dump.page_date)
