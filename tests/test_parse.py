@@ -109,6 +109,9 @@ def test_tolerates_encoding_and_whitespace_noise(variant):
     pytest.param(TRENDING.encode() + b"Dangling Title\n", 7, "breaks off", id="trending-cut"),
     pytest.param(DAILY_META.encode().rsplit(b"\nSep 16", 1)[0], 31, "breaks off", id="meta-cut-before-date"),
     pytest.param(DAILY_PLAIN.encode() + b"\nOrphan Title\n", 19, "breaks off", id="plain-cut"),
+    pytest.param(DAILY_META.encode().replace(b"An abstract.\n\n", b""), 15, "where an abstract was expected",
+                 id="meta-missing-abstract"),
+    pytest.param("\ufeffnew\n".encode("utf-16-le"), 1, "UTF-16", id="utf-16"),
 ])
 def test_bad_files_raise_parse_error_with_line(data, line, words):
     with pytest.raises(ParseError) as info:
@@ -124,3 +127,10 @@ def test_control_and_bidi_characters_are_dropped_from_titles():
     title = parse_text(hostile, "t.txt").sightings[0].title
     assert "\x1b" not in title and "\u202e" not in title
     assert title == "Evil[31m Title reversed"
+
+
+def test_trending_with_subscribe_on_its_own_line():
+    text = TRENDING.replace("SubscribeFirst", "Subscribe\nFirst")
+    result = parse_text(text, "t.txt")
+    assert result.layout == "trending"
+    assert [(s.title, s.line) for s in result.sightings] == [("First Paper Title", 4), ("Second Paper Title", 6)]

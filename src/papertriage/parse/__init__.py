@@ -57,6 +57,8 @@ def decode(data: bytes, source: str) -> str:
     """Bytes to text: UTF-8 with or without BOM; binary and other encodings are refused."""
     if not data.strip():
         raise ParseError("empty file: no papers in it", file=source, line=1)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ParseError("UTF-16 text: save the dump as UTF-8", file=source, line=1)
     if b"\x00" in data[:8192]:
         raise ParseError("binary file, not a text dump", file=source, line=1)
     try:

@@ -98,6 +98,9 @@ def _read_records(dump: DumpText, body: list[list[Line]], layout: str) -> list[_
         for ln in block:
             authors = AUTHORS_LINE.match(ln.text)
             date = None if authors else read_date_line(ln.text)
+            if authors and (current is None or current.abstract is None):
+                what = "a title" if current is None or text_lines else "an abstract"
+                raise fail(dump, ln.number, f"found {ln.text!r} where {what} was expected")
             if (authors or date) and current is not None and current.abstract is not None:
                 if authors and current.authors is None:
                     current.authors = int(authors["n"])

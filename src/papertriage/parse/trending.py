@@ -23,12 +23,14 @@ class TrendingLayout:
 
     def detect(self, dump: DumpText) -> bool:
         head = dump.nonblank()[:4]
-        has_banner = any(ln.text.casefold().startswith("get trending papers") for ln in head)
-        glued = any(
-            ln.text.casefold().startswith(_SUBSCRIBE) and len(ln.text) > len(_SUBSCRIBE)
-            for ln in head
-        )
-        return has_banner and glued
+        texts = [ln.text.casefold() for ln in head]
+        has_banner = any(t.startswith("get trending papers") for t in texts)
+        glued = any(t.startswith(_SUBSCRIBE) and t != _SUBSCRIBE for t in texts)
+        # Title and abstract on adjacent lines: no blank line between them.
+        lines = [ln.text for ln in dump.lines[:40]]
+        adjacent = sum(1 for a, b in zip(lines, lines[1:]) if a and b)
+        blank_separated = sum(1 for a, b in zip(lines, lines[1:]) if a and not b)
+        return has_banner and (glued or adjacent > blank_separated)
 
     def parse(self, dump: DumpText) -> ParseResult:
         body: list[Line] = []
