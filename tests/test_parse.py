@@ -134,3 +134,20 @@ def test_trending_with_subscribe_on_its_own_line():
     result = parse_text(text, "t.txt")
     assert result.layout == "trending"
     assert [(s.title, s.line) for s in result.sightings] == [("First Paper Title", 4), ("Second Paper Title", 6)]
+
+
+def test_saved_api_response_is_its_own_layout():
+    path = SEEDS.parent / "tests" / "data" / "dumps" / "hf_api_2025-03-05.json"
+    result = parse_bytes(path.read_bytes(), path.name)
+    assert result.layout == "hf-api" and len(result.sightings) == 12
+    first = result.sightings[0]
+    assert first.title == "MPO: Boosting LLM Agents with Meta Plan Optimization"
+    assert first.published == dt.date(2025, 3, 4) and first.upvotes == 12 and first.authors_count
+    assert "\n" not in first.abstract
+    assert path.read_text(encoding="utf-8").split("\n")[first.line - 1].strip() == "{"
+
+
+def test_broken_api_json_names_the_line():
+    with pytest.raises(ParseError) as info:
+        parse_text('[\n  {"paper": {"title": "x",\n', "api.json")
+    assert info.value.line == 3 and "JSON" in str(info.value)

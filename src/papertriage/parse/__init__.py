@@ -12,6 +12,7 @@ import unicodedata
 from ..errors import ParseError
 from .base import DumpText, Layout, Line, ParseResult
 from .daily import DailyMetaLayout, DailyPlainLayout
+from .hf_api import HfApiLayout
 from .trending import TrendingLayout
 
 __all__ = ["LAYOUTS", "register", "get", "detect", "decode", "parse_text", "parse_bytes", "ParseResult"]
@@ -24,7 +25,7 @@ def register(layout: Layout) -> Layout:
     return layout
 
 
-for _layout in (TrendingLayout(), DailyMetaLayout(), DailyPlainLayout()):
+for _layout in (TrendingLayout(), DailyMetaLayout(), DailyPlainLayout(), HfApiLayout()):
     register(_layout)
 
 

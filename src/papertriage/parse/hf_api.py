@@ -1,0 +1,81 @@
+"""A saved Hugging Face ``/api/daily_papers`` response: a JSON array of
+objects, each with a ``paper`` (title, summary, publishedAt, upvotes,
+authors) or those fields at the top level.
+
+The line of a record is the line where its object starts in the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from ..model import Sighting
+from .base import DumpText, ParseResult, fail
+
+NAME = "hf-api"
+
+
+def _one_line(value: object) -> str:
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def _published(value: object) -> tuple[dt.date | None, str | None]:
+    if not isinstance(value, str) or len(value) < 10:
+        return None, None
+    try:
+        return dt.date.fromisoformat(value[:10]), value
+    except ValueError:
+        return None, value
+
+
+def _elements(text: str, dump: DumpText):
+    """Yield (object, offset) for each element of the top-level array."""
+    decoder = json.JSONDecoder()
+    i = text.index("[") + 1
+    while True:
+        while i < len(text) and text[i] in " \t\r\n,":
+            i += 1
+        if i >= len(text):
+            raise fail(dump, text.count("\n") + 1, "JSON array breaks off: no closing ]")
+        if text[i] == "]":
+            return
+        try:
+            obj, end = decoder.raw_decode(text, i)
+        except json.JSONDecodeError as exc:
+            raise fail(dump, exc.lineno, f"bad JSON: {exc.msg}") from None
+        yield obj, i
+        i = end
+
+
+class HfApiLayout:
+    name = NAME
+
+    def detect(self, dump: DumpText) -> bool:
+        first = next((ln.text for ln in dump.lines if ln.text), "")
+        return first.startswith("[")
+
+    def parse(self, dump: DumpText) -> ParseResult:
+        text = "\n".join(ln.text for ln in dump.lines)
+        sightings = []
+        for obj, offset in _elements(text, dump):
+            line = text.count("\n", 0, offset) + 1
+            if not isinstance(obj, dict):
+                raise fail(dump, line, "expected a paper object in the JSON array")
+            paper = obj.get("paper") if isinstance(obj.get("paper"), dict) else obj
+            title = _one_line(paper.get("title") or obj.get("title"))
+            abstract = _one_line(paper.get("summary") or obj.get("summary"))
+            if not title or not abstract:
+                raise fail(dump, line, "paper object without a title and a summary")
+            published, raw = _published(paper.get("publishedAt") or obj.get("publishedAt"))
+            upvotes = paper.get("upvotes")
+            authors = paper.get("authors")
+            sightings.append(Sighting(
+                title=title, abstract=abstract, file=dump.source, line=line, layout=NAME,
+                authors_count=len(authors) if isinstance(authors, list) else None,
+                published=published, published_raw=raw,
+                upvotes=upvotes if isinstance(upvotes, int) and not isinstance(upvotes, bool) else None,
+            ))
+        if not sightings:
+            raise fail(dump, 1, "empty JSON array: no papers")
+        return ParseResult(layout=NAME, sightings=sightings, page_date=dump.page_date)
