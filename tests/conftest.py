@@ -21,6 +21,11 @@ SEEDS_SAVED_ON = "2025-11-24"
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/corpus.py is importable
 
 
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite the golden files in tests/data/golden/ from the current output")
+
+
 @pytest.fixture(autouse=True)
 def _library_env(tmp_path, monkeypatch):
     # Never touch the user's real library from a test.

@@ -22,6 +22,7 @@ import html
 import re
 import unicodedata
 import zlib
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
@@ -36,13 +37,18 @@ _LATEX_COMMAND = re.compile(r"\\([A-Za-z]+)")
 _WORD = re.compile(r"[^\W_]+")
 _ASCII_TO_SPACE = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalnum()})
 _NUMBER = re.compile(r"\d+")
-_TRAILING_ELLIPSIS = re.compile(r"(?:\.\.\.|…)\s*$")
 
 ABSTRACT_WINDOW = 8  # words per abstract blocking key
 ABSTRACT_WINDOWS = 3  # how many windows from the start
 ABSTRACT_COMPARE_CHARS = 2500  # enough to decide; bounds the cost of a comparison
 ABSTRACT_HEAD_CHARS = 400  # the opening the blocking keys are cut from
-MIN_PREFIX_WORDS = 15  # a shorter card is not evidence of anything
+ABSTRACT_SENTENCES = 4  # early sentences keyed by their opening words
+ABSTRACT_SENTENCE_CHARS = 1000
+SENTENCE_KEY_WORDS = 10
+# A key shared by more papers than this is too common to be evidence
+# ("in this paper we propose a novel framework for ..."): it is not followed.
+MAX_PAPERS_PER_KEY = 50
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def _strip_latex(text: str) -> str:
@@ -100,7 +106,9 @@ class Fingerprint:
         self.title = normalise(title)
         self.subtitle = subtitle
         self.numbers = tuple(_NUMBER.findall(self.title))
-        abstract = _TRAILING_ELLIPSIS.sub("", abstract)
+        abstract = abstract.rstrip()
+        if abstract.endswith(("...", "…")):  # a truncated card
+            abstract = abstract.rstrip(".…")
         self._abstract = abstract
         head = words(abstract[:ABSTRACT_HEAD_CHARS])
         if len(abstract) > ABSTRACT_HEAD_CHARS and head:
@@ -126,6 +134,12 @@ class Fingerprint:
             window = head[i * ABSTRACT_WINDOW:(i + 1) * ABSTRACT_WINDOW]
             if len(window) == ABSTRACT_WINDOW:
                 keys.add(_stable_key(f"a{i}", " ".join(window)))
+        # Opening words of each early sentence, wherever it stands: survives a
+        # sentence or a project URL put in front, and a revised first sentence.
+        for sentence in _SENTENCE_END.split(self._abstract[:ABSTRACT_SENTENCE_CHARS])[:ABSTRACT_SENTENCES]:
+            opening = words(sentence)[:SENTENCE_KEY_WORDS]
+            if len(opening) == SENTENCE_KEY_WORDS:
+                keys.add(_stable_key("p", " ".join(opening)))
         return keys
 
 
@@ -134,26 +148,39 @@ def fingerprint(title: str, abstract: str) -> Fingerprint:
     return Fingerprint(title, normalise(after) if colon else "", abstract)
 
 
-def abstract_similarity(a: list[str], b: list[str]) -> float | None:
-    """0-100 word-level similarity; a truncated card compares with the same
-    length of the other. None when either side has no abstract."""
+@dataclass(frozen=True, slots=True)
+class AbstractMatch:
+    """How two abstracts compare: whole against whole, and the shorter
+    against the same length of the longer (a truncated card)."""
+
+    full: float
+    prefix: float
+    short_words: int
+
+
+def abstract_similarity(a: list[str], b: list[str]) -> AbstractMatch | None:
+    """Word-level similarity (0-100); None when either side has no abstract."""
     if not a or not b:
         return None
     short, long = (a, b) if len(a) <= len(b) else (b, a)
-    score = Indel.normalized_similarity(a, b) * 100
-    if len(short) >= MIN_PREFIX_WORDS and len(long) > len(short):
-        prefix = Indel.normalized_similarity(short, long[:len(short)]) * 100
-        score = max(score, prefix)
-    return score
+    full = Indel.normalized_similarity(a, b) * 100
+    prefix = Indel.normalized_similarity(short, long[:len(short)]) * 100 if len(long) > len(short) else full
+    return AbstractMatch(full, prefix, len(short))
 
 
-# Thresholds measured on the real look-alikes in shared/data (issue 3): the
-# title alone never decides; the abstract must agree.
+# Thresholds measured on the ~370 real look-alike pairs in shared/data (issue 3).
+# The title alone never decides; the abstract must agree, and the shorter a
+# card is, the more the title must agree too: 5-10 opening words are shared by
+# different papers of one family ("We present Qwen…"), 25 never were.
 SAME_TITLE = 96.0
 SIMILAR_TITLE = 85.0
 RELATED_ABSTRACT = 50.0
 CLOSE_ABSTRACT = 75.0
 NEAR_IDENTICAL_ABSTRACT = 88.0
+CARD_PREFIX = 80.0
+LONG_CARD_WORDS = 25
+MEDIUM_CARD_WORDS = 15
+SHORT_CARD_WORDS = 3
 # Even a near-identical abstract needs titles that share words: the real data
 # holds two arXiv ids with one abstract and unrelated titles (OPV / Long-horizon).
 RETITLED_TITLE_OVERLAP = 55.0
@@ -163,37 +190,50 @@ def match_score(a: Fingerprint, b: Fingerprint) -> float | None:
     """How sure we are that two fingerprints are one paper; None means two papers."""
     if a.numbers != b.numbers:
         return None
-    title = fuzz.ratio(a.title, b.title)
-    abstract = abstract_similarity(a.abstract_words, b.abstract_words)
-    if abstract is None:
+    title = 100.0 if a.title == b.title else fuzz.ratio(a.title, b.title)
+    m = abstract_similarity(a.abstract_words, b.abstract_words)
+    if m is None:
         return title if title >= SAME_TITLE else None
-    if (
-        (abstract >= NEAR_IDENTICAL_ABSTRACT
-         and fuzz.token_set_ratio(a.title, b.title) >= RETITLED_TITLE_OVERLAP)
-        or (title >= SAME_TITLE and abstract >= RELATED_ABSTRACT)
-        or (title >= SIMILAR_TITLE and abstract >= CLOSE_ABSTRACT)
-    ):
-        return title + abstract
-    return None
+    near_identical = m.full >= NEAR_IDENTICAL_ABSTRACT or (
+        m.short_words >= LONG_CARD_WORDS and m.prefix >= NEAR_IDENTICAL_ABSTRACT + 2)
+    card = m.prefix >= CARD_PREFIX
+    same = (
+        (near_identical and fuzz.token_set_ratio(a.title, b.title) >= RETITLED_TITLE_OVERLAP)
+        or (title == 100.0 and (m.full >= RELATED_ABSTRACT or (card and m.short_words >= SHORT_CARD_WORDS)))
+        or (title >= SAME_TITLE and (m.full >= RELATED_ABSTRACT or (card and m.short_words >= MEDIUM_CARD_WORDS)))
+        or (title >= SIMILAR_TITLE and (m.full >= CLOSE_ABSTRACT
+                                        or (m.prefix >= CLOSE_ABSTRACT + 10 and m.short_words >= MEDIUM_CARD_WORDS)))
+    )
+    return title + max(m.full, m.prefix) if same else None
 
 
 class BlockIndex:
-    """Blocking keys -> candidate ids, for sightings held in memory."""
+    """Blocking key -> ids of the papers that carry it."""
 
-    def __init__(self) -> None:
-        self._by_key: dict[int, list[int]] = {}
+    def __init__(self, by_key: dict[int, list[int]] | None = None) -> None:
+        self._by_key: dict[int, list[int]] = by_key if by_key is not None else {}
 
-    def add(self, item: int, keys: set[int]) -> None:
+    def add(self, item: int, keys: set[int]) -> list[int]:
+        """File ``item`` under ``keys``; returns the keys it did not have yet."""
+        added = []
         for key in keys:
             bucket = self._by_key.setdefault(key, [])
             if item not in bucket:
                 bucket.append(item)
+                added.append(key)
+        return added
 
     def candidates(self, keys: set[int]) -> set[int]:
         found: set[int] = set()
         for key in keys:
-            found.update(self._by_key.get(key, ()))
+            bucket = self._by_key.get(key, ())
+            if len(bucket) <= MAX_PAPERS_PER_KEY:
+                found.update(bucket)
         return found
+
+    def followed(self) -> set[int]:
+        """Every id in a bucket small enough to be followed."""
+        return {i for bucket in self._by_key.values() if len(bucket) <= MAX_PAPERS_PER_KEY for i in bucket}
 
 
 def cluster(records: list[tuple[str, str]]) -> list[int]:

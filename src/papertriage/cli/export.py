@@ -2,23 +2,129 @@
 
 from __future__ import annotations
 
+import sys
+from enum import Enum
 from typing import Annotated, Optional
 
 import typer
 
 from . import app
-from .common import SortKey, SortOpt, state, write_papers
+from .common import SortKey, SortOpt, err, state, stdout_is_terminal
 
 
-@app.command()
+class ExportFormat(str, Enum):
+    markdown = "markdown"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    jsonl = "jsonl"
+    yaml = "yaml"
+    bibtex = "bibtex"
+    csl_json = "csl-json"
+    ris = "ris"
+    table = "table"
+
+
+_WITH_SIGHTINGS = {"json", "jsonl", "yaml"}
+# Kept in step with render.markdown.TEMPLATE_FIELDS (a test checks), so --help never imports it.
+TEMPLATE_FIELD_NAMES = ("title", "abstract", "note", "tags", "tag_list", "meta", "id", "status", "published", "year",
+                        "upvotes", "authors", "seen", "first_seen", "last_seen", "key")
+
+_HELP = """Export the library, or the papers QUERY selects, for notes and other tools.
+
+QUERY is the search query language (tag:to-read -tag:done upvotes>=5 …);
+with no QUERY, --tag or --status, the whole library is exported, oldest
+first. Output goes to stdout (so `>> notes.md` works), to FILE with -o
+(written atomically: an interrupted export leaves the old file), or to one
+file per paper with --split DIR.
+
+Formats: markdown (notes: heading, metadata, #tags, abstract, your note),
+csv and tsv (spreadsheets; same columns, formula-safe), json, jsonl and
+yaml (every field and sighting), bibtex, csl-json and ris (reference
+managers: tags, status and note travel along), table (a look first).
+Without --format: guessed from -o's extension, markdown for --split, else
+json.
+
+Examples:
+
+  papertriage export 'tag:to-read -tag:done' --format markdown >> notes.md
+
+  papertriage export --status keep -o reading.bib
+
+  papertriage export --tag interp --split notes/ --front-matter
+"""
+
+
+@app.command(help=_HELP)
 def export(
     ctx: typer.Context,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="json, jsonl, tsv, ids or table.")] = "json",
+    query: Annotated[Optional[list[str]], typer.Argument(
+        metavar="[QUERY]...", help="Papers to export, in the search query language; quote it or put it "
+                                   "after -- when it starts with -.", show_default=False)] = None,
+    fmt: Annotated[Optional[ExportFormat], typer.Option(
+        "--format", "-f", help="Output format [default: from -o's extension; markdown for --split; json].",
+        show_default=False)] = None,
+    output: Annotated[Optional[str], typer.Option(
+        "--output", "-o", metavar="FILE", help="Write to FILE atomically instead of stdout.")] = None,
+    split: Annotated[Optional[str], typer.Option(
+        "--split", metavar="DIR", help="Write one file per paper into DIR (created if needed), named "
+                                       "from title and id; files you edited are kept unless --force.")] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="With --split: overwrite files edited since the last export.")] = False,
+    tag: Annotated[Optional[list[str]], typer.Option(
+        "--tag", "-t", metavar="TAG", help="Only papers with this tag (repeat: all of them).")] = None,
+    status: Annotated[Optional[str], typer.Option(
+        "--status", metavar="STATUS", help="Only papers with this triage status: new, keep, skip or read.")] = None,
     sort: SortOpt = SortKey.added,
-    limit: Annotated[Optional[int], typer.Option("--limit", "-n", min=1, help="At most N papers.")] = None,
+    limit: Annotated[Optional[int], typer.Option(
+        "--limit", "-n", min=0, help="At most N papers (0: all).")] = None,
+    front_matter: Annotated[bool, typer.Option(
+        "--front-matter", help="markdown: start each note with a YAML block (Obsidian properties); "
+                               "one paper per file, so with --split or a single paper.")] = False,
+    template: Annotated[Optional[str], typer.Option(
+        "--template", metavar="FILE", help="markdown: shape each paper with this template (Python "
+                                           "string.Template; $$ for a dollar sign). Fields, Markdown-escaped: "
+                                           + ", ".join("$" + f for f in TEMPLATE_FIELD_NAMES) + ".")] = None,
 ) -> None:
-    """Export the library (with every sighting) to stdout."""
-    from ..core.papers import list_papers
+    from ..core.export import EXTENSIONS, export_papers, format_for_path
+    from ..errors import UserError
+    from ..render import EXPORT_FORMATS, render
 
-    papers = list_papers(state(ctx).library, sort=sort.value, limit=limit, with_sightings=fmt in ("json", "jsonl"))
-    write_papers(papers, fmt)
+    if fmt is not None:
+        name = fmt.value
+    elif output and output != "-" and format_for_path(output):
+        name = format_for_path(output)
+    elif split or front_matter or template:
+        name = "markdown"
+    else:
+        name = "json"
+    options: dict = {}
+    if front_matter or template:
+        if name != "markdown":
+            raise UserError(f"--front-matter and --template shape markdown, not {name}")
+        if template:
+            from ..render.markdown import load_template
+
+            options["template"] = load_template(template)
+        options["front_matter"] = front_matter
+    to_stdout = split is None and (output is None or output == "-")
+    options["terminal"] = to_stdout and stdout_is_terminal()
+    renderer = EXPORT_FORMATS[name]
+
+    def write(papers, out) -> int:
+        return render(renderer, papers, out, **options)
+
+    result = export_papers(
+        state(ctx).library, " ".join(query) if query else None, write=write, tags=tag or (),
+        status=status, sort=sort.value, limit=limit or None, with_sightings=name in _WITH_SIGHTINGS,
+        out=sys.stdout, output=output, split_dir=split, extension=EXTENSIONS[name], force=force,
+        one_per_file=front_matter)
+    if split is not None:
+        done = f"{result.count} papers: {result.written} files written to {split}"
+        if result.unchanged:
+            done += f", {result.unchanged} unchanged"
+        err(done)
+        if result.kept:
+            shown = ", ".join(result.kept[:5]) + (", …" if len(result.kept) > 5 else "")
+            err(f"kept {len(result.kept)} file{'s' if len(result.kept) > 1 else ''} edited since the last "
+                f"export (--force overwrites): {shown}")

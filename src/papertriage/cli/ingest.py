@@ -43,6 +43,9 @@ def ingest(
     lib = state(ctx).library
     day = _page_date(page_date)
     sources = find_dumps(paths)
+    from .tag import apply_configured_rules, configured_rules  # rules files listed in the config (issue 5)
+
+    rules, newest = configured_rules(lib)  # checked before anything is written
     report = IngestReport()
     progress = _progress(len(sources)) if not quiet else None
     try:
@@ -62,6 +65,7 @@ def ingest(
         t = report.totals()
         print(f"{t['files']} files: {t['records']} records, {t['new']} new papers, "
               f"{t['merged']} merged into known ones, {t['skipped']} skipped, {t['errors']} errors")
+    apply_configured_rules(lib, rules, newest, quiet=quiet)
     if report.errors:
         raise typer.Exit(ExitCode.USER_ERROR)
 

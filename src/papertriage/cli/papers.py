@@ -14,18 +14,25 @@ from .common import FormatOpt, LimitOpt, SortKey, SortOpt, err, pick_format, pic
 @app.command("list")
 def list_(
     ctx: typer.Context,
+    query: Annotated[Optional[list[str]], typer.Argument(
+        metavar="[QUERY]", show_default=False,
+        help="Only papers matching this query, e.g. 'tag:to-read -tag:done' (see `search --help`).")] = None,
     fmt: FormatOpt = None,
     sort: SortOpt = SortKey.added,
     limit: LimitOpt = None,
 ) -> None:
     """List papers: id, title, date, upvotes, times seen."""
-    from ..core.papers import list_papers
+    from ..core.select import count_papers, select_papers
+    from ..errors import NoMatch
 
     lib = state(ctx).library
     lim = pick_limit(limit)
-    shown = write_papers(list_papers(lib, sort=sort.value, limit=lim), pick_format(fmt))
+    text = " ".join(query) if query else None
+    shown = write_papers(select_papers(lib, text, sort=sort.value, limit=lim), pick_format(fmt))
+    if text and not shown:
+        raise NoMatch("no papers match")
     if limit is None and lim is not None and shown == lim:
-        total = lib.count()
+        total = count_papers(lib, text)
         if total > shown:
             err(f"showing {shown} of {total} papers; --limit 0 shows all")
 

@@ -1,5 +1,129 @@
-"""`papertriage search` and `similar` (issue 4)."""
+"""`papertriage search` and `similar` (issue 4): thin commands over ``core.search``."""
 
 from __future__ import annotations
 
-from . import app  # noqa: F401
+import itertools
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Iterator, Optional
+
+import typer
+
+from . import app
+from .common import err, pick_limit, state, stdout_is_terminal, write_papers
+
+if TYPE_CHECKING:
+    from ..model import Paper
+
+SEARCH_HELP = """Find papers: words, "phrases", prefix*, OR, -exclusions and field filters.
+
+\b
+  kolmogorov arnold            all the words, in title or abstract (title hits first)
+  "exact phrase"               these words in this order
+  transfo*                     words starting so
+  diffusion OR flow            either; -survey or NOT survey excludes
+  x-ray GPT-2 C++ e(3)         punctuation is searched as written, never an error
+  title:kan  abstract:"graph neural"
+  tag:interp  -tag:skip  tag:inter*  status:new
+  upvotes>=5  authors<=3  seen>=2  (also > < <= =)
+  year:2024  date:2024-06  after:2024-06-01  before:2024-07-01
+  file:003                     seen in a dump whose file name contains 003
+
+\b
+Misspelt words are corrected against the library's own words and the query
+searched instead is shown on stderr ("searching for: ..."); quote a word or
+use --exact to search it as typed. Quote the whole query when it holds
+-exclusions or "phrases":  papertriage search 'kan -survey "neural network"'
+
+\b
+Exit status: 0 when papers matched, 1 when none did, 2 on a bad query.
+"""
+
+
+class SearchSort(str, Enum):
+    relevance = "relevance"
+    date = "date"
+    upvotes = "upvotes"
+    seen = "seen"
+
+
+FORMAT_HELP = "table, json, jsonl, tsv, ids or markdown [default: table on a terminal, tsv when piped]."
+SearchFormatOpt = Annotated[Optional[str], typer.Option("--format", "-f", metavar="FORMAT", help=FORMAT_HELP)]
+SearchLimitOpt = Annotated[Optional[int], typer.Option(
+    "--limit", "-n", min=0, help="Show at most N papers (0: all) [default: 20 on a terminal, all when piped].")]
+
+
+def _format(fmt: str | None) -> str:
+    from ..errors import UserError
+    from ..render import FORMATS
+
+    if fmt is None:
+        return "table" if stdout_is_terminal() else "tsv"
+    if fmt not in FORMATS:
+        raise UserError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    return fmt
+
+
+def _nonempty(papers: Iterator[Paper], message: str) -> Iterator[Paper]:
+    """The papers, or NoMatch (exit 1) before anything is written when there are none."""
+    from ..errors import NoMatch
+
+    first = next(papers, None)
+    if first is None:
+        raise NoMatch(message)
+    return itertools.chain((first,), papers)
+
+
+@app.command(help=SEARCH_HELP)
+def search(
+    ctx: typer.Context,
+    query: Annotated[list[str], typer.Argument(
+        metavar="QUERY", show_default=False, help="The query; several arguments are joined with spaces.")],
+    fmt: SearchFormatOpt = None,
+    sort: Annotated[SearchSort, typer.Option(
+        "--sort", "-s", help="relevance (bm25, title above abstract), date, upvotes or seen.")] = SearchSort.relevance,
+    limit: SearchLimitOpt = None,
+    exact: Annotated[bool, typer.Option("--exact", help="No typo correction: search the words as typed.")] = False,
+    show_sql: Annotated[bool, typer.Option(
+        "--show-sql", help="Print the SQL the search would run, with its parameters, and stop.")] = False,
+) -> None:
+    from ..core.search import search as run_search
+
+    lib = state(ctx).library
+    name = _format(fmt)
+    lim = pick_limit(limit, terminal_default=20)
+    result = run_search(lib, " ".join(query), sort=sort.value, limit=lim, fix_typos=not exact,
+                        with_sightings=name in ("json", "jsonl"))
+    if result.corrected:
+        err(f"searching for: {result.searched}")
+    if show_sql:
+        print("\n".join(result.statements))
+        return
+    shown = write_papers(_nonempty(result.papers, "no papers match"), name, highlight=result.highlight)
+    if limit is None and lim is not None and shown == lim:
+        total = result.total()
+        if total > shown:
+            err(f"showing {shown} of {total} matches; --limit 0 shows all")
+
+
+@app.command()
+def similar(
+    ctx: typer.Context,
+    paper_id: Annotated[str, typer.Argument(metavar="ID", help="A paper id or a unique prefix of one.")],
+    fmt: SearchFormatOpt = None,
+    limit: SearchLimitOpt = None,
+) -> None:
+    """Papers most like a given one: "more like this" during triage.
+
+    Ranks papers by the distinctive words of the paper's title and abstract
+    they share (rarer words and title words weigh more). Exit status 1 when
+    no other paper shares any.
+    """
+    from ..core.search import similar as find_similar
+    from ..render.safe import one_line
+
+    lib = state(ctx).library
+    name = _format(fmt)
+    lim = pick_limit(limit, terminal_default=20)
+    paper, words, papers = find_similar(lib, paper_id, limit=lim, with_sightings=name in ("json", "jsonl"))
+    err(f"like {paper.id} {one_line(paper.title)}" + (f" (sharing: {' '.join(words)})" if words else ""))
+    write_papers(_nonempty(papers, "no similar papers"), name, highlight=words)

@@ -116,8 +116,8 @@ class _PaperState:
     last_dump: int | None
     fp: dedup.Fingerprint | None = None
     changed: bool = False
-    text_changed: bool = False
-    old_abstract: str | None = None  # the abstract stored before this ingest
+    old_title: str | None = None  # what the library held before this ingest, if replaced
+    old_abstract: str | None = None
 
     def fingerprint(self) -> dedup.Fingerprint:
         if self.fp is None:
@@ -128,11 +128,13 @@ class _PaperState:
         """Keep the best of what the new sighting knew."""
         self.changed = True
         if len(s.title) > len(self.title):
-            self.title, self.text_changed, self.fp = s.title, True, None
+            if self.pk is not None and self.old_title is None:
+                self.old_title = self.title
+            self.title, self.fp = s.title, None
         if len(s.abstract) > len(self.abstract):
             if self.pk is not None and self.old_abstract is None:
                 self.old_abstract = self.abstract
-            self.abstract, self.text_changed, self.fp = s.abstract, True, None
+            self.abstract, self.fp = s.abstract, None
         if s.authors_count is not None:
             self.authors_count = max(self.authors_count or 0, s.authors_count)
         published = s.published.isoformat() if s.published else None
@@ -175,9 +177,9 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
     """
     prints = [dedup.fingerprint(s.title, s.abstract) for s in sightings]
     keysets = [fp.keys() for fp in prints]
-    by_key: dict[int, list[int]] = library.papers_with_keys(set().union(*keysets))
+    index = dedup.BlockIndex(library.papers_with_keys(set().union(*keysets)))
     states: dict[int, _PaperState] = {
-        pk: _PaperState(pk, *row) for pk, row in library.paper_states({pk for v in by_key.values() for pk in v}).items()
+        pk: _PaperState(pk, *row) for pk, row in library.paper_states(index.followed()).items()
     }
     new_handles: list[int] = []
     placements: list[int] = []  # handle of the paper each sighting went to
@@ -185,7 +187,7 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
     merged = 0
     for s, fp, keys in zip(sightings, prints, keysets):
         best, best_score = None, -1.0
-        for handle in {h for k in keys for h in by_key.get(k, ())}:
+        for handle in index.candidates(keys):
             score = dedup.match_score(fp, states[handle].fingerprint())
             if score is not None and score > best_score:
                 best, best_score = handle, score
@@ -197,32 +199,34 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
             states[best].absorb(s, dump_id, seen_on)
             merged += 1
         placements.append(best)
-        for key in keys:
-            bucket = by_key.setdefault(key, [])
-            if best not in bucket:
-                bucket.append(best)
-                new_keys.append((key, best))
+        new_keys.extend((key, best) for key in index.add(best, keys))
 
     writer = PaperWriter(library)
     _assign_ids(library, [states[h] for h in new_handles])
     added = now()
     pk_of: dict[int, int] = {}
+    next_pk = writer.next_pk()
+    new_rows = []
     for handle in new_handles:
-        state = states[handle]
-        pk_of[handle] = writer.insert_paper({**state.row(), "added": added})
-    for handle, state in states.items():
-        if handle > 0 and state.changed:
-            pk_of[handle] = handle
-            writer.update_paper(handle, state.row(), text_changed=state.text_changed,
-                                old_abstract=state.old_abstract)
+        pk_of[handle] = next_pk
+        new_rows.append({**states[handle].row(), "pk": next_pk, "added": added})
+        next_pk += 1
+    writer.insert_papers(new_rows)
+    writer.update_papers([
+        {**state.row(), "pk": handle, "old_title": state.old_title, "old_abstract": state.old_abstract}
+        for handle, state in states.items() if handle > 0 and state.changed
+    ])
     rows = []
     for s, handle in zip(sightings, placements):
         paper_abstract = states[handle].abstract
-        rows.append((pk_of[handle], dump_id, s.line, s.title,
+        rows.append((pk_of.get(handle, handle), dump_id, s.line, s.title,
                      None if s.abstract == paper_abstract else s.abstract, s.authors_count,
                      s.published.isoformat() if s.published else None, s.published_raw, s.upvotes))
     writer.insert_sightings(rows)
     writer.insert_keys([(key, pk_of.get(h, h)) for key, h in new_keys])
+    library.update_vocabulary(list(pk_of.values()), [  # typo correction's vocabulary (issue 4)
+        (h, s.old_title, s.old_abstract) for h, s in states.items()
+        if h > 0 and (s.old_title is not None or s.old_abstract is not None)])
     return len(new_handles), merged
 
 

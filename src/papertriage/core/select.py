@@ -1,7 +1,9 @@
 """Selecting papers: the one entry point list, export, search and tagging use.
 
 ``select_papers(library, query)`` turns a query string in the shared query
-language (see ``query/``) into papers, in a stable order.
+language (see ``query/``) into papers, in a stable order. The same string
+selects the same papers everywhere: ``list 'tag:to-read -tag:done'``,
+``export 'tag:to-read -tag:done'`` and ``tag add X --query 'tag:to-read -tag:done'``.
 """
 
 from __future__ import annotations
@@ -9,13 +11,36 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..model import Paper
+from ..query import compile_query
 from ..store import Library
 from .papers import order_by
+
+# `--sort relevance` with no words to rank by (only filters): newest in the
+# library first. Scanning papers newest first stops after the first N that
+# pass the filters, so `search upvotes>=50 year:2024` stays fast at any size.
+RELEVANCE_FALLBACK = "p.pk DESC"
 
 
 def select_papers(library: Library, query: str | None = None, *, sort: str = "added",
                   limit: int | None = None, with_sightings: bool = False) -> Iterator[Paper]:
-    """Papers matching ``query`` (None or blank: the whole library)."""
-    if query and query.strip():
-        raise NotImplementedError("query language lands with issue 4")
-    return library.select(order_by=order_by(sort), limit=limit, with_sightings=with_sightings)
+    """Papers matching ``query`` (None or blank: the whole library).
+
+    ``sort`` is a key of ``core.papers.SORTS`` or ``relevance`` (bm25, title
+    above abstract). A malformed query raises QuerySyntaxError here, before
+    anything is read.
+    """
+    plan = compile_query(query)
+    if sort == "relevance":
+        if plan.has_text:
+            joins, where, params, order = plan.ranked(plan.match())
+            return library.select(where, params, joins=joins, order_by=order, limit=limit,
+                                  with_sightings=with_sightings)
+    order = RELEVANCE_FALLBACK if sort == "relevance" else order_by(sort)
+    where, params = plan.clause()
+    return library.select(where, params, order_by=order, limit=limit, with_sightings=with_sightings)
+
+
+def count_papers(library: Library, query: str | None = None) -> int:
+    """How many papers ``query`` selects."""
+    where, params = compile_query(query).clause()
+    return library.count(where, params)

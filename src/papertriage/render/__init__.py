@@ -19,9 +19,25 @@ FORMATS: dict[str, tuple[str, str]] = {
     "jsonl": ("jsonfmt", "render_jsonl"),
     "tsv": ("text", "render_tsv"),
     "ids": ("text", "render_ids"),
+    "markdown": ("markdown", "render"),
+    "csv": ("csvfmt", "render_csv"),
+    "tsv-full": ("csvfmt", "render_tsv"),
+    "yaml": ("yamlfmt", "render"),
+    "bibtex": ("bibtex", "render"),
+    "csl-json": ("csl", "render"),
+    "ris": ("ris", "render"),
 }
 
 LIST_FORMATS = ("table", "json", "jsonl", "tsv", "ids")
+
+# `export` writes whole records for other programs; list and search write
+# lines for pipes. The one name where that changes the output is tsv: for
+# export it means the csv columns tab-separated (csvfmt.py), for list and
+# search the short pipe form (text.py: id first, `#` header, no abstract).
+EXPORT_FORMATS: dict[str, str] = {
+    "markdown": "markdown", "csv": "csv", "tsv": "tsv-full", "json": "json", "jsonl": "jsonl",
+    "yaml": "yaml", "bibtex": "bibtex", "csl-json": "csl-json", "ris": "ris", "table": "table",
+}
 
 
 def render(name: str, papers: Iterable[Paper], out: IO[str], **options) -> int:

@@ -16,6 +16,42 @@ def m001_initial(db: sqlite3.Connection) -> None:
     _run_script(db, schema.INITIAL)
 
 
+def m002_search(db: sqlite3.Connection) -> None:
+    """Search support (issue 4), filled from what the library already holds:
+
+    - ``vocab``: words of two or more papers, for typo correction and `similar`
+      (kept in step by ingest, see ``store/vocab.py``);
+    - ``titles_fts``: titles alone, so searching titles first reads short
+      doclists; kept in step by triggers whatever writes ``papers``.
+    """
+    from . import vocab
+
+    _run_script(db, """
+CREATE TABLE vocab (
+    word   TEXT PRIMARY KEY,
+    docs   INTEGER NOT NULL,   -- papers holding the word (title or abstract)
+    bucket INTEGER NOT NULL    -- first letter, length, second letter (query/words.py::bucket)
+) WITHOUT ROWID;
+CREATE INDEX vocab_bucket ON vocab(bucket, word, docs);
+
+CREATE VIRTUAL TABLE titles_fts USING fts5(
+    title, content='papers', content_rowid='pk', tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER titles_fts_insert AFTER INSERT ON papers BEGIN
+    INSERT INTO titles_fts(rowid, title) VALUES (new.pk, new.title);
+END;
+CREATE TRIGGER titles_fts_delete AFTER DELETE ON papers BEGIN
+    INSERT INTO titles_fts(titles_fts, rowid, title) VALUES ('delete', old.pk, old.title);
+END;
+CREATE TRIGGER titles_fts_update AFTER UPDATE OF title ON papers WHEN old.title IS NOT new.title BEGIN
+    INSERT INTO titles_fts(titles_fts, rowid, title) VALUES ('delete', old.pk, old.title);
+    INSERT INTO titles_fts(rowid, title) VALUES (new.pk, new.title);
+END;
+INSERT INTO titles_fts(titles_fts) VALUES ('rebuild');
+""")
+    vocab.rebuild(db)
+
+
 def _run_script(db: sqlite3.Connection, script: str) -> None:
     # executescript() would COMMIT first; run statement by statement instead
     # so the migration and its record share one transaction.
@@ -29,5 +65,5 @@ def _run_script(db: sqlite3.Connection, script: str) -> None:
         db.execute(statement)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_search]
 SCHEMA_VERSION = len(MIGRATIONS)

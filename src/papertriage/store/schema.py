@@ -80,21 +80,15 @@ CREATE TABLE history (
 );
 CREATE INDEX history_paper ON history(paper);
 
+-- Full text over papers, kept in step by PaperWriter (executemany is about
+-- three times faster than a per-row trigger into FTS5); deletes by trigger.
 CREATE VIRTUAL TABLE papers_fts USING fts5(
     title, abstract,
     content='papers', content_rowid='pk',
     tokenize='unicode61 remove_diacritics 2'
 );
-CREATE TRIGGER papers_fts_insert AFTER INSERT ON papers BEGIN
-    INSERT INTO papers_fts(rowid, title, abstract) VALUES (new.pk, new.title, new.abstract);
-END;
 CREATE TRIGGER papers_fts_delete AFTER DELETE ON papers BEGIN
     INSERT INTO papers_fts(papers_fts, rowid, title, abstract)
     VALUES ('delete', old.pk, old.title, old.abstract);
-END;
-CREATE TRIGGER papers_fts_update AFTER UPDATE OF title, abstract ON papers BEGIN
-    INSERT INTO papers_fts(papers_fts, rowid, title, abstract)
-    VALUES ('delete', old.pk, old.title, old.abstract);
-    INSERT INTO papers_fts(rowid, title, abstract) VALUES (new.pk, new.title, new.abstract);
 END;
 """

@@ -1,0 +1,324 @@
+"""Export: which papers, and where the bytes go.
+
+``export_papers`` selects papers with the shared query language (plus
+``--tag``/``--status`` shorthands) and hands them to a renderer, which the
+caller passes in, writing to one of three places:
+
+- a stream (stdout), as the papers arrive;
+- a file (``-o``), atomically: the export goes to a temporary file in the
+  same folder, which is renamed over the target only once complete, so an
+  interrupted or failed export leaves the old file (or none) and never half
+  of one;
+- a folder (``--split``), one file per paper, named by ``split_file_name``
+  (title words + id; it cannot leave the folder whatever the title says).
+  A manifest in the folder (``.papertriage-export.json``) records a hash of
+  every file written, so a file the user edited since (or that papertriage
+  never wrote) is kept unless ``force``; a file whose content would not
+  change is left untouched.
+
+Output is stable: the same library and options give the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import itertools
+import json
+import os
+import re
+import tempfile
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Callable, Iterable, Iterator
+
+from ..errors import NoMatch, UserError
+from ..model import STATUSES, Paper
+from ..store import Library
+from .select import select_papers
+
+__all__ = ["ExportResult", "export_papers", "build_query", "split_file_name", "write_atomic",
+           "format_for_path", "EXTENSIONS", "MANIFEST"]
+
+Writer = Callable[[Iterable[Paper], IO[str]], int]
+
+MANIFEST = ".papertriage-export.json"
+MAX_STEM_BYTES = 100  # the title part of a split file name; ids and extension come on top
+# export format -> file extension (for --split, and to guess the format from -o's name)
+EXTENSIONS = {
+    "markdown": ".md", "csv": ".csv", "tsv": ".tsv", "json": ".json", "jsonl": ".jsonl",
+    "yaml": ".yaml", "bibtex": ".bib", "csl-json": ".json", "ris": ".ris", "table": ".txt",
+}
+_BY_SUFFIX = {".md": "markdown", ".markdown": "markdown", ".csv": "csv", ".tsv": "tsv", ".json": "json",
+              ".jsonl": "jsonl", ".ndjson": "jsonl", ".yaml": "yaml", ".yml": "yaml", ".bib": "bibtex",
+              ".ris": "ris"}
+_TAG_VALUE = re.compile(r"[A-Za-z0-9_/*-]+")
+_WINDOWS_RESERVED = re.compile(r"(con|prn|aux|nul|com[0-9]|lpt[0-9])", re.IGNORECASE)
+
+
+@dataclass
+class ExportResult:
+    """How many papers went out, and for --split what happened to each file."""
+
+    count: int = 0
+    written: int = 0
+    unchanged: int = 0
+    kept: list[str] = field(default_factory=list)  # edited by the user: left alone
+
+
+def format_for_path(path: str) -> str | None:
+    """The export format a file name asks for, by its extension (``notes.md`` -> markdown)."""
+    return _BY_SUFFIX.get(Path(path).suffix.lower())
+
+
+def build_query(query: str | None, tags: Iterable[str] = (), status: str | None = None) -> str | None:
+    """QUERY plus the --tag and --status shorthands, in the shared query language.
+
+    >>> build_query("kan -survey", ["to-read", "method/kan"], "keep")
+    'kan -survey tag:to-read tag:method/kan status:keep'
+    """
+    parts = [query.strip()] if query and query.strip() else []
+    for tag in tags:
+        tag = tag.strip()
+        if not _TAG_VALUE.fullmatch(tag):
+            raise UserError(f"bad tag name {tag!r}: use letters, digits, - and _, with / between levels")
+        parts.append(f"tag:{tag}")
+    if status is not None:
+        if status not in STATUSES:
+            raise UserError(f"unknown status {status!r}; choose from {', '.join(STATUSES)}")
+        parts.append(f"status:{status}")
+    return " ".join(parts) or None
+
+
+def export_papers(library: Library, query: str | None = None, *, write: Writer,
+                  tags: Iterable[str] = (), status: str | None = None, sort: str = "added",
+                  limit: int | None = None, with_sightings: bool = False,
+                  out: IO[str] | None = None, output: str | None = None,
+                  split_dir: str | None = None, extension: str = ".md", force: bool = False,
+                  one_per_file: bool = False) -> ExportResult:
+    """Select papers and write them with ``write(papers, stream)`` to ``out``,
+    the file ``output`` or one file per paper in ``split_dir``.
+
+    ``one_per_file``: the format makes sense only for one paper per file
+    (Markdown with front matter); more than one paper without ``split_dir``
+    is an error, raised before anything is written.
+    Raises NoMatch (after writing the empty export) when a selection was
+    given and matched nothing.
+    """
+    if output is not None and split_dir is not None:
+        raise UserError("-o and --split do not go together: one file, or one file per paper")
+    full_query = build_query(query, tags, status)
+    papers: Iterator[Paper] = iter(select_papers(library, full_query, sort=sort, limit=limit,
+                                                 with_sightings=with_sightings))
+    if one_per_file and split_dir is None:
+        head = list(itertools.islice(papers, 2))
+        if len(head) > 1:
+            raise UserError("--front-matter makes one note per paper: add --split DIR, or select a single paper")
+        papers = itertools.chain(head, papers)
+
+    if split_dir is not None:
+        result = write_split(papers, write, split_dir, extension=extension, force=force)
+    elif output is not None and output != "-":
+        result = ExportResult(count=write_atomic(output, lambda f: write(papers, f)))
+    else:
+        if out is None:
+            raise UserError("nowhere to write: give a stream, -o FILE or --split DIR")
+        result = ExportResult(count=write(papers, out))
+    if result.count == 0 and full_query:
+        raise NoMatch("no papers match")
+    return result
+
+
+# -- one file, atomically --------------------------------------------------
+
+def _new_file_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def write_atomic(path: str | os.PathLike, produce: Callable[[IO[str]], int], *,
+                 encoding: str = "utf-8") -> int:
+    """Write a text file through a temporary file in the same folder, then
+    rename it into place; on any failure (or Ctrl-C) the target is untouched
+    and the temporary file removed. A symlink target is written through (the
+    link stays). Returns what ``produce`` returns."""
+    shown = os.fspath(path)
+    target = Path(os.path.realpath(os.path.expanduser(shown)))
+    if target.is_dir():
+        raise UserError("is a folder; -o needs a file name", file=shown)
+    if not target.parent.is_dir():
+        raise UserError(f"cannot write: folder {target.parent} does not exist", file=shown)
+    if target.exists() and not target.is_file():
+        # A device or a named pipe (-o /dev/stdout, a FIFO): write into it;
+        # renaming a file over it would replace the device node itself.
+        try:
+            with open(target, "w", encoding=encoding, newline="") as f:
+                return produce(f)
+        except OSError as exc:
+            raise UserError(f"cannot write: {exc.strerror or exc}", file=shown) from None
+    try:
+        mode = target.stat().st_mode & 0o7777 if target.exists() else _new_file_mode()
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    except OSError as exc:
+        raise UserError(f"cannot write: {exc.strerror}", file=shown) from None
+    try:
+        with open(fd, "w", encoding=encoding, newline="") as f:
+            result = produce(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError):
+            raise UserError(f"cannot write: {exc.strerror or exc}", file=shown) from None
+        raise
+    return result
+
+
+def _write_bytes_atomic(target: Path, data: bytes, mode: int) -> None:
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        with open(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+
+# -- one file per paper ----------------------------------------------------
+
+def _slug(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower()
+    # \w: letters and digits of any script; everything else (/, \, ., :, controls,
+    # bidi marks, spaces, _) becomes a single hyphen.
+    return re.sub(r"(?:[^\w]|_)+", "-", text).strip("-")
+
+
+def _cut_utf8(slug: str, limit: int) -> str:
+    """At most ``limit`` bytes of UTF-8, at a word boundary when one is near."""
+    data = slug.encode("utf-8")
+    if len(data) <= limit:
+        return slug
+    cut = data[:limit].decode("utf-8", "ignore")
+    if slug[len(cut)] != "-" and cut.rfind("-") > len(cut) // 2:
+        cut = cut[:cut.rfind("-")]
+    return cut
+
+
+def split_file_name(title: str, paper_id: str, extension: str) -> str:
+    """A safe, stable file name for one paper: title words, then the id.
+
+    Only letters, digits and hyphens, lower case, the title part cut at
+    MAX_STEM_BYTES bytes of UTF-8: never a path separator, never ``.`` or
+    ``..``, never hidden, never a Windows device name, never too long.
+
+    >>> split_file_name("Bilinear MLPs: ../../etc/passwd?", "c9df0562", ".md")
+    'bilinear-mlps-etc-passwd-c9df0562.md'
+    >>> split_file_name("***", "c9df0562", ".md")
+    'c9df0562.md'
+    """
+    ident = _slug(paper_id)[:40] or "paper"
+    slug = _cut_utf8(_slug(title), MAX_STEM_BYTES).strip("-")
+    stem = f"{slug}-{ident}" if slug else ident
+    if _WINDOWS_RESERVED.fullmatch(stem):
+        stem = "paper-" + stem
+    ext = "." + (_slug(extension) or "txt")
+    return stem + ext
+
+
+class _Manifest:
+    """File name -> sha256 of the bytes papertriage last wrote there."""
+
+    def __init__(self, directory: Path, mode: int):
+        self.path = directory / MANIFEST
+        self.mode = mode
+        self.files: dict[str, str] = {}
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            files = data.get("files", {}) if isinstance(data, dict) else {}
+            self.files = {k: v for k, v in files.items() if isinstance(k, str) and isinstance(v, str)}
+        except (OSError, ValueError):
+            pass  # none yet, or unreadable: every existing file counts as the user's
+        self.changed = False
+
+    def record(self, name: str, digest: str) -> None:
+        if self.files.get(name) != digest:
+            self.files[name] = digest
+            self.changed = True
+
+    def save(self) -> None:
+        if not self.changed:
+            return
+        data = {"about": "files papertriage export --split wrote here, and a hash of each; "
+                         "a file whose hash differs was edited and is not overwritten without --force",
+                "files": dict(sorted(self.files.items()))}
+        _write_bytes_atomic(self.path, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8"),
+                           self.mode)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_split(papers: Iterable[Paper], write: Writer, directory: str, *, extension: str,
+                force: bool = False) -> ExportResult:
+    root = Path(os.path.expanduser(directory))
+    if root.exists() and not root.is_dir():
+        raise UserError("is a file; --split needs a folder", file=directory)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        real_root = root.resolve(strict=True)
+    except OSError as exc:
+        raise UserError(f"cannot create the folder: {exc.strerror}", file=directory) from None
+    mode = _new_file_mode()
+    manifest = _Manifest(real_root, mode)
+    result = ExportResult()
+    try:
+        for paper in papers:
+            result.count += 1
+            name = split_file_name(paper.title, paper.id, extension)
+            target = real_root / name
+            # Belt and braces: the name has no separators, but check anyway.
+            if target.parent != real_root or name in (".", ".."):
+                raise UserError(f"refusing to write outside the folder: {name}", file=directory)
+            buffer = io.StringIO(newline="")
+            write([paper], buffer)
+            data = buffer.getvalue().encode("utf-8")
+            digest = _sha256(data)
+            if os.path.lexists(target):
+                if target.is_symlink() or not target.is_file():
+                    if not force or target.is_dir():
+                        result.kept.append(name)
+                        continue
+                else:
+                    current = target.read_bytes()
+                    if current == data:
+                        manifest.record(name, digest)
+                        result.unchanged += 1
+                        continue
+                    if not force and manifest.files.get(name) != _sha256(current):
+                        result.kept.append(name)
+                        continue
+            _write_bytes_atomic(target, data, mode)
+            manifest.record(name, digest)
+            result.written += 1
+    except OSError as exc:
+        raise UserError(f"cannot write: {exc.strerror or exc}", file=directory) from None
+    finally:
+        try:
+            manifest.save()
+        except OSError:
+            pass
+    return result

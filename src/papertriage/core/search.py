@@ -1,0 +1,273 @@
+"""Search and "more like this": ranking, typo correction, similar papers.
+
+``search(library, query)``
+    parses the query (``query/``), corrects typos against the library's own
+    vocabulary, and ranks with FTS5 bm25. Titles are searched first (in
+    ``titles_fts``, titles alone): every title match comes before any paper
+    that matches only through its abstract, which are ranked next (bm25 over
+    title and abstract, the title weighing ten times). With a limit (20 on a
+    terminal) each pass scores at most the CANDIDATES newest matches, so a
+    common word never makes SQLite score every paper; below that many
+    matches the ranking is exact, and without a limit (piped) it always is.
+    Other sorts (date, upvotes, seen) select with the same query and order
+    by that column; a query of filters only (``tag:x upvotes>=5``) lists the
+    newest papers of the library first.
+
+Typo correction (issue 4) looks only at free words with 4+ letters that
+are not in the vocabulary (words of two or more papers, ``store/vocab.py``):
+
+- a word no paper holds is replaced by the closest vocabulary word (OSA
+  distance 1 for words of 4-5 letters, 2 above; ties go to the commoner
+  word), looked for among words of the same first two letters, then of the
+  same first letter (``best_correction``);
+- a word exactly one paper holds (a rare name, or a typo that made it into
+  one abstract) is searched together with the correction: ``transfomer``
+  becomes ``transformer OR transfomer``, so that paper is not lost;
+- "quoted" words, prefixes, -exclusions and words with digits are never changed.
+
+``similar(library, id)`` picks the paper's most distinctive words (tf-idf
+over the vocabulary, title words counting three times) and ranks papers by
+how many of them they share.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+from ..errors import UserError
+from ..model import Paper
+from ..query import And, Node, Or, Plan, Text, Word, parse_query, plan as make_plan
+from ..query.plan import TITLES_FTS
+from ..query.words import bucket_of, bucket_range, fts_words
+from ..store import Library
+from .papers import order_by
+from .select import RELEVANCE_FALLBACK
+
+SEARCH_SORTS = ("relevance", "date", "upvotes", "seen")
+MIN_CORRECTABLE = 4  # shorter words are too ambiguous to correct (kan, llm, vit)
+SIMILAR_WORDS = 12
+# With a limit (a terminal shows 20), a pass scores only this many matches,
+# the newest: a common word must not make SQLite score every paper.
+CANDIDATES = 1000
+
+
+@dataclass
+class SearchResult:
+    papers: Iterator[Paper]
+    searched: str  # the query as searched, after corrections
+    corrected: bool = False
+    highlight: list[str] = field(default_factory=list)
+    statements: list[str] = field(default_factory=list)  # SQL and parameters, for --show-sql
+    total: Callable[[], int] = lambda: 0  # how many papers match in all (a count query)
+
+
+# -- typo correction -------------------------------------------------------
+
+
+def _max_distance(word: str) -> int:
+    return 1 if len(word) <= 5 else 2
+
+
+def best_correction(library: Library, word: str) -> str | None:
+    """The vocabulary word closest to ``word``, or None.
+
+    Looks first among words sharing its first two letters (a few small
+    buckets), then, when none is close enough, among words of its first
+    letter and a length one off; a typo in the first letter is not corrected.
+    """
+    limit = _max_distance(word)
+    lengths = range(max(3, len(word) - limit), len(word) + limit + 1)
+    near = library.vocabulary_candidates(buckets=[bucket_of(word[0], n, word[1]) for n in lengths])
+    found = _closest(word, near, limit)
+    if found is None:
+        wider = [bucket_range(word[0], n) for n in range(max(3, len(word) - 1), len(word) + 2)]
+        found = _closest(word, library.vocabulary_candidates(ranges=wider), limit)
+    return found
+
+
+def _closest(word: str, choices: list[tuple[str, int]], limit: int) -> str | None:
+    """The choice nearest ``word`` by OSA distance (at most ``limit``); ties go to the commoner word."""
+    if not choices:
+        return None
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    found = process.extract(word, [w for w, _ in choices], scorer=OSA.distance, score_cutoff=limit, limit=None)
+    if not found:
+        return None
+    return min(found, key=lambda m: (m[1], -choices[m[2]][1], m[0]))[0]
+
+
+def _correctable(term: Text) -> str | None:
+    if not isinstance(term, Word) or not term.text.isalpha():
+        return None
+    words = fts_words(term.text)
+    if len(words) != 1 or len(words[0]) < MIN_CORRECTABLE:
+        return None
+    return words[0]
+
+
+def correct(library: Library, node: Node | None) -> tuple[Node | None, bool]:
+    """``node`` with misspelt free words replaced (see the module docstring)."""
+    if node is None:
+        return None, False
+    wanted = {t: w for t in node.terms() if (w := _correctable(t)) is not None}
+    if not wanted:
+        return node, False
+    known = library.vocabulary_docs(wanted.values())
+    replace: dict[Text, Node] = {}
+    for term, word in wanted.items():
+        if word in known:
+            continue
+        fix = best_correction(library, word)
+        if fix is None or fix == word:
+            continue
+        fixed = Word(fix, term.field)
+        replace[term] = Or((fixed, term)) if library.index_docs(word, 1) else fixed
+    if not replace:
+        return node, False
+    return _replace(node, replace), True
+
+
+def _replace(node: Node, replace: dict[Text, Node]) -> Node:
+    if isinstance(node, Text):
+        return replace.get(node, node)
+    if isinstance(node, And):
+        return And(tuple(_replace(i, replace) for i in node.items))
+    if isinstance(node, Or):
+        items: list[Node] = []
+        for item in node.items:
+            new = _replace(item, replace)
+            items.extend(new.items if isinstance(new, Or) else (new,))
+        return Or(tuple(items))
+    return node  # Not, Filter: never corrected
+
+
+# -- search ------------------------------------------------------------------
+
+
+def _highlight(node: Node | None) -> list[str]:
+    words: list[str] = []
+    for term in node.terms() if node is not None else ():
+        text = term.text.strip("\"'*()[]{},.;:!?")
+        if len(text) >= 2 and text.lower() not in (w.lower() for w in words):
+            words.append(text)
+    return words
+
+
+def _statement(library: Library, where: str, params: list, *, joins: str = "", order: str,
+               limit: int | None) -> str:
+    sql = library.select_sql(where, joins=joins, order_by=order, limit=limit)
+    return f"{sql};\n-- params: {json.dumps(params, ensure_ascii=False)}"
+
+
+def search(library: Library, query: str, *, sort: str = "relevance", limit: int | None = None,
+           fix_typos: bool = True, with_sightings: bool = False) -> SearchResult:
+    """Papers matching ``query``, best first (see the module docstring)."""
+    if sort not in SEARCH_SORTS:
+        raise UserError(f"unknown sort {sort!r}; choose from {', '.join(SEARCH_SORTS)}")
+    node = parse_query(query)
+    if node is None:
+        raise UserError("nothing to search for: give some words or filters (see `papertriage search --help`)")
+    corrected = False
+    if fix_typos:
+        node, corrected = correct(library, node)
+    plan = make_plan(node)
+    result = SearchResult(iter(()), str(node), corrected, _highlight(node))
+    result.total = lambda: library.count(*plan.clause())
+    if sort == "relevance" and plan.has_text:
+        passes = _passes(plan, limit)
+        result.statements = [_statement(library, where, params, joins=joins, order=order, limit=limit)
+                             for joins, where, params, order in passes]
+        result.papers = _ranked(library, passes, limit, with_sightings)
+        return result
+    where, params = plan.clause()
+    order = RELEVANCE_FALLBACK if sort == "relevance" else order_by(sort)
+    result.statements = [_statement(library, where, params, order=order, limit=limit)]
+    result.papers = library.select(where, params, order_by=order, limit=limit, with_sightings=with_sightings)
+    return result
+
+
+def _passes(plan: Plan, limit: int | None) -> list[tuple[str, str, list, str]]:
+    """The ranked selects to run in turn: titles first, then the rest of the full text.
+
+    With a limit, each pass scores only the newest CANDIDATES matches (see the module docstring).
+    """
+    bound = None if limit is None else max(CANDIDATES, limit)
+    title = plan.title_match()
+    if title is None:  # abstract:… in the query: no titles-only pass
+        return [plan.ranked(plan.match(), bound=bound, limit=limit)]  # type: ignore[arg-type]
+    return [plan.ranked(title, table=TITLES_FTS, bound=bound, limit=limit, exclusions=True),
+            plan.ranked(plan.rest_match(), bound=bound, limit=limit)]  # type: ignore[arg-type]
+
+
+def _ranked(library: Library, passes: list[tuple[str, str, list, str]], limit: int | None,
+            with_sightings: bool) -> Iterator[Paper]:
+    shown = 0
+    for joins, where, params, order in passes:
+        # Each pass is cut at `limit`; the second one only fills what the first left.
+        left = None if limit is None else limit - shown
+        for paper in library.select(where, params, joins=joins, order_by=order, limit=left,
+                                    with_sightings=with_sightings):
+            shown += 1
+            yield paper
+        if limit is not None and shown >= limit:
+            return
+
+
+# -- more like this ----------------------------------------------------------
+
+# Words that say nothing about a paper's topic, on top of what idf discounts.
+_STOP = frozenset("""
+a about above after again against all also an and any are as at be been before being between both but by
+can could did do does doing down during each few for from further had has have having here how however
+i if in into is it its itself just more most much must no nor not of off on once only or other our ours
+out over own same should so some such than that the their them then there these they this those through
+to too under until up very was we were what when where which while who whom why will with within without
+would you your yet via thus hence therefore whereas although though among across along upon etc
+paper papers propose proposed proposes present presents presented show shows shown demonstrate
+demonstrates approach approaches method methods result results work works novel new use used using based
+introduce introduces introduced achieve achieves achieved significantly significant existing recent
+recently state art experiments experimental extensive outperforms performance different various several
+well including code available github com https http www
+""".split())
+
+
+def distinctive_words(library: Library, paper: Paper, n: int = SIMILAR_WORDS) -> list[str]:
+    """The paper's words that best tell it apart (tf-idf; title words count three times)."""
+    tf: Counter[str] = Counter()
+    for weight, text in ((3, paper.title), (1, paper.abstract)):
+        for word in fts_words(text):
+            if len(word) >= 3 and word.isalpha() and word not in _STOP:
+                tf[word] += weight
+    if not tf:
+        return []
+    docs = library.vocabulary_docs(tf)
+    total = max(library.count(), 2)
+    scored = []
+    for word, count in tf.items():
+        d = docs.get(word)
+        if d is None or d > total / 5:  # only here, or everywhere: says nothing
+            continue
+        scored.append((count * math.log(total / d), word))
+    scored.sort(key=lambda s: (-s[0], s[1]))
+    return [w for _, w in scored[:n]]
+
+
+def similar(library: Library, paper_id: str, *, limit: int | None = None,
+            with_sightings: bool = False) -> tuple[Paper, list[str], Iterator[Paper]]:
+    """(the paper, the words used, papers most like it, best first)."""
+    (pk,) = library.resolve_ids([paper_id])
+    paper = next(library.select("p.pk = ?", (pk,)))
+    words = distinctive_words(library, paper)
+    if not words:
+        return paper, [], iter(())
+    plan = Plan(must=[Or(tuple(Word(w) for w in words))], where=[("p.pk != ?", [pk])])
+    bound = None if limit is None else max(CANDIDATES, limit)
+    joins, where, params, order = plan.ranked(plan.match(), bound=bound, limit=limit)  # type: ignore[arg-type]
+    return paper, words, library.select(where, params, joins=joins, order_by=order, limit=limit,
+                                        with_sightings=with_sightings)

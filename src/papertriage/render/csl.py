@@ -1,0 +1,56 @@
+"""CSL-JSON: the citation data Zotero, Pandoc (``--citeproc``) and citeproc read.
+
+One JSON array of items, streamed. Each item::
+
+    {"id": "bilinear2025-c9df0562", "citation-key": "bilinear2025-c9df0562",
+     "type": "article", "title": "...", "abstract": "...",
+     "issued": {"date-parts": [[2025, 6, 23]]}, "keyword": "to-read, mlp",
+     "note": "triage status: keep; 12 upvotes on Hugging Face; seen in 4 dumps",
+     "source": "Hugging Face Papers"}
+
+``type`` is ``article``, CSL's type for preprints and working papers (Hugging
+Face papers are arXiv preprints). ``id`` is the citation key, as in the
+bibtex export, so ``@bilinear2025-c9df0562`` cites the same paper in both.
+Tags travel in ``keyword`` (Zotero imports them as tags), the triage state
+in ``note``. Title and abstract are the exact text (JSON escapes what it must). CSL
+processors read a few HTML-like tags in strings as formatting (``<i>``,
+``<b>``, ``<sup>``, ``<sub>``, ``<span class="nocase">``); CSL has no escape
+for them, so a title that contains one literally is passed on as it is, the
+way Zotero's own export does.
+"""
+
+from __future__ import annotations
+
+from typing import IO, Iterable
+
+from ..model import Paper
+from .fields import SOURCE, citation_key, note_text
+from .jsonfmt import dumps
+
+__all__ = ["render", "item"]
+
+
+def item(paper: Paper) -> dict:
+    key = citation_key(paper)
+    data: dict = {"id": key, "citation-key": key, "type": "article", "title": paper.title}
+    if paper.abstract:
+        data["abstract"] = paper.abstract
+    if paper.published:
+        d = paper.published
+        data["issued"] = {"date-parts": [[d.year, d.month, d.day]]}
+    if paper.tags:
+        data["keyword"] = ", ".join(paper.tags)
+    data["note"] = note_text(paper)
+    data["source"] = SOURCE
+    return data
+
+
+def render(papers: Iterable[Paper], out: IO[str], **_: object) -> int:
+    n = 0
+    out.write("[")
+    for paper in papers:
+        out.write(",\n" if n else "\n")
+        out.write(dumps(item(paper), indent=2))
+        n += 1
+    out.write("\n]\n" if n else "]\n")
+    return n

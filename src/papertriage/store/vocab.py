@@ -1,0 +1,132 @@
+"""The vocabulary: words seen in at least two papers, for typo correction and `similar`.
+
+Table ``vocab(word, docs, bucket)`` (created by migration m002). ``docs`` counts the
+papers holding the word; ``bucket`` packs the first letter, the length and
+the second letter, so correcting a word reads the handful of buckets a typo
+can come from instead of every word (fast at a million papers; see
+``query/words.py::bucket``). Words seen once stay out: they are
+mostly names and typos themselves, and a typo should not be "corrected" into
+another typo.
+
+The full-text index is never scanned at query time. Ingest keeps the table in
+step per file (``update``): counts go up for the words of new papers, and
+move by the difference when a merge replaces a paper's title or abstract. A
+word not in the table yet is checked against the FTS index (at most two
+rows) to learn whether it has now reached two papers. ``rebuild`` recomputes
+everything from the index once (the migration, and libraries filled by other
+means).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from typing import Iterable, Sequence
+
+from ..query.words import bucket, fts_words, is_vocabulary_word
+
+MIN_DOCS = 2
+_CHUNK = 500
+
+
+def paper_words(title: str, abstract: str) -> set[str]:
+    return {w for w in fts_words(f"{title} {abstract}") if is_vocabulary_word(w)}
+
+
+def rebuild(db: sqlite3.Connection) -> int:
+    """Recompute the vocabulary from the FTS index (one full scan; never at query time)."""
+    db.execute("DELETE FROM vocab")
+    db.execute("DROP TABLE IF EXISTS temp.papers_fts_terms")
+    db.execute("CREATE VIRTUAL TABLE temp.papers_fts_terms USING fts5vocab(main, papers_fts, row)")
+    try:
+        rows = ((term, doc, bucket(term)) for term, doc in
+                db.execute("SELECT term, doc FROM temp.papers_fts_terms WHERE doc >= ?", (MIN_DOCS,))
+                if is_vocabulary_word(term))
+        db.executemany("INSERT INTO vocab (word, docs, bucket) VALUES (?, ?, ?)", list(rows))
+    finally:
+        db.execute("DROP TABLE temp.papers_fts_terms")
+    return db.execute("SELECT count(*) FROM vocab").fetchone()[0]
+
+
+def _chunks(items: Sequence, size: int = _CHUNK):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def docs_of(db: sqlite3.Connection, words: Iterable[str]) -> dict[str, int]:
+    """word -> papers holding it, for the words that are in the vocabulary."""
+    found: dict[str, int] = {}
+    words = list(dict.fromkeys(words))
+    for chunk in _chunks(words):
+        marks = ",".join("?" * len(chunk))
+        found.update(db.execute(f"SELECT word, docs FROM vocab WHERE word IN ({marks})", chunk).fetchall())
+    return found
+
+
+def index_docs(db: sqlite3.Connection, word: str, cap: int = MIN_DOCS) -> int:
+    """How many papers hold ``word``, counted in the FTS index up to ``cap``."""
+    return db.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM papers_fts WHERE papers_fts MATCH ? LIMIT ?)",
+        ('"' + word.replace('"', '""') + '"', cap)).fetchone()[0]
+
+
+def candidates(db: sqlite3.Connection, buckets: Sequence[int] = (),
+               ranges: Sequence[tuple[int, int]] = ()) -> list[tuple[str, int]]:
+    """(word, docs) in the given buckets and bucket ranges."""
+    found = []
+    if buckets:
+        marks = ",".join("?" * len(buckets))
+        found += db.execute(f"SELECT word, docs FROM vocab WHERE bucket IN ({marks})", list(buckets)).fetchall()
+    for low, high in ranges:
+        found += db.execute("SELECT word, docs FROM vocab WHERE bucket BETWEEN ? AND ?", (low, high)).fetchall()
+    return found
+
+
+def update(db: sqlite3.Connection, new_pks: Sequence[int],
+           replaced: Sequence[tuple[int, str | None, str | None]] = ()) -> None:
+    """Keep the vocabulary in step after papers were inserted (``new_pks``) or had
+    their title/abstract replaced (``replaced``: pk, old title or None, old abstract or None).
+
+    Runs inside the ingest's transaction, after the papers were written.
+    """
+    pks = list(new_pks) + [pk for pk, _, _ in replaced]
+    if not pks:
+        return
+    current: dict[int, tuple[str, str]] = {}
+    for chunk in _chunks(pks):
+        marks = ",".join("?" * len(chunk))
+        for pk, title, abstract in db.execute(
+                f"SELECT pk, title, abstract FROM papers WHERE pk IN ({marks})", chunk):
+            current[pk] = (title, abstract)
+    delta: Counter[str] = Counter()
+    for pk in new_pks:
+        if pk in current:
+            delta.update(paper_words(*current[pk]))
+    for pk, old_title, old_abstract in replaced:
+        if pk not in current:
+            continue
+        title, abstract = current[pk]
+        before = paper_words(old_title if old_title is not None else title,
+                             old_abstract if old_abstract is not None else abstract)
+        after = paper_words(title, abstract)
+        delta.update(after - before)
+        delta.subtract(before - after)
+    delta = Counter({w: n for w, n in delta.items() if n})
+    if not delta:
+        return
+    known = docs_of(db, delta)
+    db.executemany("UPDATE vocab SET docs = docs + ? WHERE word = ?",
+                   [(n, w) for w, n in delta.items() if w in known])
+    gone = [w for w, n in delta.items() if w in known and known[w] + n < MIN_DOCS]
+    for chunk in _chunks(gone):
+        db.execute(f"DELETE FROM vocab WHERE word IN ({','.join('?' * len(chunk))})", chunk)
+    fresh = []
+    for word, n in delta.items():
+        if word in known or n <= 0:
+            continue
+        # Not in the vocabulary yet, so at most one older paper holds it: the
+        # index, asked for n + 1 rows, tells whether one does.
+        docs = index_docs(db, word, n + 1)
+        if docs >= MIN_DOCS:
+            fresh.append((word, docs, bucket(word)))
+    db.executemany("INSERT OR REPLACE INTO vocab (word, docs, bucket) VALUES (?, ?, ?)", fresh)

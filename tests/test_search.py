@@ -1,0 +1,324 @@
+"""Search in the core (no CLI): ranking, typo correction, every filter, the vocabulary, `similar`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+import pytest
+
+from conftest import SEEDS
+from papertriage.core.search import search, similar
+from papertriage.core.select import count_papers, select_papers
+from papertriage.errors import QuerySyntaxError, UserError
+from papertriage.query.words import fts_words
+
+TRENDING_HEAD = "Get trending papers in your email inbox once a day!\nGet trending papers in your email inbox!\n"
+# Two papers: one with a typo in its text ("transfomer"), one with words no other paper has.
+TYPO_DUMP = TRENDING_HEAD + (
+    "SubscribeTabular Transfomer Baselines Revisited\n"
+    "We revisit a tabular transfomer baseline on many benchmark tables and find that careful tuning "
+    "matters more than architecture for tabular prediction tasks.\n"
+    "Zyxwv Quokka Networks\n"
+    "Quokka networks learn zyxwv features for marsupial recognition, beating prior baselines on three "
+    "marsupial datasets.\n")
+
+
+def titles(papers) -> list[str]:
+    return [p.title for p in papers]
+
+
+def run(lib, query, **kw):
+    result = search(lib, query, **kw)
+    return result, list(result.papers)
+
+
+# -- ranking -------------------------------------------------------------------
+
+
+def test_kolmogorov_arnold_puts_the_kan_papers_first(seeded):
+    _, papers = run(seeded, "kolmogorov arnold")
+    top = titles(papers[:3])
+    assert all("Kolmogorov-Arnold" in t for t in top), top
+    assert "KAN: Kolmogorov-Arnold Networks" in top
+    # Every paper with both words in its title comes before any without.
+    in_title = ["kolmogorov" in fts_words(p.title) and "arnold" in fts_words(p.title) for p in papers]
+    assert in_title == sorted(in_title, reverse=True)
+    assert len(papers) > in_title.count(True)  # abstract-only matches follow
+
+
+@pytest.mark.parametrize("query", ["interpretability", "diffusion", "transformer", "language model"])
+def test_a_title_hit_outranks_an_abstract_hit(seeded, query):
+    words = fts_words(query)
+    _, papers = run(seeded, query)
+    hit = [all(w in fts_words(p.title) for w in words) for p in papers]
+    assert True in hit and False in hit
+    assert hit == sorted(hit, reverse=True)
+
+
+@pytest.mark.parametrize("query", ["transformer", "model -language", "diffusion OR flow", "tag:kan", "kan upvotes>=1"])
+def test_search_finds_what_list_selects(seeded, query):
+    _tag(seeded, "kan", "KAN")
+    _, papers = run(seeded, query)
+    assert papers
+    assert {p.id for p in papers} == {p.id for p in select_papers(seeded, query)}
+    assert len(papers) == count_papers(seeded, query) == len({p.id for p in papers})
+
+
+def test_limit_cuts_across_the_title_and_full_text_passes(seeded):
+    _, everything = run(seeded, "transformer")
+    for limit in (1, 3, len(everything) - 1, len(everything) + 5):
+        _, papers = run(seeded, "transformer", limit=limit)
+        assert [p.id for p in papers] == [p.id for p in everything][:limit]
+
+
+@pytest.mark.parametrize("query", ["model", "model upvotes>=1", "language -model", "tag:kan OR learning", "C++ OR model"])
+def test_bounded_scoring_never_loses_matches(seeded, monkeypatch, query):
+    # With a limit only the newest CANDIDATES matches of a pass are scored;
+    # make that tiny so the seeds exercise it: still `limit` papers, all matching,
+    # title matches first, and the newest scored.
+    import papertriage.core.search as core_search
+
+    _tag(seeded, "kan", "KAN")
+    matching = {p.id for p in select_papers(seeded, query)}
+    monkeypatch.setattr(core_search, "CANDIDATES", 3)
+    for limit in (1, 4, 10, len(matching) + 1):
+        _, papers = run(seeded, query, limit=limit)
+        assert len(papers) == min(limit, len(matching))
+        assert {p.id for p in papers} <= matching
+
+
+def test_bounded_scoring_ranks_the_newest_title_matches(seeded, monkeypatch):
+    import papertriage.core.search as core_search
+
+    in_titles = list(select_papers(seeded, "title:model"))  # oldest first
+    assert len(in_titles) > 6
+    monkeypatch.setattr(core_search, "CANDIDATES", 6)
+    _, papers = run(seeded, "model", limit=4)
+    assert {p.id for p in papers} <= {p.id for p in in_titles[-6:]}
+
+
+@pytest.mark.parametrize("sort,key", [
+    ("date", lambda p: p.published or dt.date.min),
+    ("upvotes", lambda p: -1 if p.upvotes is None else p.upvotes),
+    ("seen", lambda p: p.seen),
+])
+def test_other_sorts(seeded, sort, key):
+    _, papers = run(seeded, "model", sort=sort)
+    values = [key(p) for p in papers]
+    assert len(papers) > 5 and values == sorted(values, reverse=True)
+
+
+def test_only_filters_list_the_newest_first(seeded):
+    _, papers = run(seeded, "seen>=2")
+    assert len(papers) > 5
+    assert [p.id for p in papers] == [p.id for p in select_papers(seeded, "seen>=2")][::-1]
+
+
+def test_empty_query_and_unknown_sort_are_user_errors(seeded):
+    for query in ("", "  ", "& —"):
+        with pytest.raises(UserError, match="nothing to search for"):
+            search(seeded, query)
+    with pytest.raises(UserError, match="unknown sort"):
+        search(seeded, "kan", sort="title")
+    with pytest.raises(QuerySyntaxError):
+        search(seeded, "upvotes>=abc")
+
+
+@pytest.mark.parametrize("query", ["x-ray", "GPT-2", "C++", "chile's", "e(3)", "NEAR(a", "a AND", '"OR"'])
+def test_punctuation_is_never_a_syntax_error(seeded, query):
+    run(seeded, query)
+
+
+@pytest.mark.parametrize("query,needle", [
+    ("x-ray", "x-ray"), ("GPT-2", "gpt-2"), ("C++", "c++"), ("chile's", "chile's"), ("e(3)", "e(3)")])
+def test_words_with_punctuation_find_what_they_say(seeded, query, needle):
+    _, papers = run(seeded, query, fix_typos=False)
+    assert papers
+    assert all(needle in (p.title + " " + p.abstract).lower() for p in papers)
+
+
+def test_c_plus_plus_is_not_every_c(seeded):
+    _, cpp = run(seeded, "C++")
+    _, c = run(seeded, "C")
+    assert 0 < len(cpp) < len(c)
+
+
+# -- typo correction ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed,meant", [
+    ("kolmogorv arnold", "kolmogorov arnold"),
+    ("mechanstic interpretabilty", "mechanistic interpretability"),
+    ("transfomer", "transformer"),
+    ("title:transfomer", "title:transformer"),
+    ("kolmogorv -survey tag:x", "kolmogorov -survey tag:x"),
+])
+def test_typos_are_corrected_against_the_library(seeded, typed, meant):
+    _tag(seeded, "x", "Kolmogorov")
+    result, papers = run(seeded, typed)
+    assert result.corrected and result.searched == meant
+    _, expected = run(seeded, meant)
+    assert papers and titles(papers) == titles(expected)
+
+
+@pytest.mark.parametrize("query", [
+    "kolmogorov arnold",  # known words
+    '"kolmogorv"',  # quoted: as typed
+    "kolmogorv*",  # prefix
+    "kan -kolmogorv",  # exclusion
+    "gpt4o",  # digits: a model name
+    "kan",  # too short to guess
+])
+def test_what_is_never_corrected(seeded, query):
+    assert not search(seeded, query).corrected
+
+
+def test_exact_turns_correction_off(seeded):
+    result, papers = run(seeded, "transfomer", fix_typos=False)
+    assert not result.corrected and papers == []
+
+
+def test_a_word_one_paper_holds_is_searched_with_its_correction(seeded, tmp_path):
+    from papertriage.core.ingest import ingest
+
+    (tmp_path / "typo.txt").write_text(TYPO_DUMP)
+    assert not ingest(seeded, [str(tmp_path / "typo.txt")]).errors
+    result, papers = run(seeded, "transfomer")
+    assert result.searched == "transformer OR transfomer"
+    assert "Tabular Transfomer Baselines Revisited" in titles(papers)
+    assert any("Swin Transformer" in t for t in titles(papers))
+    # Words only one paper has, and nothing close in the vocabulary: left alone.
+    result, papers = run(seeded, "zyxwv")
+    assert not result.corrected and titles(papers) == ["Zyxwv Quokka Networks"]
+
+
+# -- filters -----------------------------------------------------------------
+
+
+def _tag(lib, tag, title_word):
+    pks = [pk for (pk,) in lib.execute("SELECT pk FROM papers WHERE title LIKE ?", (f"%{title_word}%",))]
+    with lib.transaction():
+        lib.add_tags([(pk, tag) for pk in pks], "2025-01-01T00:00:00")
+
+
+def _adjacent(words, a, b):
+    return any(x == a and y == b for x, y in zip(words, words[1:]))
+
+
+def _words(p):
+    return fts_words(p.title + " " + p.abstract)
+
+
+FILTERS = [
+    ("tag:kan", lambda p: "kan" in p.tags),
+    ("tag:KAN", lambda p: "kan" in p.tags),
+    ("-tag:kan", lambda p: "kan" not in p.tags),
+    ("tag:interp*", lambda p: any(t.startswith("interp") for t in p.tags)),
+    ("status:keep", lambda p: p.status == "keep"),
+    ("-status:new", lambda p: p.status != "new"),
+    ("upvotes>=3", lambda p: p.upvotes is not None and p.upvotes >= 3),
+    ("upvotes<3", lambda p: p.upvotes is not None and p.upvotes < 3),
+    ("upvotes:1", lambda p: p.upvotes == 1),
+    ("-upvotes>=3", lambda p: not (p.upvotes is not None and p.upvotes >= 3)),
+    ("authors<=3", lambda p: p.authors_count is not None and p.authors_count <= 3),
+    ("authors>5", lambda p: p.authors_count is not None and p.authors_count > 5),
+    ("seen>=2", lambda p: p.seen >= 2),
+    ("seen=1", lambda p: p.seen == 1),
+    ("year:2024", lambda p: p.published is not None and p.published.year == 2024),
+    ("year<2024", lambda p: p.published is not None and p.published.year < 2024),
+    ("date:2024-09", lambda p: p.published is not None and (p.published.year, p.published.month) == (2024, 9)),
+    ("after:2024-06-01", lambda p: p.published is not None and p.published >= dt.date(2024, 6, 1)),
+    ("before:2024-06-01", lambda p: p.published is not None and p.published < dt.date(2024, 6, 1)),
+    ("after:2024-01 before:2025", lambda p: p.published is not None and p.published.year == 2024),
+    ("file:003", lambda p: any("003" in s.file for s in p.sightings)),
+    ("-file:002", lambda p: not any("002" in s.file for s in p.sightings)),
+    ("title:kan", lambda p: "kan" in fts_words(p.title)),
+    ("abstract:kan", lambda p: "kan" in fts_words(p.abstract)),
+    ("kan -title:kan", lambda p: "kan" in _words(p) and "kan" not in fts_words(p.title)),
+    ('"language model"', lambda p: any(_adjacent(fts_words(t), "language", "model") for t in (p.title, p.abstract))),
+    ("interpret*", lambda p: any(w.startswith("interpret") for w in _words(p))),
+    ("kan OR tag:interp", lambda p: "kan" in _words(p) or "interp" in p.tags),
+    ("diffusion -video", lambda p: "diffusion" in _words(p) and "video" not in _words(p)),
+    ("kan upvotes>=1 seen>=2", lambda p: "kan" in _words(p) and (p.upvotes or 0) >= 1 and p.seen >= 2),
+]
+
+
+@pytest.fixture
+def triaged(seeded):
+    """The seeds with a few tags and statuses set."""
+    _tag(seeded, "kan", "Kolmogorov")
+    _tag(seeded, "interpretability", "Interpretab")
+    _tag(seeded, "interp", "Circuit")
+    pks = [pk for (pk,) in seeded.execute("SELECT pk FROM papers WHERE title LIKE '%Diffusion%'")]
+    with seeded.transaction():
+        seeded.set_statuses(pks, "keep", "2025-01-01T00:00:00")
+    return seeded
+
+
+@pytest.mark.parametrize("query,holds", FILTERS, ids=[f[0] for f in FILTERS])
+def test_each_filter_selects_exactly_the_papers_it_describes(triaged, query, holds):
+    everything = list(select_papers(triaged, with_sightings=True))
+    expected = {p.id for p in everything if holds(p)}
+    assert 0 < len(expected) < len(everything), "the seeds should make this filter meaningful"
+    assert {p.id for p in select_papers(triaged, query)} == expected
+    assert {p.id for p in search(triaged, query, fix_typos=False).papers} == expected
+
+
+# -- vocabulary ----------------------------------------------------------------
+
+
+def _vocab(lib):
+    return dict(lib.execute("SELECT word, docs FROM vocab"))
+
+
+def test_ingest_keeps_the_vocabulary_exactly_in_step(seeded, tmp_path):
+    from papertriage.core.ingest import ingest
+
+    (tmp_path / "typo.txt").write_text(TYPO_DUMP)
+    ingest(seeded, [str(tmp_path / "typo.txt")])
+    kept = _vocab(seeded)
+    assert kept["kolmogorov"] >= 5 and "zyxwv" not in kept and "marsupial" not in kept
+    assert kept["tabular"] >= 2  # in one seed paper, and now in the new one
+    seeded.rebuild_vocabulary()
+    assert _vocab(seeded) == kept
+
+
+def test_migration_builds_the_vocabulary_of_an_older_library(tmp_path):
+    from papertriage.store import Library
+    from papertriage.store.migrations import m001_initial
+
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    m001_initial(db)
+    db.execute("INSERT INTO _migrations VALUES ('m001_initial', '2025-01-01')")
+    for pk, title in enumerate(["Kolmogorov networks", "Kolmogorov splines", "Quokka"], 1):
+        db.execute("INSERT INTO papers (pk, id, title, abstract, added) VALUES (?, ?, ?, '', '')",
+                   (pk, f"{pk:08x}", title))
+        db.execute("INSERT INTO papers_fts (rowid, title, abstract) VALUES (?, ?, '')", (pk, title))
+    db.commit()
+    db.close()
+    lib = Library(path)
+    assert _vocab(lib) == {"kolmogorov": 2}
+    assert search(lib, "kolmogorv").searched == "kolmogorov"
+    lib.close()
+
+
+# -- similar -------------------------------------------------------------------
+
+
+def test_similar_finds_the_other_kan_papers(seeded):
+    kan = next(p for p in select_papers(seeded, "title:kan title:kolmogorov"))
+    paper, words, papers = similar(seeded, kan.id[:6], limit=5)
+    papers = list(papers)
+    assert paper.id == kan.id and "kolmogorov" in words
+    assert kan.id not in [p.id for p in papers]
+    assert sum("Kolmogorov-Arnold" in p.title or "KAN" in p.title for p in papers) >= 4
+
+
+def test_similar_with_an_unknown_id(seeded):
+    from papertriage.errors import UnknownIdError
+
+    with pytest.raises(UnknownIdError):
+        similar(seeded, "zzzz")
