@@ -699,11 +699,15 @@ def _vary_typo(p: dict, rng: random.Random) -> bool:
     return new != w
 
 
+_METHOD_NAME = re.compile(r"[A-Za-z][\w.+-]*(?: [\w.+-]+){0,2}")  # MantisScore, MM1.5, Medical SAM 2
+
+
 def _vary_renamed(p: dict, rng: random.Random) -> bool:
     title = p["title"]
     head, colon, tail = title.partition(":")
-    if not colon or not head.strip() or len(head) > 30 or len(head.split()) > 3:
+    if not colon or len(head) > 30 or not _METHOD_NAME.fullmatch(head):
         return False
+    # Keep the version (MM1.5 -> Pixo1.5): numbers in a title tell papers apart.
     digits = re.search(r"\d", head)
     new = _random_name(rng) + (head[digits.start():] if digits else "")
     if new.casefold() == head.casefold():

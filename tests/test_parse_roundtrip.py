@@ -6,6 +6,7 @@ raise anything but ``ParseError``."""
 from __future__ import annotations
 
 import datetime as dt
+import doctest
 import json
 from pathlib import Path
 
@@ -28,16 +29,6 @@ SEED_CASES = [
     ("004_b8dabfeaba23870c.txt", "daily-plain", 64),
 ]
 SEED_IDS = [f"{name[:3]}-{layout}" for name, layout, _ in SEED_CASES]
-
-# Parser bugs this file found, each pinned by a strict xfail test below. The
-# "anything but ParseError" properties let exactly these through so that they
-# keep checking everything else; delete an entry when its xfail test passes.
-KNOWN_PARSER_BUGS = (
-    (ValueError, "day is out of range for month"),  # test_feb_29_without_a_year...
-    (ValueError, "year 10000 is out of range"),  # test_year_9999_on_a_daily_page...
-    (RecursionError, "maximum recursion depth"),  # test_deeply_nested_json...
-    (ValueError, "Exceeds the limit"),  # test_huge_json_number...
-)
 
 DAILY_HEADER = (
     "new\n\nGet trending papers in your email inbox!\n\nSubscribe\n\nDaily Papers\n\n"
@@ -78,6 +69,11 @@ def test_seed_renders_back_byte_for_byte(name, layout, count):
     assert rendered.rstrip("\n") == text.rstrip("\n")
 
 
+def test_corpus_docstring_examples_hold():
+    # The renderer example in corpus's docstring is the shape of a daily-meta page.
+    assert doctest.testmod(corpus).failed == 0
+
+
 # ---------------------------------------------------------------------------
 # Round trip
 
@@ -85,7 +81,7 @@ def test_seed_renders_back_byte_for_byte(name, layout, count):
 def _is_plain_text(text: str) -> bool:
     """Text that can only be read as a title or an abstract: not a date line,
     an authors line or page furniture, and (in the first lines of a daily
-    page) not starting with "Subscribe" (see the xfail test below)."""
+    page) not starting with "Subscribe"."""
     return not (
         DATE_LINE.match(text) or AUTHORS_LINE.match(text) or is_furniture(text)
         or text.casefold().startswith("subscribe")
@@ -160,8 +156,7 @@ def _parse_or_refuse(text: str, **options) -> None:
     except ParseError:
         pass
     except Exception as exc:  # noqa: BLE001 - the property is "nothing but ParseError"
-        if not any(isinstance(exc, kind) and words in str(exc) for kind, words in KNOWN_PARSER_BUGS):
-            raise
+        raise AssertionError(f"parse_text raised {exc!r}, not ParseError") from exc
 
 
 _TRICKY_DATES = st.sampled_from([
@@ -237,49 +232,37 @@ def test_api_json_parses_or_raises_parse_error(value, cut):
 
 
 # ---------------------------------------------------------------------------
-# Parser bugs found here: each should raise ParseError (or parse) and does not.
+# Odd but possible input: parsed sensibly, or refused with ParseError
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason="parser bug: to_date() raises ValueError for "
-                   "'Feb 29' when the resolved page year is not a leap year")
-def test_feb_29_without_a_year_on_a_page_of_another_year_is_a_parse_error():
+def test_feb_29_without_a_year_resolves_to_a_leap_year():
     # A real 2024 page (no year printed on 2024 dates) ingested later without
-    # --page-date: the page year falls back to the save year, here 2025.
+    # --page-date: the page year falls back to the save year, 2025, and Feb 29
+    # can only be from a leap year before it.
     text = DAILY_HEADER + "Mar 1\n\nA Title\n\nAn abstract.\n\n  \u2022 2 authors\nFeb 29 12\n"
-    try:
-        parse_text(text, "2024-03-01.txt", saved_year=2025)
-    except ParseError:
-        pass
+    result = parse_text(text, "2024-03-01.txt", saved_year=2025)
+    assert result.sightings[0].published == dt.date(2024, 2, 29)
+    assert result.page_date == dt.date(2024, 3, 1)
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason="parser bug: an explicit year 9999 makes the "
-                   "page year 10000 and date() raises ValueError")
-def test_year_9999_on_a_daily_page_is_a_parse_error():
+def test_year_9999_on_a_daily_page_does_not_crash():
     text = (DAILY_HEADER + "Mar 1\n\nOne\n\nAbstract one.\n\n  \u2022 2 authors\nFeb 3\n\n"
             "Two\n\nAbstract two.\n\n  \u2022 1 authors\nJan 3, 9999 4\n")
-    try:
-        parse_text(text, "far.txt")
-    except ParseError:
-        pass
+    result = parse_text(text, "far.txt")  # the page year cannot pass 9999
+    assert [s.published for s in result.sightings] == [dt.date(9999, 2, 3), dt.date(9999, 1, 3)]
 
 
-@pytest.mark.xfail(strict=True, raises=RecursionError, reason="parser bug (hf-api): json raw_decode "
-                   "raises RecursionError on deeply nested arrays")
 def test_deeply_nested_json_is_a_parse_error():
     with pytest.raises(ParseError):
         parse_text("[" * 100_000, "deep.json")
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason="parser bug (hf-api): json raises ValueError "
-                   "(int max str digits) on a number of more than 4300 digits")
 def test_huge_json_number_is_a_parse_error():
     with pytest.raises(ParseError):
         parse_text("[" + "1" * 5000 + "]", "huge.json")
 
 
 @pytest.mark.parametrize("layout", [corpus.DAILY_META, corpus.DAILY_PLAIN])
-@pytest.mark.xfail(strict=True, raises=ParseError, reason="parser bug: _is_daily() refuses a daily page "
-                   "whose first title starts with 'Subscribe' (it looks for trending's glued 'SubscribeTitle')")
 def test_daily_page_whose_first_title_starts_with_subscribe_parses(layout):
     paper = {"title": "Subscriber Churn Prediction with Graph Transformers", "abstract": "We predict churn.",
              "published": "2025-02-03", "upvotes": 2, "authors_count": 3}

@@ -115,6 +115,18 @@ def test_only_filters_list_the_newest_first(seeded):
     assert [p.id for p in papers] == [p.id for p in select_papers(seeded, "seen>=2")][::-1]
 
 
+@pytest.mark.parametrize("window", [3, 30, 100_000])
+@pytest.mark.parametrize("query", ["seen>=2", "upvotes>=1", "year:2024 -seen=1", "status:new"])
+def test_filters_only_with_a_limit_walk_back_from_the_newest(seeded, monkeypatch, window, query):
+    import papertriage.core.search as core_search
+
+    monkeypatch.setattr(core_search, "NEWEST_WINDOW", window)
+    newest = [p.id for p in select_papers(seeded, query)][::-1]
+    for limit in (1, 5, len(newest) + 1):
+        _, papers = run(seeded, query, limit=limit)
+        assert [p.id for p in papers] == newest[:limit]
+
+
 def test_empty_query_and_unknown_sort_are_user_errors(seeded):
     for query in ("", "  ", "& —"):
         with pytest.raises(UserError, match="nothing to search for"):
@@ -282,6 +294,44 @@ def test_ingest_keeps_the_vocabulary_exactly_in_step(seeded, tmp_path):
     assert kept["tabular"] >= 2  # in one seed paper, and now in the new one
     seeded.rebuild_vocabulary()
     assert _vocab(seeded) == kept
+    # The titles index (kept by triggers) matches the titles, merges included.
+    seeded.execute("INSERT INTO titles_fts(titles_fts, rank) VALUES ('integrity-check', 1)")
+    merged = seeded.execute("SELECT count(*) FROM papers WHERE sightings > 1").fetchone()[0]
+    assert merged > 0
+
+
+def test_vocabulary_follows_texts_replaced_several_times_in_one_batch(library):
+    # Ingest batches files: one update may see a paper inserted and then
+    # merged into, or merged into twice; counts must still match a rebuild.
+    db = library.db
+
+    def write(pk, title, abstract, *, new=False):
+        if not new:
+            db.execute("INSERT INTO papers_fts (papers_fts, rowid, title, abstract)"
+                       " SELECT 'delete', pk, title, abstract FROM papers WHERE pk = ?", (pk,))
+            db.execute("UPDATE papers SET title = ?, abstract = ? WHERE pk = ?", (title, abstract, pk))
+        else:
+            db.execute("INSERT INTO papers (pk, id, title, abstract, added) VALUES (?, ?, ?, ?, '')",
+                       (pk, f"{pk:08x}", title, abstract))
+        db.execute("INSERT INTO papers_fts (rowid, title, abstract) VALUES (?, ?, ?)", (pk, title, abstract))
+
+    with library.transaction():
+        for pk, text in enumerate(["alpha beta", "alpha gamma", "beta delta"], 1):
+            write(pk, "paper", text, new=True)
+        library.update_vocabulary([1, 2, 3])
+        assert _vocab(library) == {"paper": 3, "alpha": 2, "beta": 2}
+    with library.transaction():  # one batch of several files
+        write(4, "paper", "gamma omega", new=True)
+        write(4, "paper", "gamma omega delta", )  # the new paper, merged into in a later file
+        write(1, "paper", "alpha beta omega")  # merged into twice
+        write(1, "renamed", "alpha omega")
+        write(3, "paper", "delta")
+        library.update_vocabulary([4], [(4, None, "gamma omega"), (1, None, "alpha beta"),
+                                        (1, "paper", "alpha beta omega"), (3, None, "beta delta")])
+    kept = _vocab(library)
+    assert kept == {"paper": 3, "alpha": 2, "gamma": 2, "delta": 2, "omega": 2}
+    library.rebuild_vocabulary()
+    assert _vocab(library) == kept
 
 
 def test_migration_builds_the_vocabulary_of_an_older_library(tmp_path):
@@ -301,7 +351,9 @@ def test_migration_builds_the_vocabulary_of_an_older_library(tmp_path):
     db.close()
     lib = Library(path)
     assert _vocab(lib) == {"kolmogorov": 2}
-    assert search(lib, "kolmogorv").searched == "kolmogorov"
+    result = search(lib, "kolmogorv", limit=5)
+    assert result.searched == "kolmogorov"
+    assert titles(result.papers) == ["Kolmogorov networks", "Kolmogorov splines"]  # found through titles_fts
     lib.close()
 
 

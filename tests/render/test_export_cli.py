@@ -109,7 +109,7 @@ def test_split_reports_what_it_did(run, tmp_path):
 
 def test_appending_to_notes_with_shell_redirection(run, tmp_path):
     """`>> notes.md` twice still parses as two sets of notes."""
-    from hostile import markdown_parser
+    from export_support import markdown_parser
 
     first = run("export", "--tag", "to-read", "-f", "markdown").out
     second = run("export", "--status", "skip", "-f", "markdown").out

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hostile import (braces_balance, csl_schema, hostile_papers, inline_text, latex_to_text,
+from export_support import (braces_balance, csl_schema, hostile_papers, inline_text, latex_to_text,
                      markdown_parser, unique_ids)
 from papertriage.model import Paper
 from papertriage.render import EXPORT_FORMATS, render
@@ -90,6 +90,40 @@ def check_markdown(text: str, papers: list[Paper], heading: str = "h2") -> None:
             assert plain.startswith("id ") and " · status " in plain
         else:
             assert plain == want_plain
+
+
+@settings(max_examples=60, deadline=None)
+@given(paper=hostile_papers())
+def test_front_matter_is_yaml_and_the_note_still_markdown(paper):
+    """Obsidian-style: a YAML block that a YAML parser reads back exactly,
+    then the note with a level-1 heading."""
+    import yaml
+
+    text = export("markdown", [paper], front_matter=True)
+    assert text.startswith("---\n")
+    block, body = text[4:].split("\n---\n", 1)
+    meta = yaml.safe_load(block)
+    assert meta["title"] == paper.title and meta["id"] == paper.id
+    assert meta["tags"] == paper.tags and meta["status"] == paper.status and meta["seen"] == paper.seen
+    assert meta.get("published") == paper.published and meta.get("upvotes") == paper.upvotes
+    assert meta["citekey"] == citation_key(paper)
+    check_markdown(body, [paper], heading="h1")
+
+
+@settings(max_examples=60, deadline=None)
+@given(papers=st.lists(hostile_papers(), min_size=1, max_size=3).map(unique_ids))
+def test_template_fields_are_escaped_wherever_they_go(papers):
+    from papertriage.render.markdown import compile_template
+
+    template = compile_template("$title\n\n### $title ($$$upvotes)\n\n$abstract\n\n$note $tags $tag_list $meta\n")
+    text = export("markdown", papers, template=template)
+    blocks = markdown_blocks(text)
+    headings = [b for b in blocks if b[0] == "h3"]
+    assert headings == [("h3", f"{visible(p.title)} (${'' if p.upvotes is None else p.upvotes})".strip())
+                        for p in papers]
+    paragraphs_seen = [b[1] for b in blocks if b[0] == "p"]
+    for p in papers:
+        assert not visible(p.title) or visible(p.title) in paragraphs_seen
 
 
 # -- spreadsheets --------------------------------------------------------------
@@ -384,3 +418,19 @@ def test_piped_table_streams_in_chunks(seed_papers, monkeypatch):
     chunked = export("table", seed_papers).splitlines()
     assert len(chunked) == len(seed_papers) + 1, "one header, one line a paper"
     assert [line.split()[0] for line in chunked] == [line.split()[0] for line in whole.splitlines()]
+
+
+@settings(max_examples=50, deadline=None)
+@given(title=st.text(), abstract=st.text(), other=st.text(), published=st.none() | st.dates(),
+       upvotes=st.none() | st.integers(0, 99), authors=st.none() | st.integers(0, 99))
+def test_sighting_objects_follow_the_model(title, abstract, other, published, upvotes, authors):
+    """jsonfmt builds sighting objects itself (speed); they must stay Sighting.to_dict()."""
+    from papertriage.model import Sighting
+    from papertriage.render.jsonfmt import sighting_object
+
+    s = Sighting(title=title, abstract=abstract, file="f.txt", line=3, layout="daily", authors_count=authors,
+                 published=published, published_raw="raw", upvotes=upvotes)
+    full = s.to_dict()
+    assert sighting_object(s, None if abstract == other else other) == full
+    assert list(sighting_object(s, None if abstract == other else other)) == list(full), "key order"
+    assert sighting_object(s, abstract) == {k: v for k, v in full.items() if k != "abstract"}

@@ -37,7 +37,7 @@ def ingest(
     Files already ingested (same content) are skipped; a file that fails to
     parse is reported and leaves the library untouched.
     """
-    from ..core.ingest import find_dumps, ingest_one, IngestReport
+    from ..core.ingest import find_dumps, ingest_sources
     from ..render.safe import one_line
 
     lib = state(ctx).library
@@ -46,18 +46,18 @@ def ingest(
     from .tag import apply_configured_rules, configured_rules  # rules files listed in the config (issue 5)
 
     rules, newest = configured_rules(lib)  # checked before anything is written
-    report = IngestReport()
     progress = _progress(len(sources)) if not quiet else None
+
+    def on_file(file_report, done: int, total: int) -> None:
+        if file_report.error:
+            err(f"papertriage: {file_report.error}")
+        elif not quiet and (progress is None or total <= 20):
+            _print_file(file_report, one_line)
+        if progress:
+            progress.update(progress.task_ids[0], completed=done)
+
     try:
-        for source in sources:
-            file_report = ingest_one(lib, source, page_date=day)
-            report.files.append(file_report)
-            if file_report.error:
-                err(f"papertriage: {file_report.error}")
-            elif not quiet and (progress is None or len(sources) <= 20):
-                _print_file(file_report, one_line)
-            if progress:
-                progress.update(progress.task_ids[0], advance=1)
+        report = ingest_sources(lib, sources, page_date=day, on_file=on_file)
     finally:
         if progress:
             progress.stop()

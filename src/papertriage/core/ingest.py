@@ -21,6 +21,7 @@ from ..model import Sighting
 from ..store import Library, PaperWriter, now
 
 ID_LENGTH = 8
+BATCH_SIGHTINGS = 20_000  # per transaction; long enough to amortise, short enough for other writers
 MAX_DUMP_BYTES = 256 * 1024 * 1024  # a page dump is a few hundred KB; refuse absurd inputs
 
 
@@ -115,6 +116,7 @@ class _PaperState:
     last_seen: str | None
     last_dump: int | None
     fp: dedup.Fingerprint | None = None
+    titles: set[str] = field(default_factory=set)  # every title its sightings gave
     changed: bool = False
     old_title: str | None = None  # what the library held before this ingest, if replaced
     old_abstract: str | None = None
@@ -124,9 +126,15 @@ class _PaperState:
             self.fp = dedup.fingerprint(self.title, self.abstract)
         return self.fp
 
+    def variants(self) -> list[dedup.Fingerprint]:
+        """The fullest abstract under each title the paper was seen with."""
+        fp = self.fingerprint()
+        return [fp] + [fp.retitled(t) for t in self.titles if t != self.title]
+
     def absorb(self, s: Sighting, dump_id: int, seen_on: str) -> None:
         """Keep the best of what the new sighting knew."""
         self.changed = True
+        self.titles.add(s.title)
         if len(s.title) > len(self.title):
             if self.pk is not None and self.old_title is None:
                 self.old_title = self.title
@@ -160,7 +168,8 @@ def _new_state(s: Sighting, dump_id: int, seen_on: str, fp: dedup.Fingerprint) -
     return _PaperState(
         pk=None, id=None, title=s.title, abstract=s.abstract, authors_count=s.authors_count,
         published=s.published.isoformat() if s.published else None, upvotes=s.upvotes,
-        seen=1, sightings=1, first_seen=seen_on, last_seen=seen_on, last_dump=dump_id, fp=fp, changed=True)
+        seen=1, sightings=1, first_seen=seen_on, last_seen=seen_on, last_dump=dump_id, fp=fp,
+        titles={s.title}, changed=True)
 
 
 def _candidate_id(fp: dedup.Fingerprint, attempt: int) -> str:
@@ -169,7 +178,22 @@ def _candidate_id(fp: dedup.Fingerprint, attempt: int) -> str:
     return hashlib.sha1(basis.encode()).hexdigest()[:ID_LENGTH]
 
 
-def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, seen_on: str) -> tuple[int, int]:
+@dataclass(slots=True)
+class VocabularyChanges:
+    """Papers whose words the search vocabulary must learn, gathered over a
+    batch of files so the vocabulary is updated once per transaction."""
+
+    new_pks: list[int] = field(default_factory=list)
+    replaced: list[tuple[int, str | None, str | None]] = field(default_factory=list)
+
+    def apply(self, library: Library) -> None:
+        if self.new_pks or self.replaced:
+            library.update_vocabulary(self.new_pks, self.replaced)
+        self.new_pks, self.replaced = [], []
+
+
+def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, seen_on: str,
+                    vocabulary: VocabularyChanges | None = None) -> tuple[int, int]:
     """Dedupe one file's sightings against the library and write the result.
 
     Must run inside a transaction. Returns (new papers, sightings merged into
@@ -178,8 +202,11 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
     prints = [dedup.fingerprint(s.title, s.abstract) for s in sightings]
     keysets = [fp.keys() for fp in prints]
     index = dedup.BlockIndex(library.papers_with_keys(set().union(*keysets)))
+    followed = index.followed()
+    titles = library.sighting_titles(followed)
     states: dict[int, _PaperState] = {
-        pk: _PaperState(pk, *row) for pk, row in library.paper_states(index.followed()).items()
+        pk: _PaperState(pk, *row, titles=titles.get(pk, set()))
+        for pk, row in library.paper_states(followed).items()
     }
     new_handles: list[int] = []
     placements: list[int] = []  # handle of the paper each sighting went to
@@ -188,7 +215,7 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
     for s, fp, keys in zip(sightings, prints, keysets):
         best, best_score = None, -1.0
         for handle in index.candidates(keys):
-            score = dedup.match_score(fp, states[handle].fingerprint())
+            score = dedup.best_match(fp, states[handle].variants())
             if score is not None and score > best_score:
                 best, best_score = handle, score
         if best is None:
@@ -224,9 +251,11 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
                      s.published.isoformat() if s.published else None, s.published_raw, s.upvotes))
     writer.insert_sightings(rows)
     writer.insert_keys([(key, pk_of.get(h, h)) for key, h in new_keys])
-    library.update_vocabulary(list(pk_of.values()), [  # typo correction's vocabulary (issue 4)
-        (h, s.old_title, s.old_abstract) for h, s in states.items()
-        if h > 0 and (s.old_title is not None or s.old_abstract is not None)])
+    if vocabulary is not None:
+        vocabulary.new_pks.extend(pk_of.values())
+        vocabulary.replaced.extend(
+            (h, s.old_title, s.old_abstract) for h, s in states.items()
+            if h > 0 and (s.old_title is not None or s.old_abstract is not None))
     return len(new_handles), merged
 
 
@@ -245,7 +274,10 @@ def _assign_ids(library: Library, new_states: list[_PaperState]) -> None:
 
 
 def ingest_one(library: Library, source: DumpSource, *, page_date: dt.date | None = None,
-               stdin: BinaryIO | None = None) -> FileReport:
+               stdin: BinaryIO | None = None, vocabulary: VocabularyChanges | None = None) -> FileReport:
+    """Ingest one dump in its own transaction (a savepoint inside ``ingest``'s)."""
+    own_vocabulary = vocabulary is None
+    vocabulary = VocabularyChanges() if own_vocabulary else vocabulary
     report = FileReport(source.display)
     try:
         data = source.read(stdin)
@@ -267,7 +299,9 @@ def ingest_one(library: Library, source: DumpSource, *, page_date: dt.date | Non
                 sha256=sha, layout=result.layout, page_date=result.page_date,
                 page_date_raw=result.page_date_raw, seen_on=dt.date.fromisoformat(seen_on),
                 records=len(result.sightings))
-            report.new, report.merged = merge_sightings(library, result.sightings, dump_id, seen_on)
+            report.new, report.merged = merge_sightings(library, result.sightings, dump_id, seen_on, vocabulary)
+            if own_vocabulary:
+                vocabulary.apply(library)
     except PapertriageError as exc:
         if exc.file is None:
             exc.file = source.display
@@ -281,11 +315,32 @@ def ingest(library: Library, paths: Iterable[str], *, page_date: dt.date | None 
            stdin: BinaryIO | None = None,
            on_file: Callable[[FileReport, int, int], None] | None = None) -> IngestReport:
     """Ingest files, folders and `-` (stdin). Errors are collected per file, never fatal."""
-    sources = find_dumps(paths)
+    return ingest_sources(library, find_dumps(paths), page_date=page_date, stdin=stdin, on_file=on_file)
+
+
+def ingest_sources(library: Library, sources: list[DumpSource], *, page_date: dt.date | None = None,
+                   stdin: BinaryIO | None = None,
+                   on_file: Callable[[FileReport, int, int], None] | None = None) -> IngestReport:
+    """Ingest the dumps ``find_dumps`` found.
+
+    Files are written in batches of about BATCH_SIGHTINGS sightings per
+    transaction, each file in a savepoint of its own: a bad file still changes
+    nothing, and the full-text index is flushed once per batch instead of once
+    per file (the flush dominated ingest into a large library).
+    """
     report = IngestReport()
-    for i, source in enumerate(sources, 1):
-        file_report = ingest_one(library, source, page_date=page_date, stdin=stdin)
-        report.files.append(file_report)
-        if on_file:
-            on_file(file_report, i, len(sources))
+    position = 0
+    while position < len(sources):
+        vocabulary = VocabularyChanges()
+        with library.transaction():
+            written = 0
+            while position < len(sources) and written < BATCH_SIGHTINGS:
+                file_report = ingest_one(library, sources[position], page_date=page_date, stdin=stdin,
+                                         vocabulary=vocabulary)
+                report.files.append(file_report)
+                written += file_report.records
+                position += 1
+                if on_file:
+                    on_file(file_report, position, len(sources))
+            vocabulary.apply(library)
     return report

@@ -8,6 +8,7 @@ it never returns part of a file silently.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -104,25 +105,35 @@ def read_date_line(text: str) -> DateLine | None:
     return DateLine(raw=text, month=month, day=day, year=year, upvotes=upvotes)
 
 
-def resolve_page_year(dump: DumpText, explicit_years: list[int]) -> int:
+def resolve_page_year(dump: DumpText, explicit_years: list[int], undated: list[DateLine] = ()) -> int:
     """The year of the page, for dates shown without one.
 
     The page prints a year only for earlier years, so the page's own year is
     later than every explicit year on it. --page-date wins; then the year
     after the latest explicit one (deterministic on every machine); then the
-    file's save time; then today.
+    file's save time; then today. An undated Feb 29 means a leap year: the
+    first one from there on.
     """
     if dump.page_date is not None:
         return dump.page_date.year
+    # After the explicit years, the page's year can only lie later; a save
+    # time can only be later than the page.
+    step = 1
     if explicit_years:
-        return max(explicit_years) + 1
-    if dump.saved_year is not None:
-        return dump.saved_year
-    return dt.date.today().year
+        year = max(explicit_years) + 1
+    else:
+        year, step = (dump.saved_year or dt.date.today().year), -1
+    if any(d.month == 2 and d.day == 29 for d in undated):
+        while not calendar.isleap(year) and 1 < year < dt.MAXYEAR:
+            year += step
+    return max(1, min(year, dt.MAXYEAR))
 
 
-def to_date(line: DateLine, page_year: int) -> dt.date:
-    return dt.date(line.year or page_year, line.month, line.day)
+def to_date(dump: DumpText, line: int, date: DateLine, page_year: int) -> dt.date:
+    try:
+        return dt.date(date.year or page_year, date.month, date.day)
+    except ValueError:
+        raise fail(dump, line, f"impossible date {date.raw!r} on a page from {page_year}") from None
 
 
 def fail(dump: DumpText, line: int | None, message: str) -> ParseError:

@@ -61,10 +61,10 @@ def _blocks(dump: DumpText) -> list[list[Line]]:
     return blocks
 
 
-def _split_header(dump: DumpText) -> tuple[DateLine | None, list[list[Line]]]:
+def _split_header(dump: DumpText) -> tuple[DateLine | None, int, list[list[Line]]]:
     """Drop the furniture and the page date; return the page date and the body."""
     blocks = _blocks(dump)
-    page_date = None
+    page_date, page_line = None, 0
     i = 0
     while i < len(blocks):
         block = blocks[i]
@@ -72,18 +72,18 @@ def _split_header(dump: DumpText) -> tuple[DateLine | None, list[list[Line]]]:
             i += 1
             continue
         if page_date is None and len(block) == 1 and (d := read_date_line(block[0].text)):
-            page_date = d
+            page_date, page_line = d, block[0].number
             i += 1
             continue
         break
-    return page_date, blocks[i:]
+    return page_date, page_line, blocks[i:]
 
 
 def _is_daily(dump: DumpText) -> bool:
+    # Trending pages are detected first (registry order), so a title that
+    # happens to start with "Subscribe…" does not make this a trending page.
     head = [ln.text.casefold() for ln in dump.nonblank()[:8]]
-    return any(t in _DAILY_MARKERS for t in head) and not any(
-        t.startswith("subscribe") and t != "subscribe" for t in head
-    )
+    return any(t in _DAILY_MARKERS for t in head)
 
 
 def _has_metadata(dump: DumpText) -> bool:
@@ -146,12 +146,13 @@ class _DailyLayout:
         return _is_daily(dump) and _has_metadata(dump) == self.with_metadata
 
     def parse(self, dump: DumpText) -> ParseResult:
-        page_date, body = _split_header(dump)
+        page_date, page_line, body = _split_header(dump)
         records = _read_records(dump, body, self.name)
         if not records:
             raise fail(dump, len(dump.lines), "daily papers page with no papers")
         explicit_years = [r.date.year for r in records if r.date and r.date.year]
-        page_year = resolve_page_year(dump, explicit_years)
+        undated = [d for d in [page_date, *(r.date for r in records)] if d and not d.year]
+        page_year = resolve_page_year(dump, explicit_years, undated)
         sightings = []
         for r in records:
             sightings.append(Sighting(
@@ -161,7 +162,7 @@ class _DailyLayout:
                 line=r.title.number,
                 layout=self.name,
                 authors_count=r.authors,
-                published=to_date(r.date, page_year) if r.date else None,
+                published=to_date(dump, r.meta_lines[-1].number, r.date, page_year) if r.date else None,
                 published_raw=r.date.raw if r.date else None,
                 upvotes=r.date.upvotes if r.date else None,
             ))
@@ -169,7 +170,7 @@ class _DailyLayout:
             layout=self.name,
             sightings=sightings,
             page_date_raw=page_date.raw if page_date else None,
-            page_date=dump.page_date or (to_date(page_date, page_year) if page_date else None),
+            page_date=dump.page_date or (to_date(dump, page_line, page_date, page_year) if page_date else None),
         )
 
 

@@ -44,6 +44,8 @@ def _elements(text: str, dump: DumpText):
             obj, end = decoder.raw_decode(text, i)
         except json.JSONDecodeError as exc:
             raise fail(dump, exc.lineno, f"bad JSON: {exc.msg}") from None
+        except (RecursionError, ValueError):  # absurd nesting, a number of thousands of digits
+            raise fail(dump, text.count("\n", 0, i) + 1, "JSON too deeply nested or with absurd numbers") from None
         yield obj, i
         i = end
 

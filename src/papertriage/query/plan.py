@@ -66,12 +66,18 @@ class Plan:
         positives = " AND ".join(n.match("title") for n in self.must)  # type: ignore[attr-defined]
         return f"({full}) NOT ({positives})"
 
-    def filters(self, *, exclusions: bool = False) -> Clause:
+    def filters(self, *, exclusions: bool = False, one_by_one: bool = False) -> Clause:
         """Everything but the MATCH, AND-ed (``1`` when nothing). ``exclusions``
-        adds the ``-word`` terms as SQL, for a MATCH that does not carry them."""
+        adds the ``-word`` terms as SQL, for a MATCH that does not carry them;
+        ``one_by_one`` checks them paper by paper (an FTS5 rowid lookup) rather
+        than collecting every paper with the word first."""
         parts = list(self.where)
         if exclusions or not self.must:
-            parts = [Not(n).sql() for n in self.must_not] + parts
+            if one_by_one:
+                parts = [("NOT EXISTS (SELECT 1 FROM papers_fts WHERE papers_fts MATCH ?"
+                          " AND papers_fts.rowid = p.pk)", [n.match()]) for n in self.must_not] + parts  # type: ignore[attr-defined]
+            else:
+                parts = [Not(n).sql() for n in self.must_not] + parts
         if not parts:
             return "1", []
         return " AND ".join(s for s, _ in parts), [p for _, ps in parts for p in ps]
@@ -103,6 +109,27 @@ class Plan:
         if limit is not None:
             scored = f"SELECT pk, score FROM ({scored}) ORDER BY score, pk LIMIT {int(limit)}"
         return f"JOIN ({scored}) ranked ON ranked.pk = p.pk", "1", [match, *params], "ranked.score, p.pk"
+
+    def ranked_lazily(self, match: str, *, table: str = PAPERS_FTS, bound: int, limit: int,
+                      exclusions: bool = False) -> tuple[str, str, list, str]:
+        """Like ``ranked``, but the filters are checked only as far down the
+        ranking as needed: the newest ``bound`` matches are scored and ordered,
+        then walked best first until ``limit`` pass. Cheap when the filters
+        keep many papers (``-survey``, ``upvotes>=5``); when fewer than ``limit``
+        pass and the matches were cut at ``bound`` (``cut``), run ``ranked``."""
+        sql, params = self.filters(exclusions=exclusions, one_by_one=True)
+        scored = (f"SELECT {table}.rowid AS pk, bm25({table}{WEIGHTS[table]}) AS score FROM {table}"
+                  f" WHERE {table} MATCH ? ORDER BY {table}.rowid DESC LIMIT {int(bound)}")
+        # The LIMIT keeps SQLite from dropping this ORDER BY: the walk below goes best first.
+        best = f"SELECT pk, score FROM ({scored}) ORDER BY score, pk LIMIT {int(bound)}"
+        passing = (f"SELECT c.pk AS pk, c.score AS score FROM ({best}) c JOIN papers p ON p.pk = c.pk"
+                   f" WHERE {sql} LIMIT {int(limit)}")
+        return f"JOIN ({passing}) ranked ON ranked.pk = p.pk", "1", [match, *params], "ranked.score, p.pk"
+
+    def cut(self, match: str, *, table: str = PAPERS_FTS, bound: int) -> Clause:
+        """A WHERE that counts more than ``bound`` papers when ``match`` has more matches than that."""
+        return (f"p.pk IN (SELECT rowid FROM {table} WHERE {table} MATCH ? ORDER BY rowid DESC"
+                f" LIMIT {int(bound) + 1})", [match])
 
 
 def plan(node: Node | None) -> Plan:

@@ -8,10 +8,11 @@ from __future__ import annotations
 import json
 from typing import IO, Iterable
 
-from ..model import Paper
+from ..model import Paper, Sighting
 
 
 _LINE_BREAKS = ("\x85", "\u2028", "\u2029")
+_COMPACT = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one a call as json.dumps makes
 
 
 def dumps(obj: object, indent: int | None = None) -> str:
@@ -19,7 +20,7 @@ def dumps(obj: object, indent: int | None = None) -> str:
     readers (str.splitlines, older JavaScript) take for line breaks: NEL,
     U+2028 and U+2029 are written as \\u escapes, so a JSON Lines record is
     always exactly one line."""
-    text = json.dumps(obj, ensure_ascii=False, indent=indent)
+    text = _COMPACT(obj) if indent is None else json.dumps(obj, ensure_ascii=False, indent=indent)
     for ch in _LINE_BREAKS:
         if ch in text:
             text = text.replace(ch, f"\\u{ord(ch):04x}")
@@ -27,11 +28,23 @@ def dumps(obj: object, indent: int | None = None) -> str:
 
 
 def paper_object(paper: Paper) -> dict:
-    data = paper.to_dict(with_sightings=paper.sightings is not None)
+    data = paper.to_dict(with_sightings=False)
     if paper.sightings is not None:
-        for sighting, obj in zip(paper.sightings, data["sightings"]):
-            if sighting.abstract == paper.abstract:
-                del obj["abstract"]  # the same text as the paper's: not repeated
+        data["sightings"] = [sighting_object(s, paper.abstract) for s in paper.sightings]
+    return data
+
+
+def sighting_object(s: Sighting, paper_abstract: str | None = None) -> dict:
+    """``Sighting.to_dict()``, without the abstract when it is the paper's own
+    (not repeated). Built directly: export calls it 200k times for 100k papers;
+    a test keeps it equal to to_dict."""
+    data = {"file": s.file, "line": s.line, "layout": s.layout, "title": s.title}
+    if s.abstract != paper_abstract:
+        data["abstract"] = s.abstract
+    data["authors_count"] = s.authors_count
+    data["published"] = s.published.isoformat() if s.published else None
+    data["published_raw"] = s.published_raw
+    data["upvotes"] = s.upvotes
     return data
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from json.encoder import encode_basestring  # the C quoter json.dumps uses
 from typing import IO, Iterable
 
 from ..model import Paper
@@ -34,6 +35,13 @@ def scalar(value: object) -> str:
     >>> scalar(None), scalar(3), scalar("yes"), scalar("a\\u2028b"), scalar(dt.date(2025, 1, 2))
     ('null', '3', '"yes"', '"a\\\\u2028b"', '2025-01-02')
     """
+    if type(value) is str:  # the common case first
+        text = encode_basestring(value)
+        # isprintable() is a fast C scan; only text that fails it can hold a
+        # character YAML needs escaped.
+        if not text.isprintable() and _NOT_YAML.search(text):
+            text = _NOT_YAML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+        return text
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -42,10 +50,7 @@ def scalar(value: object) -> str:
         return json.dumps(value)
     if isinstance(value, dt.date):  # unquoted on purpose: a YAML date (front matter)
         return value.isoformat()
-    text = json.dumps(str(value), ensure_ascii=False)
-    if _NOT_YAML.search(text):
-        text = _NOT_YAML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-    return text
+    return scalar(str(value))
 
 
 def _key(key: str) -> str:

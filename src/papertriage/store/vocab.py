@@ -89,7 +89,20 @@ def update(db: sqlite3.Connection, new_pks: Sequence[int],
 
     Runs inside the ingest's transaction, after the papers were written.
     """
-    pks = list(new_pks) + [pk for pk, _, _ in replaced]
+    new_pks = list(dict.fromkeys(new_pks))
+    # A batch may replace a paper's text more than once, or replace the text of
+    # a paper it inserted: what counts is the text before the batch (the first
+    # old value recorded for each field) and the text now.
+    originals: dict[int, list[str | None]] = {}
+    fresh_papers = set(new_pks)
+    for pk, old_title, old_abstract in replaced:
+        if pk in fresh_papers:
+            continue
+        first = originals.setdefault(pk, [None, None])
+        first[0] = first[0] if first[0] is not None else old_title
+        first[1] = first[1] if first[1] is not None else old_abstract
+    replaced = [(pk, t, a) for pk, (t, a) in originals.items()]
+    pks = new_pks + [pk for pk, _, _ in replaced]
     if not pks:
         return
     current: dict[int, tuple[str, str]] = {}
