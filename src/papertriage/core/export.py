@@ -109,6 +109,7 @@ def export_papers(library: Library, query: str | None = None, *, write: Writer,
     if output is not None and split_dir is not None:
         raise UserError("-o and --split do not go together: one file, or one file per paper")
     full_query = build_query(query, tags, status)
+    library.prepare_for_scan()  # an export reads the library once: memory stays flat
     papers: Iterator[Paper] = iter(select_papers(library, full_query, sort=sort, limit=limit,
                                                  with_sightings=with_sightings))
     if one_per_file and split_dir is None:

@@ -128,6 +128,13 @@ class Library:
                     self.db.execute("ROLLBACK")
                 raise StoreError(self._explain(exc)) from None
 
+    def prepare_for_scan(self) -> None:
+        """For a command that reads the whole library once (export): no memory
+        map and a small page cache, so memory does not grow with the library.
+        Mapped and cached pages would only be read once."""
+        self.execute("PRAGMA mmap_size = 0")
+        self.execute("PRAGMA cache_size = -4096")
+
     def close(self) -> None:
         try:
             self.db.close()
@@ -139,8 +146,9 @@ class Library:
         applied = {row[0] for row in self.db.execute("SELECT name FROM _migrations")}
         known = {m.__name__ for m in MIGRATIONS}
         if applied - known:
-            raise StoreError(
-                f"{self.path} was written by a newer papertriage (schema {len(applied)} > {SCHEMA_VERSION}); upgrade papertriage")
+            unknown = ", ".join(sorted(applied - known))
+            raise StoreError(f"{self.path} was written by a newer papertriage (schema changes unknown here: "
+                             f"{unknown}); upgrade papertriage")
         for migration in MIGRATIONS:
             if migration.__name__ in applied:
                 continue
@@ -473,7 +481,8 @@ class Library:
 class PaperWriter:
     """The writes of one ingest transaction, batched with executemany.
 
-    It also keeps ``papers_fts`` in step with the title and abstract.
+    It also keeps ``papers_fts`` in step with the title and abstract, and
+    writes new rows of ``titles_fts`` (its trigger handles title changes).
     """
 
     def __init__(self, library: Library):
@@ -490,6 +499,7 @@ class PaperWriter:
             " first_seen, last_seen, last_dump, added) VALUES (:pk, :id, :title, :abstract, :authors_count,"
             " :published, :upvotes, :seen, :sightings, :first_seen, :last_seen, :last_dump, :added)", rows)
         self.db.executemany("INSERT INTO papers_fts (rowid, title, abstract) VALUES (:pk, :title, :abstract)", rows)
+        self.db.executemany("INSERT INTO titles_fts (rowid, title) VALUES (:pk, :title)", rows)
 
     def update_papers(self, rows: list[dict]) -> None:
         """Rows carry ``pk``, the merged fields, and ``old_title``/``old_abstract``
