@@ -12,8 +12,9 @@ Rules (issue 3):
 - titles whose numbers differ (Qwen2/Qwen3, MM1/MM1.5) are different papers.
 
 Blocking keeps it linear: each sighting yields a handful of 32-bit keys (the
-normalised title, its subtitle, three windows of the abstract's opening
-words), and only papers sharing a key are scored.
+normalised title, its words' first letters, its subtitle, the abstract's
+opening words, the opening words of its first sentences), and only papers
+sharing a key are scored.
 """
 
 from __future__ import annotations
@@ -38,11 +39,10 @@ _WORD = re.compile(r"[^\W_]+")
 _ASCII_TO_SPACE = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalnum()})
 _NUMBER = re.compile(r"\d+")
 
-ABSTRACT_WINDOW = 8  # words per abstract blocking key
-ABSTRACT_WINDOWS = 3  # how many windows from the start
+ABSTRACT_WINDOW = 8  # opening words of the abstract that make one blocking key
 ABSTRACT_COMPARE_CHARS = 2500  # enough to decide; bounds the cost of a comparison
-ABSTRACT_HEAD_CHARS = 400  # the opening the blocking keys are cut from
-ABSTRACT_SENTENCES = 4  # early sentences keyed by their opening words
+ABSTRACT_HEAD_CHARS = 160  # enough for ABSTRACT_WINDOW words
+ABSTRACT_SENTENCES = 3  # early sentences keyed by their opening words
 ABSTRACT_SENTENCE_CHARS = 1000
 SENTENCE_KEY_WORDS = 10
 SENTENCE_KEY_CHARS = 160  # ten words fit; normalising the rest would be wasted
@@ -141,11 +141,9 @@ class Fingerprint:
         # The subtitle survives a renamed method: "MantisScore: X" / "VideoScore: X".
         if self.subtitle.count(" ") >= 2:
             keys.add(_stable_key("s", self.subtitle))
-        head = self.abstract_head
-        for i in range(ABSTRACT_WINDOWS):
-            window = head[i * ABSTRACT_WINDOW:(i + 1) * ABSTRACT_WINDOW]
-            if len(window) == ABSTRACT_WINDOW:
-                keys.add(_stable_key(f"a{i}", " ".join(window)))
+        # The opening words: a card cut inside the first sentence keeps them.
+        if len(self.abstract_head) >= ABSTRACT_WINDOW:
+            keys.add(_stable_key("a0", " ".join(self.abstract_head[:ABSTRACT_WINDOW])))
         # Opening words of each early sentence, wherever it stands: survives a
         # sentence or a project URL put in front, and a revised first sentence.
         sentences = _SENTENCE_END.split(self._abstract[:ABSTRACT_SENTENCE_CHARS], ABSTRACT_SENTENCES)

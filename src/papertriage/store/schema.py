@@ -56,12 +56,13 @@ CREATE INDEX sightings_paper ON sightings(paper);
 CREATE INDEX sightings_dump ON sightings(dump);
 
 -- Blocking keys for dedup (see dedup.py): only papers sharing a key are compared.
+-- No index on paper: papers are never deleted, and each index costs a random
+-- B-tree insert per key at ingest.
 CREATE TABLE dedup_keys (
     key   INTEGER NOT NULL,
     paper INTEGER NOT NULL REFERENCES papers(pk) ON DELETE CASCADE,
     PRIMARY KEY (key, paper)
 ) WITHOUT ROWID;
-CREATE INDEX dedup_keys_paper ON dedup_keys(paper);
 
 CREATE TABLE tags (
     paper    INTEGER NOT NULL REFERENCES papers(pk) ON DELETE CASCADE,
