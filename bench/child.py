@@ -1,7 +1,7 @@
 """In-process measurements, each run in a fresh interpreter by ``run.py`` (so
 its peak memory is its own). Each prints one JSON object on its last line.
 
-  ingest CORPUS DB [--split]   papertriage.core.ingest.ingest_one over every dump
+  ingest CORPUS DB [--split]   papertriage.core.ingest.ingest_sources over every dump
                                into a fresh library; --split also times parse,
                                dedup (fingerprint, key look-up, scoring) and the rest
   dedup CORPUS                 parse_bytes over every dump, then dedup.cluster over
@@ -82,11 +82,9 @@ def task_ingest(corpus_dir: str, db_path: str, split: bool = False) -> dict:
     lib = Library(db_path)
     opened = time.perf_counter()
     records = new = merged = errors = 0
-    takes_page_date = "page_date" in inspect.signature(ingest_mod.ingest_one).parameters
-    for path, page_date in todo:
-        source = ingest_mod.DumpSource(path.name, path)
-        kwargs = {"page_date": page_date} if takes_page_date else {}
-        report = ingest_mod.ingest_one(lib, source, **kwargs)
+
+    def on_file(report, done: int, total: int) -> None:
+        nonlocal records, new, merged, errors
         records += report.records
         new += report.new
         merged += report.merged
@@ -94,6 +92,10 @@ def task_ingest(corpus_dir: str, db_path: str, split: bool = False) -> dict:
             errors += 1
             if errors <= 3:
                 print(f"ingest error: {report.error}", file=sys.stderr)
+
+    # As `papertriage ingest` does: many dumps per transaction, each with its page's date.
+    sources = [ingest_mod.DumpSource(path.name, path, page_date) for path, page_date in todo]
+    ingest_mod.ingest_sources(lib, sources, on_file=on_file)
     finish = getattr(ingest_mod, "finish", None)  # a bulk path may build the index at the end
     if callable(finish):
         finish(lib)

@@ -61,10 +61,12 @@ class IngestReport:
 
 @dataclass(slots=True)
 class DumpSource:
-    """A dump to read: a path, or stdin when ``path`` is None."""
+    """A dump to read: a path, or stdin when ``path`` is None; ``page_date``
+    overrides the command's --page-date for this one dump."""
 
     display: str
     path: Path | None
+    page_date: dt.date | None = None
 
     def read(self, stdin: BinaryIO | None) -> bytes:
         if self.path is None:
@@ -288,7 +290,8 @@ def ingest_one(library: Library, source: DumpSource, *, page_date: dt.date | Non
             report.skipped = True
             return report
         saved_on = source.saved_on()
-        result = parse.parse_bytes(data, source.display, page_date=page_date, saved_year=saved_on.year)
+        result = parse.parse_bytes(data, source.display, page_date=source.page_date or page_date,
+                                   saved_year=saved_on.year)
         report.layout = result.layout
         report.records = len(result.sightings)
         seen_on = (result.page_date or saved_on).isoformat()
