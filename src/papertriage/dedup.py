@@ -124,6 +124,15 @@ class Fingerprint:
         other._abstract_words = self._abstract_words
         return other
 
+    def opening_words(self, n: int) -> list[str]:
+        """The first ``n`` words of the abstract, without normalising all of it."""
+        if self._abstract_words is not None:
+            return self._abstract_words[:n]
+        head = words(self._abstract[:n * 15])  # no real abstract has 40 words of 15 letters
+        if len(head) <= n and len(self._abstract) > n * 15:
+            return self.abstract_words[:n]
+        return head[:n]
+
     @property
     def abstract_words(self) -> list[str]:
         if self._abstract_words is None:

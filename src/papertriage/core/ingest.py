@@ -21,6 +21,7 @@ from ..model import Sighting
 from ..store import Library, PaperWriter, now
 
 ID_LENGTH = 8
+ID_WORDS = 40  # of the abstract, with the normalised title, make a paper's id
 BATCH_SIGHTINGS = 20_000  # per transaction; long enough to amortise, short enough for other writers
 MAX_DUMP_BYTES = 256 * 1024 * 1024  # a page dump is a few hundred KB; refuse absurd inputs
 
@@ -176,7 +177,7 @@ def _new_state(s: Sighting, dump_id: int, seen_on: str, fp: dedup.Fingerprint) -
 
 def _candidate_id(fp: dedup.Fingerprint, attempt: int) -> str:
     # Content-derived, so the same dumps in the same order give the same ids anywhere.
-    basis = fp.title + "\n" + " ".join(fp.abstract_words[:40]) + (f"\n{attempt}" if attempt else "")
+    basis = fp.title + "\n" + " ".join(fp.opening_words(ID_WORDS)) + (f"\n{attempt}" if attempt else "")
     return hashlib.sha1(basis.encode()).hexdigest()[:ID_LENGTH]
 
 

@@ -7,7 +7,7 @@ Adding a source format is one new module with a class that has ``name``,
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
+import re
 
 from ..errors import ParseError
 from .base import DumpText, Layout, Line, ParseResult
@@ -34,24 +34,22 @@ def get(name: str) -> Layout:
 
 
 # Spaces that a browser copy or an editor may leave; all read as a plain space.
-_SPACES = {"\u00a0", "\u2007", "\u202f", "\u2000", "\u2001", "\u2002", "\u2003", "\u2009", "\u3000", "\t"}
-# Characters that can make a terminal or a bidi-aware viewer lie: dropped from dump text.
-_CONTROL_CATEGORIES = {"Cc", "Cf"}
-_KEEP_FORMAT = {"\u200d"}  # zero-width joiner: part of emoji sequences
+_SPACES = str.maketrans({c: " " for c in "\u00a0\u2007\u202f\u2000\u2001\u2002\u2003\u2009\u3000\t"})
+# Control and format characters (Unicode Cc and Cf) that can make a terminal or
+# a bidi-aware viewer lie: dropped from dump text. The zero-width joiner
+# (U+200D) stays: it is part of emoji sequences.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0a-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
+    "\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0001\U000e0020-\U000e007f]"
+)
 
 
 def _clean(text: str) -> str:
     if text.isascii() and text.isprintable():
         return text.strip()
-    out = []
-    for ch in text:
-        if ch in _SPACES:
-            out.append(" ")
-        elif unicodedata.category(ch) in _CONTROL_CATEGORIES and ch not in _KEEP_FORMAT:
-            continue
-        else:
-            out.append(ch)
-    return "".join(out).strip()
+    return _CONTROL.sub("", text.translate(_SPACES)).strip()
 
 
 def decode(data: bytes, source: str) -> str:
