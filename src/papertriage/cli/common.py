@@ -6,7 +6,7 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import IO, Annotated, Iterable, Optional
+from typing import IO, Annotated, Iterable, Iterator, Optional
 
 import typer
 
@@ -100,3 +100,16 @@ def write_papers(papers: Iterable[Paper], fmt: str, out: IO[str] | None = None, 
     from ..render import render
 
     return render(fmt, papers, out or sys.stdout, terminal=stdout_is_terminal(), **options)
+
+
+def nonempty(papers: Iterator[Paper], message: str = "no papers match") -> Iterator[Paper]:
+    """The papers, or NoMatch (exit 1) before anything is written when there are none."""
+    import itertools
+
+    from ..errors import NoMatch
+
+    papers = iter(papers)
+    first = next(papers, None)
+    if first is None:
+        raise NoMatch(message)
+    return itertools.chain((first,), papers)

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import app
-from .common import FormatOpt, LimitOpt, SortKey, SortOpt, err, pick_format, pick_limit, state, write_papers
+from .common import FormatOpt, LimitOpt, SortKey, SortOpt, err, nonempty, pick_format, pick_limit, state, write_papers
 
 
 @app.command("list")
@@ -23,14 +23,11 @@ def list_(
 ) -> None:
     """List papers: id, title, date, upvotes, times seen."""
     from ..core.select import count_papers, select_papers
-    from ..errors import NoMatch
-
     lib = state(ctx).library
     lim = pick_limit(limit)
     text = " ".join(query) if query else None
-    shown = write_papers(select_papers(lib, text, sort=sort.value, limit=lim), pick_format(fmt))
-    if text and not shown:
-        raise NoMatch("no papers match")
+    papers = select_papers(lib, text, sort=sort.value, limit=lim)
+    shown = write_papers(nonempty(papers) if text else papers, pick_format(fmt))
     if limit is None and lim is not None and shown == lim:
         total = count_papers(lib, text)
         if total > shown:

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import itertools
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Iterator, Optional
+from typing import Annotated, Optional
 
 import typer
 
 from . import app
-from .common import err, pick_limit, state, stdout_is_terminal, write_papers
-
-if TYPE_CHECKING:
-    from ..model import Paper
+from .common import err, nonempty, pick_limit, state, stdout_is_terminal, write_papers
 
 SEARCH_HELP = """Find papers: words, "phrases", prefix*, OR, -exclusions and field filters.
 
@@ -63,16 +59,6 @@ def _format(fmt: str | None) -> str:
     return fmt
 
 
-def _nonempty(papers: Iterator[Paper], message: str) -> Iterator[Paper]:
-    """The papers, or NoMatch (exit 1) before anything is written when there are none."""
-    from ..errors import NoMatch
-
-    first = next(papers, None)
-    if first is None:
-        raise NoMatch(message)
-    return itertools.chain((first,), papers)
-
-
 @app.command(help=SEARCH_HELP)
 def search(
     ctx: typer.Context,
@@ -98,7 +84,7 @@ def search(
     if show_sql:
         print("\n".join(result.statements))
         return
-    shown = write_papers(_nonempty(result.papers, "no papers match"), name, highlight=result.highlight)
+    shown = write_papers(nonempty(result.papers, "no papers match"), name, highlight=result.highlight)
     if limit is None and lim is not None and shown == lim:
         total = result.total()
         if total > shown:
@@ -126,4 +112,4 @@ def similar(
     lim = pick_limit(limit, terminal_default=20)
     paper, words, papers = find_similar(lib, paper_id, limit=lim, with_sightings=name in ("json", "jsonl"))
     err(f"like {paper.id} {one_line(paper.title)}" + (f" (sharing: {' '.join(words)})" if words else ""))
-    write_papers(_nonempty(papers, "no similar papers"), name, highlight=words)
+    write_papers(nonempty(papers, "no similar papers"), name, highlight=words)
