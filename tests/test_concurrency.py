@@ -92,3 +92,16 @@ def test_eight_writers_racing_on_one_tag_in_different_cases(big_library):
     assert lib.execute("SELECT count(*) FROM history").fetchone()[0] == PAPERS
     assert sum(int(r.stdout.split("added to ")[1].split()[0]) for r in results if "added to" in r.stdout) == PAPERS
     lib.close()
+
+
+def test_four_ingests_of_the_same_dumps_into_a_new_library_at_once(tmp_path):
+    # Each process creates the schema, parses and writes; the loser of every
+    # race must wait and then skip, never fail.
+    from conftest import SEEDS
+
+    library_path = tmp_path / "new.db"
+    procs = run_writers(library_path, [["ingest", "-q", str(SEEDS)]] * 4, "")
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], [p.stderr for p in procs]
+    lib = Library(library_path)
+    assert (lib.stats()["dumps"], lib.stats()["sightings"], lib.stats()["papers"]) == (5, 278, 198)
+    lib.close()

@@ -297,6 +297,9 @@ def ingest_one(library: Library, source: DumpSource, *, page_date: dt.date | Non
         report.records = len(result.sightings)
         seen_on = (result.page_date or saved_on).isoformat()
         with library.transaction():
+            if library.find_dump(sha) is not None:  # another papertriage ingested it meanwhile
+                report.skipped, report.layout, report.records = True, None, 0
+                return report
             dump_id = library.add_dump(
                 name=source.path.name if source.path else source.display,
                 path=str(source.path.resolve()) if source.path else source.display,

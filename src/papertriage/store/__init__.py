@@ -155,6 +155,10 @@ class Library:
             if migration.__name__ in applied:
                 continue
             with self.transaction() as db:
+                # Several papertriage processes may open a new library at once:
+                # under the write lock, check again that no other one applied it.
+                if db.execute("SELECT 1 FROM _migrations WHERE name = ?", (migration.__name__,)).fetchone():
+                    continue
                 migration(db)
                 db.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (migration.__name__, now()))
 
