@@ -26,6 +26,8 @@ def list_(
     lib = state(ctx).library
     lim = pick_limit(limit)
     text = " ".join(query) if query else None
+    if lim is None:
+        lib.prepare_for_scan()  # the whole library, read once
     papers = select_papers(lib, text, sort=sort.value, limit=lim)
     shown = write_papers(nonempty(papers) if text else papers, pick_format(fmt))
     if limit is None and lim is not None and shown == lim:
