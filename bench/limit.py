@@ -26,7 +26,6 @@ import re
 import sqlite3
 import sys
 import time
-from pathlib import Path
 
 FTS_SHADOW = ("_data", "_idx", "_content", "_docsize", "_config")
 LIMIT = 20  # results a search returns

@@ -33,7 +33,6 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(HERE))
 
-import measure  # noqa: E402
 from measure import percentile, repeat_until, run_json, run_process, summary  # noqa: E402
 
 WORK = HERE / "work"

@@ -7,7 +7,6 @@ import sqlite3
 
 import pytest
 
-from conftest import SEEDS
 from papertriage.core.search import search, similar
 from papertriage.core.select import count_papers, select_papers
 from papertriage.errors import QuerySyntaxError, UserError

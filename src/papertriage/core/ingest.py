@@ -1,19 +1,19 @@
-"""Ingest: dump files -> parsed sightings -> merged papers, one transaction per file.
+"""Ingest: dump files -> parsed sightings -> merged papers.
 
-A file either goes in whole or not at all; a file that fails to parse is
-reported and the others still go in. Content already ingested (same SHA-256)
-is skipped at once.
+A file either goes in whole or not at all (a savepoint per file inside
+transactions of about BATCH_SIGHTINGS sightings); a file that fails to parse
+is reported and the others still go in. Content already ingested (same
+SHA-256) is skipped at once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable, Iterator
+from typing import BinaryIO, Callable, Iterable
 
 from .. import dedup, parse
 from ..errors import PapertriageError, UserError

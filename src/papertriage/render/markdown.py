@@ -229,8 +229,8 @@ def compile_template(text: str, source: str = "template") -> Template:
     for m in template.pattern.finditer(text):
         line = text.count("\n", 0, m.start()) + 1
         if m.group("invalid") is not None:
-            raise UserError(f"a $ that starts no placeholder; write $$ for a dollar sign, "
-                            f"$name or ${{name}} for a field", file=source, line=line)
+            raise UserError("a $ that starts no placeholder; write $$ for a dollar sign, "
+                            "$name or ${name} for a field", file=source, line=line)
         name = m.group("named") or m.group("braced")
         if name is not None and name not in TEMPLATE_FIELDS:
             raise UserError(f"unknown placeholder ${name}; known: {', '.join('$' + f for f in TEMPLATE_FIELDS)}",

@@ -16,7 +16,7 @@ from typing import Iterable, Iterator, Sequence
 
 from ..errors import StoreError, UnknownIdError
 from ..model import Paper, Sighting
-from .migrations import MIGRATIONS, SCHEMA_VERSION
+from .migrations import MIGRATIONS
 
 __all__ = ["Library", "PAPER_COLUMNS"]
 
