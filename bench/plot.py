@@ -3,6 +3,7 @@ papertriage solid and the bare-SQLite limit dashed, with a slope-1 guide
 (linear growth) in grey.
 
     python bench/plot.py [bench/results/latest.json] [-o out.png]
+    python bench/plot.py RUN-10k-100k.json RUN-1m.json -o curve.png --save-merged curve.json
 """
 
 from __future__ import annotations
@@ -92,14 +93,32 @@ def plot(results: dict, out: Path) -> Path:
     return out
 
 
+def merge(results: list[dict]) -> dict:
+    """One result from several runs (say 10k,100k and then 1m): their sizes
+    side by side, the latest run's figure where two runs measured one size."""
+    merged = dict(results[-1])
+    by_papers = {}
+    for result in results:
+        for size in result["sizes"]:
+            by_papers[size["papers"]] = size
+    merged["sizes"] = [by_papers[n] for n in sorted(by_papers)]
+    return merged
+
+
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="Plot a benchmark result (log-log).")
-    ap.add_argument("result", nargs="?", default=str(HERE / "results" / "latest.json"))
-    ap.add_argument("-o", "--out", default=None, help="PNG path [next to the JSON]")
+    ap = argparse.ArgumentParser(description="Plot benchmark results (log-log); several results are merged.")
+    ap.add_argument("results", nargs="*", default=[str(HERE / "results" / "latest.json")])
+    ap.add_argument("-o", "--out", default=None, help="PNG path [next to the (first) JSON]")
+    ap.add_argument("--save-merged", default=None, metavar="JSON", help="also write the merged result here")
     args = ap.parse_args(argv)
-    src = Path(args.result)
-    out = Path(args.out) if args.out else src.with_suffix(".png")
-    print(plot(json.loads(src.read_text()), out))
+    sources = [Path(r) for r in args.results]
+    result = merge([json.loads(p.read_text()) for p in sources])
+    if len(sources) > 1:
+        result["merged_from"] = [p.name for p in sources]
+    if args.save_merged:
+        Path(args.save_merged).write_text(json.dumps(result, indent=1))
+    out = Path(args.out) if args.out else sources[0].with_suffix(".png")
+    print(plot(result, out))
     return 0
 
 
