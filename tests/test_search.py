@@ -164,6 +164,7 @@ def test_c_plus_plus_is_not_every_c(seeded):
     ("transfomer", "transformer"),
     ("title:transfomer", "title:transformer"),
     ("kolmogorv -survey tag:x", "kolmogorov -survey tag:x"),
+    ("kolmogorv-arnold netwroks", "kolmogorov-arnold networks"),  # a typo inside a hyphenated word
 ])
 def test_typos_are_corrected_against_the_library(seeded, typed, meant):
     _tag(seeded, "x", "Kolmogorov")

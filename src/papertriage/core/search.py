@@ -35,6 +35,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
@@ -51,6 +52,8 @@ from .select import RELEVANCE_FALLBACK
 
 SEARCH_SORTS = ("relevance", "date", "upvotes", "seen")
 MIN_CORRECTABLE = 4  # shorter words are too ambiguous to correct (kan, llm, vit)
+_LETTER_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+_WORD_SEPARATOR = re.compile(r"([-'’])")
 SIMILAR_WORDS = 12
 SIMILAR_PAIRED = 8  # papers sharing two of the first this many words come first
 SIMILAR_CANDIDATES = 10_000
@@ -107,32 +110,46 @@ def _closest(word: str, choices: list[tuple[str, int]], limit: int) -> str | Non
     return min(found, key=lambda m: (m[1], -choices[m[2]][1], m[0]))[0]
 
 
-def _correctable(term: Text) -> str | None:
-    if not isinstance(term, Word) or not term.text.isalpha():
+def _correctable(term: Text) -> list[str] | None:
+    """The pieces of a free word, split at hyphens and apostrophes
+    (``kolmogorv-arnold`` -> ``kolmogorv``, ``-``, ``arnold``), or None when it
+    is not a word of letters (digits, ``C++``, phrases and prefixes are never
+    corrected)."""
+    if not isinstance(term, Word) or not _LETTER_WORD.fullmatch(term.text):
         return None
-    words = fts_words(term.text)
-    if len(words) != 1 or len(words[0]) < MIN_CORRECTABLE:
-        return None
-    return words[0]
+    return _WORD_SEPARATOR.split(term.text)
+
+
+def _fixable(piece: str) -> str | None:
+    words = fts_words(piece)
+    return words[0] if len(words) == 1 and len(words[0]) >= MIN_CORRECTABLE else None
 
 
 def correct(library: Library, node: Node | None) -> tuple[Node | None, bool]:
     """``node`` with misspelt free words replaced (see the module docstring)."""
     if node is None:
         return None, False
-    wanted = {t: w for t in node.terms() if (w := _correctable(t)) is not None}
-    if not wanted:
+    wanted = {t: pieces for t in node.terms() if (pieces := _correctable(t)) is not None}
+    words = {w for pieces in wanted.values() for p in pieces if (w := _fixable(p)) is not None}
+    if not words:
         return node, False
-    known = library.vocabulary_docs(wanted.values())
+    known = library.vocabulary_docs(words)
+    fixes = {w: best_correction(library, w) for w in words if w not in known}
     replace: dict[Text, Node] = {}
-    for term, word in wanted.items():
-        if word in known:
+    for term, pieces in wanted.items():
+        changed = False
+        out = []
+        for piece in pieces:
+            fix = fixes.get(_fixable(piece) or "")
+            changed |= fix is not None and fix != _fixable(piece)
+            out.append(fix if fix is not None else piece)
+        if not changed:
             continue
-        fix = best_correction(library, word)
-        if fix is None or fix == word:
-            continue
-        fixed = Word(fix, term.field)
-        replace[term] = Or((fixed, term)) if library.index_docs(word, 1) else fixed
+        fixed = Word("".join(out), term.field)
+        # A word in the index but in too few papers for the vocabulary (a rare
+        # name) is searched too, so that paper is not lost to the correction.
+        single = len(pieces) == 1 and library.index_docs(_fixable(pieces[0]), 1)
+        replace[term] = Or((fixed, term)) if single else fixed
     if not replace:
         return node, False
     return _replace(node, replace), True
