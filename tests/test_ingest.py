@@ -7,7 +7,8 @@ import datetime as dt
 import json
 
 from papertriage.core.ingest import ingest
-from papertriage.core.papers import get_paper, list_papers
+from papertriage.core.papers import get_paper
+from papertriage.core.select import select_papers
 from papertriage.render.jsonfmt import render_json
 
 from conftest import SEEDS
@@ -17,7 +18,7 @@ def _export(lib) -> list[dict]:
     import io
 
     out = io.StringIO()
-    render_json(list_papers(lib, with_sightings=True), out)
+    render_json(select_papers(lib, with_sightings=True), out)
     return json.loads(out.getvalue())
 
 
@@ -62,11 +63,11 @@ def test_ids_are_the_same_on_every_run(tmp_path, library):
     other = Library(tmp_path / "other.db")
     ingest(library, [str(SEEDS)])
     ingest(other, [str(SEEDS)])
-    assert [p.id for p in list_papers(library)] == [p.id for p in list_papers(other)]
+    assert [p.id for p in select_papers(library)] == [p.id for p in select_papers(other)]
 
 
 def test_unique_prefix_finds_the_paper(seeded):
-    paper = next(list_papers(seeded))
+    paper = next(select_papers(seeded))
     assert get_paper(seeded, paper.id[:6]).id == paper.id
 
 
@@ -82,7 +83,7 @@ def test_bad_file_is_reported_and_others_still_go_in(tmp_path, library):
 
 
 def test_truncated_card_and_recased_title_merge_into_the_known_paper(seeded, tmp_path):
-    kat = get_paper(seeded, next(p.id for p in list_papers(seeded) if p.title == "Kolmogorov-Arnold Transformer"))
+    kat = get_paper(seeded, next(p.id for p in select_papers(seeded) if p.title == "Kolmogorov-Arnold Transformer"))
     card = kat.abstract[:300].rsplit(" ", 1)[0] + "…"
     dump = tmp_path / "later.txt"
     dump.write_text(
@@ -97,7 +98,7 @@ def test_truncated_card_and_recased_title_merge_into_the_known_paper(seeded, tmp
 
 
 def test_user_state_survives_a_new_sighting(seeded, tmp_path):
-    paper = next(list_papers(seeded))
+    paper = next(select_papers(seeded))
     seeded.execute("UPDATE papers SET status = 'keep', note = 'mine' WHERE id = ?", (paper.id,))
     dump = tmp_path / "again.txt"
     dump.write_text(
@@ -121,5 +122,5 @@ def test_stdin_dump(library, monkeypatch):
 
 def test_page_date_gives_first_seen(library, tmp_path):
     ingest(library, [str(SEEDS / "003_2565c5b66cf8255e.txt")], page_date=dt.date(2025, 11, 24))
-    paper = next(list_papers(library))
+    paper = next(select_papers(library))
     assert paper.first_seen == "2025-11-24"

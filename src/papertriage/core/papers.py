@@ -1,8 +1,6 @@
-"""Reading the library: list, show, export selection, stats."""
+"""Reading the library: sort orders, one paper in full, stats."""
 
 from __future__ import annotations
-
-from typing import Iterator
 
 from ..errors import UserError
 from ..model import Paper
@@ -23,11 +21,6 @@ def order_by(sort: str) -> str:
         return SORTS[sort]
     except KeyError:
         raise UserError(f"unknown sort {sort!r}; choose from {', '.join(SORTS)}") from None
-
-
-def list_papers(library: Library, *, sort: str = "added", limit: int | None = None,
-                with_sightings: bool = False) -> Iterator[Paper]:
-    return library.select(order_by=order_by(sort), limit=limit, with_sightings=with_sightings)
 
 
 def get_paper(library: Library, paper_id: str) -> Paper:

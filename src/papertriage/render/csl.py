@@ -26,7 +26,7 @@ from typing import IO, Iterable
 
 from ..model import Paper
 from .fields import SOURCE, citation_key, note_text
-from .jsonfmt import dumps
+from .jsonfmt import dumps, write_array
 
 __all__ = ["render", "item"]
 
@@ -47,11 +47,4 @@ def item(paper: Paper) -> dict:
 
 
 def render(papers: Iterable[Paper], out: IO[str], **_: object) -> int:
-    n = 0
-    out.write("[")
-    for paper in papers:
-        out.write(",\n" if n else "\n")
-        out.write(dumps(item(paper)))
-        n += 1
-    out.write("\n]\n" if n else "]\n")
-    return n
+    return write_array((dumps(item(p)) for p in papers), out)

@@ -48,15 +48,20 @@ def sighting_object(s: Sighting, paper_abstract: str | None = None) -> dict:
     return data
 
 
-def render_json(papers: Iterable[Paper], out: IO[str], **_: object) -> int:
+def write_array(elements: Iterable[str], out: IO[str]) -> int:
+    """One JSON array, streamed element by element (already encoded); returns the count."""
     n = 0
     out.write("[")
-    for paper in papers:
+    for element in elements:
         out.write(",\n" if n else "\n")
-        out.write(dumps(paper_object(paper), indent=2))
+        out.write(element)
         n += 1
     out.write("\n]\n" if n else "]\n")
     return n
+
+
+def render_json(papers: Iterable[Paper], out: IO[str], **_: object) -> int:
+    return write_array((dumps(paper_object(p), indent=2) for p in papers), out)
 
 
 def render_jsonl(papers: Iterable[Paper], out: IO[str], **_: object) -> int:

@@ -237,10 +237,7 @@ class Library:
         ``where``/``joins``/``order_by`` come from the query compiler or fixed
         strings, never from user text; values go through ``params``.
         """
-        sql = f"SELECT {PAPER_COLUMNS} FROM papers p {joins} WHERE {where} ORDER BY {order_by}"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        cursor = self.execute(sql, params)
+        cursor = self.execute(self.select_sql(where, order_by=order_by, limit=limit, joins=joins), params)
         while True:
             rows = cursor.fetchmany(_CHUNK)
             if not rows:
