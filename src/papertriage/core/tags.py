@@ -505,7 +505,8 @@ def apply_rules(library: Library, rules: Sequence[Rule], *, only_ids: set[str] |
 # -- YAML export and import ---------------------------------------------------
 
 _EXPORT_HEADER = """\
-# papertriage decisions: tags, status and note per paper, keyed by paper id.
+# papertriage decisions: tags, status and note per paper, keyed by paper id
+# (and under _dedup, papers merged and split by hand).
 # The titles are for humans; `papertriage tag import FILE` reads this back.
 """
 
@@ -533,6 +534,11 @@ def export_state(library: Library, *, everything: bool = False) -> str:
         if paper.note:
             entry["note"] = paper.note
         data[paper.id] = entry
+    from .dedupe import export_decisions  # merges and splits by hand travel too (issue 11)
+
+    decisions = export_decisions(library)
+    if decisions:
+        data["_dedup"] = decisions  # type: ignore[assignment]
     if not data:
         return _EXPORT_HEADER + "{}\n"
     return _EXPORT_HEADER + yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100,
@@ -558,6 +564,8 @@ def parse_state(text: str, source: str) -> list[StateEntry]:
         return []
     entries = []
     for token, key_node, value in _mapping(root, source, "expected papers keyed by id (as `tag export` writes)"):
+        if token == "_dedup":  # merges and splits by hand: core.dedupe.read_decisions
+            continue
         entry = StateEntry(token.strip(), key_node.start_mark.line + 1)
         if _is_null(value):
             entries.append(entry)
@@ -597,9 +605,14 @@ def import_state(library: Library, path: str | Path | None = None, *, text: str 
     except PapertriageError as exc:
         exc.file = source
         raise
+    from .dedupe import apply_decisions, read_decisions
+
+    decisions = read_decisions(text, source)
     with _write(library, dry_run):
         at = now()
         rows: list[tuple[int, str, str | None]] = []
+        for pk, action, detail in apply_decisions(library, decisions, at):
+            rows.append((pk, action, detail))
         for entry in entries:
             (pk,) = library.resolve_ids([entry.token])
             if entry.status is not None:
