@@ -15,15 +15,15 @@ are combined; the survivor keeps its own title and abstract.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterator, Sequence
+from typing import Sequence
 
 from .. import dedup
 from ..errors import NoMatch, PapertriageError, UserError
 from ..model import Paper
 from ..store import Library, now
 from ..store import dedup as sql
+from .tags import _write  # one dry-run transaction for every use case that changes decisions
 
 __all__ = [
     "SightingWhy", "Explained", "DupeGroup", "NearPair", "MergeReport",
@@ -34,21 +34,6 @@ __all__ = [
 STATUS_RANK = {"new": 0, "skip": 1, "keep": 2, "read": 3}  # the most decided status wins a merge
 NOTE_SEPARATOR = "\n\n---\n\n"
 NOTABLY_DIFFERENT = 90.0  # abstracts less alike than this (and not a card of it) make a merged paper worth a look
-
-
-class _DryRun(Exception):
-    pass
-
-
-@contextmanager
-def _write(library: Library, dry_run: bool) -> Iterator[None]:
-    try:
-        with library.transaction():
-            yield
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
 
 
 # -- explanations --------------------------------------------------------------
