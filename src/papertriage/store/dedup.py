@@ -249,8 +249,9 @@ def insert_paper(lib: "Library", row: dict) -> int:
     full = {"authors_count": None, "published": None, "upvotes": None, "seen": 1, "sightings": 1,
             "first_seen": None, "last_seen": None, "last_dump": None, **row, "pk": pk}
     writer.insert_papers([full])
-    lib.execute("UPDATE papers SET status = ?, note = ? WHERE pk = ?",
-                (row.get("status") or "new", row.get("note"), pk))
+    lib.execute("UPDATE papers SET status = ?, note = ?, citation_key = ?, note_name = ? WHERE pk = ?",
+                (row.get("status") or "new", row.get("note"), row.get("citation_key"), row.get("note_name"), pk))
+    lib.name_papers([pk])  # a paper restored keeps its names; a new one gets them now (issue 12)
     return pk
 
 
