@@ -197,15 +197,12 @@ class VocabularyChanges:
     replaced: list[tuple[int, str | None, str | None]] = field(default_factory=list)
 
     def apply(self, library: Library) -> None:
-<<<<<<< HEAD
-        if indexes.is_deferred(library):  # a bulk ingest rebuilds the vocabulary at the end
-            self.new_pks, self.replaced = [], []
-            return
-=======
         # The papers born in this batch get their citation key and note name
         # now, from what the whole batch said, and keep them for life (issue 12).
         library.name_papers(self.new_pks)
->>>>>>> main
+        if indexes.is_deferred(library):  # a bulk ingest rebuilds the vocabulary at the end
+            self.new_pks, self.replaced = [], []
+            return
         if self.new_pks or self.replaced:
             library.update_vocabulary(self.new_pks, self.replaced)
         self.new_pks, self.replaced = [], []
