@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from .. import dedup
+from .. import choose, dedup
 from ..errors import NoMatch, PapertriageError, UserError
 from ..model import Paper
 from ..store import Library, now
@@ -331,8 +331,8 @@ def _split_off(library: Library, pk: int, rows: list[dict], picked: list[dict], 
     picked_ids = {r["id"] for r in picked}
     rest = [r for r in rows if r["id"] not in picked_ids]
     sql.materialise_abstracts(library, pk)
-    title = max((r["title"] for r in picked), key=len)
-    abstract = max((r["abstract"] for r in picked), key=len)
+    title = max((r["title"] for r in picked), key=choose.title_rank)
+    abstract = max((r["abstract"] for r in picked), key=choose.abstract_rank)
     new_id = _new_id(library, title, abstract)
     new_pk = sql.insert_paper(library, {"id": new_id, "title": title, "abstract": abstract, "added": at})
     moved = sql.move_sightings(library, sorted(picked_ids), pk, new_pk)
@@ -340,9 +340,9 @@ def _split_off(library: Library, pk: int, rows: list[dict], picked: list[dict], 
     sql.add_keys(library, new_pk, set().union(*(fp.keys() for fp in _fingerprints(picked))))
     # The original keeps its text unless it came only from the sightings taken out.
     keep_title = p_row["title"] if any(r["title"] == p_row["title"] for r in rest) else max(
-        (r["title"] for r in rest), key=len)
+        (r["title"] for r in rest), key=choose.title_rank)
     keep_abstract = p_row["abstract"] if any(r["abstract"] == p_row["abstract"] for r in rest) else max(
-        (r["abstract"] for r in rest), key=len)
+        (r["abstract"] for r in rest), key=choose.abstract_rank)
     replaced = []
     if (keep_title, keep_abstract) != (p_row["title"], p_row["abstract"]):
         sql.replace_text(library, pk, keep_title, keep_abstract)
