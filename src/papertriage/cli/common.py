@@ -67,7 +67,7 @@ FormatOpt = Annotated[
 ]
 SortOpt = Annotated[SortKey, typer.Option("--sort", "-s", metavar="KEY", help=SORT_HELP)]
 ReverseOpt = Annotated[bool, typer.Option(
-    "--reverse", "-r", help="The opposite order (oldest, least seen... first; a ranking: best match last).")]
+    "--reverse", help="The opposite order (oldest, least seen... first; a ranking: best match last).")]
 LimitOpt = Annotated[
     Optional[int],
     typer.Option("--limit", "-n", min=0, help="Show at most N papers (0: all) [default: 50 on a terminal, all when piped]."),
