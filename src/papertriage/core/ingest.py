@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable
 
-from .. import dedup, parse
+from .. import choose, dedup, parse
 from ..errors import PapertriageError, UserError
 from ..model import Sighting
 from ..store import Library, PaperWriter, indexes, now
@@ -142,14 +142,14 @@ class _PaperState:
         return [fp] + [fp.retitled(t) for t in self.titles if t != self.title]
 
     def absorb(self, s: Sighting, dump_id: int, seen_on: str) -> None:
-        """Keep the best of what the new sighting knew."""
+        """Keep the best of what the new sighting knew (``choose``: the best title, not the longest)."""
         self.changed = True
         self.titles.add(s.title)
-        if len(s.title) > len(self.title):
+        if choose.better_title(s.title, self.title):
             if self.pk is not None and self.old_title is None:
                 self.old_title = self.title
             self.title, self.fp = s.title, None
-        if len(s.abstract) > len(self.abstract):
+        if choose.better_abstract(s.abstract, self.abstract):
             if self.pk is not None and self.old_abstract is None:
                 self.old_abstract = self.abstract
             self.abstract, self.fp = s.abstract, None
