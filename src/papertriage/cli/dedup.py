@@ -24,8 +24,11 @@ def dupes(
     limit: Annotated[Optional[int], typer.Option(
         "--limit", "-n", min=0, help="At most N (0: all) [default: 20 on a terminal, all when piped].")] = None,
 ) -> None:
-    """Merged papers seen under more than one title or with a notably different
-    abstract, sightings side by side with the rule that joined them."""
+    """Merged papers whose sightings differ, and pairs kept apart that came close (--near).
+
+    Without --near: merged papers seen under more than one title or with a
+    notably different abstract, sightings side by side with the rule that
+    joined each one."""
     from ..errors import NoMatch
 
     if rules:
@@ -96,9 +99,10 @@ def merge(
     ids: Annotated[list[str], typer.Argument(metavar="ID ID...", help="Paper ids; the first one survives.")],
     dry_run: DryRunOpt = False,
 ) -> None:
-    """Merge papers by hand. Tags, sightings, status and notes combine (the most
-    decided status wins, notes are joined); the other ids keep resolving to the
-    survivor, and later ingests keep the sightings together."""
+    """Merge papers by hand; the first id survives and the others resolve to it.
+
+    Tags, sightings, status and notes combine (the most decided status wins,
+    notes are joined); later ingests keep the sightings together."""
     from ..core.dedupe import merge as merge_papers
 
     _print_report(merge_papers(state(ctx).library, ids, dry_run=dry_run), "merge")
@@ -112,8 +116,9 @@ def split(
         metavar="SIGHTING...", help="file:line, or the number `show ID --explain` gives the sighting.")],
     dry_run: DryRunOpt = False,
 ) -> None:
-    """Take sightings out of a wrong merge into a paper of their own (a new id);
-    later ingests keep them apart."""
+    """Take sightings out of a wrong merge into a paper of their own.
+
+    The new paper gets its own id; later ingests keep the sightings apart."""
     from ..core.dedupe import split as split_paper
 
     _print_report(split_paper(state(ctx).library, paper_id, sightings, dry_run=dry_run), "split")
