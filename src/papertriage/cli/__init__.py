@@ -45,6 +45,8 @@ from . import search as _search  # noqa: E402,F401
 from . import tag as _tag  # noqa: E402,F401
 from . import triage as _triage  # noqa: E402,F401
 from . import export as _export  # noqa: E402,F401
+from . import undo as _undo  # noqa: E402,F401
+from . import why as _why  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -54,6 +56,9 @@ def main(argv: list[str] | None = None) -> None:
     from .common import err
 
     args = sys.argv[1:] if argv is None else argv
+    from . import common
+
+    common.COMMAND_ARGS = list(args)  # names the step in history that `undo` reverts
     debug = "--debug" in args
     command = typer.main.get_command(app)
     try:

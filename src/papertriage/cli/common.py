@@ -28,11 +28,26 @@ class State:
             from ..store import Library
 
             self._library = Library(self.library_path or default_library_path())
+            self._library.command = command_line()
         return self._library
 
     def close(self) -> None:
         if self._library is not None:
             self._library.close()
+
+
+COMMAND_ARGS: list[str] | None = None  # set by cli.main()
+
+
+def command_line() -> str:
+    """The command as typed, without the program name or global options, for the
+    history's steps (what `undo` reverts)."""
+    import shlex
+
+    args = list(sys.argv[1:] if COMMAND_ARGS is None else COMMAND_ARGS)
+    while args and args[0] in ("--library", "-L", "--debug"):
+        args = args[2:] if args[0] != "--debug" else args[1:]
+    return shlex.join(args)[:300] or "papertriage"
 
 
 def default_library_path() -> str:
@@ -76,7 +91,31 @@ FormatOpt = Annotated[
     Optional[ListFormat],
     typer.Option("--format", "-f", help="Output format [default: table on a terminal, tsv when piped]."),
 ]
-SortOpt = Annotated[SortKey, typer.Option("--sort", "-s", help="Order of the papers.")]
+def check_sort(choices: tuple[str, ...]):
+    """An option callback: one of ``choices``, ``interest`` or ``interest:TAG`` (issue 13)."""
+
+    def check(value: str) -> str:
+        if value in choices or value == "interest" or (value.startswith("interest:") and len(value) > 9):
+            return value
+        raise typer.BadParameter(f"{value!r}: choose from {', '.join(choices)}, interest, interest:TAG")
+
+    return check
+
+
+def interest_note(library, sort: str) -> None:
+    """On stderr, what an interest sort rests on when it cannot learn yet (cold start)."""
+    from ..core.interest import ensure_ranking, is_interest_sort
+
+    if is_interest_sort(sort):
+        ranking = ensure_ranking(library, sort)
+        if ranking.cold:
+            err(f"papertriage: {ranking.message}")
+
+
+SortOpt = Annotated[str, typer.Option(
+    "--sort", "-s", metavar="KEY", callback=check_sort(tuple(k.value for k in SortKey)),
+    help="Order: added, seen, date, upvotes, title; interest (learned from your keep/read/skip "
+         "decisions) or interest:TAG (learned from the papers tagged TAG).")]
 LimitOpt = Annotated[
     Optional[int],
     typer.Option("--limit", "-n", min=0, help="Show at most N papers (0: all) [default: 50 on a terminal, all when piped]."),

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import app
-from .common import SortKey, SortOpt, err, state, stdout_is_terminal
+from .common import SortOpt, err, interest_note, state, stdout_is_terminal
 
 
 class ExportFormat(str, Enum):
@@ -75,7 +75,7 @@ def export(
         "--tag", "-t", metavar="TAG", help="Only papers with this tag (repeat: all of them).")] = None,
     status: Annotated[Optional[str], typer.Option(
         "--status", metavar="STATUS", help="Only papers with this triage status: new, keep, skip or read.")] = None,
-    sort: SortOpt = SortKey.added,
+    sort: SortOpt = "added",
     limit: Annotated[Optional[int], typer.Option(
         "--limit", "-n", min=0, help="At most N papers (0: all).")] = None,
     front_matter: Annotated[bool, typer.Option(
@@ -116,7 +116,7 @@ def export(
 
     result = export_papers(
         state(ctx).library, " ".join(query) if query else None, write=write, tags=tag or (),
-        status=status, sort=sort.value, limit=limit or None, with_sightings=name in _WITH_SIGHTINGS,
+        status=status, sort=sort, limit=limit or None, with_sightings=name in _WITH_SIGHTINGS,
         out=sys.stdout, output=output, split_dir=split, extension=EXTENSIONS[name], force=force,
         one_per_file=front_matter)
     if split is not None:

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import app
-from .common import FormatOpt, LimitOpt, SortKey, SortOpt, err, nonempty, pick_format, pick_limit, state, write_papers
+from .common import FormatOpt, LimitOpt, SortOpt, err, interest_note, nonempty, pick_format, pick_limit, state, write_papers
 
 
 @app.command("list")
@@ -18,7 +18,7 @@ def list_(
         metavar="[QUERY]", show_default=False,
         help="Only papers matching this query, e.g. 'tag:to-read -tag:done' (see `search --help`).")] = None,
     fmt: FormatOpt = None,
-    sort: SortOpt = SortKey.added,
+    sort: SortOpt = "added",
     limit: LimitOpt = None,
 ) -> None:
     """List papers: id, title, date, upvotes, times seen."""
@@ -28,7 +28,8 @@ def list_(
     text = " ".join(query) if query else None
     if lim is None:
         lib.prepare_for_scan()  # the whole library, read once
-    papers = select_papers(lib, text, sort=sort.value, limit=lim)
+    interest_note(lib, sort)
+    papers = select_papers(lib, text, sort=sort, limit=lim)
     shown = write_papers(nonempty(papers) if text else papers, pick_format(fmt))
     if limit is None and lim is not None and shown == lim:
         total = count_papers(lib, text)

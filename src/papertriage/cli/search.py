@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import app
-from .common import err, nonempty, pick_limit, state, stdout_is_terminal, write_papers
+from .common import check_sort, err, interest_note, nonempty, pick_limit, state, stdout_is_terminal, write_papers
 from .query_args import QueryCommand
 
 SEARCH_HELP = """Find papers: words, "phrases", prefix*, OR, -exclusions and field filters.
@@ -68,8 +68,9 @@ def search(
     query: Annotated[list[str], typer.Argument(
         metavar="QUERY", show_default=False, help="The query; several arguments are joined with spaces.")],
     fmt: SearchFormatOpt = None,
-    sort: Annotated[SearchSort, typer.Option(
-        "--sort", "-s", help="relevance (bm25, title above abstract), date, upvotes or seen.")] = SearchSort.relevance,
+    sort: Annotated[str, typer.Option(
+        "--sort", "-s", metavar="KEY", callback=check_sort(tuple(k.value for k in SearchSort)),
+        help="relevance (bm25, title above abstract), date, upvotes, seen, interest or interest:TAG.")] = "relevance",
     limit: SearchLimitOpt = None,
     exact: Annotated[bool, typer.Option("--exact", help="No typo correction: search the words as typed.")] = False,
     show_sql: Annotated[bool, typer.Option(
@@ -80,7 +81,8 @@ def search(
     lib = state(ctx).library
     name = _format(fmt)
     lim = pick_limit(limit, terminal_default=20)
-    result = run_search(lib, " ".join(query), sort=sort.value, limit=lim, fix_typos=not exact,
+    interest_note(lib, sort)
+    result = run_search(lib, " ".join(query), sort=sort, limit=lim, fix_typos=not exact,
                         with_sightings=name in ("json", "jsonl"))
     if result.corrected:
         err(f"searching for: {result.searched}")

@@ -16,7 +16,12 @@ SORTS = {
 }
 
 
-def order_by(sort: str) -> str:
+def order_by(sort: str, library: Library | None = None) -> str:
+    """The ORDER BY of a sort key; ``interest`` and ``interest:TAG`` need the library (issue 13)."""
+    if library is not None and (sort == "interest" or sort.startswith("interest:")):
+        from .interest import order_for
+
+        return order_for(library, sort)[0]
     try:
         return SORTS[sort]
     except KeyError:

@@ -190,7 +190,7 @@ def _statement(library: Library, where: str, params: list, *, joins: str = "", o
 def search(library: Library, query: str, *, sort: str = "relevance", limit: int | None = None,
            fix_typos: bool = True, with_sightings: bool = False) -> SearchResult:
     """Papers matching ``query``, best first (see the module docstring)."""
-    if sort not in SEARCH_SORTS:
+    if sort not in SEARCH_SORTS and not (sort == "interest" or sort.startswith("interest:")):
         raise UserError(f"unknown sort {sort!r}; choose from {', '.join(SEARCH_SORTS)}")
     node = parse_query(query)
     if node is None:
@@ -208,7 +208,7 @@ def search(library: Library, query: str, *, sort: str = "relevance", limit: int 
         result.papers = _ranked(library, passes, limit, with_sightings)
         return result
     where, params = plan.clause()
-    order = RELEVANCE_FALLBACK if sort == "relevance" else order_by(sort)
+    order = RELEVANCE_FALLBACK if sort == "relevance" else order_by(sort, library)
     result.statements = [_statement(library, where, params, order=order, limit=limit)]
     result.papers = library.select(where, params, order_by=order, limit=limit, with_sightings=with_sightings)
     if sort == "relevance" and limit is not None and where != "1":

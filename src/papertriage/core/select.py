@@ -35,7 +35,7 @@ def select_papers(library: Library, query: str | None = None, *, sort: str = "ad
             joins, where, params, order = plan.ranked(plan.match())
             return library.select(where, params, joins=joins, order_by=order, limit=limit,
                                   with_sightings=with_sightings)
-    order = RELEVANCE_FALLBACK if sort == "relevance" else order_by(sort)
+    order = RELEVANCE_FALLBACK if sort == "relevance" else order_by(sort, library)
     where, params = plan.clause()
     return library.select(where, params, order_by=order, limit=limit, with_sightings=with_sightings)
 
