@@ -11,7 +11,7 @@ import typer
 
 from ..model import Paper
 
-LIBRARY_ENV = "PAPERTRIAGE_LIBRARY"
+from .commands import LIBRARY_ENV, default_library_path  # noqa: F401  (no Typer on the completion path)
 
 
 class State:
@@ -50,12 +50,6 @@ def command_line() -> str:
     return shlex.join(args)[:300] or "papertriage"
 
 
-def default_library_path() -> str:
-    import platformdirs
-
-    return str(Path(platformdirs.user_data_dir("papertriage", appauthor=False)) / "library.db")
-
-
 def state(ctx: typer.Context) -> State:
     return ctx.find_root().obj
 
@@ -71,58 +65,51 @@ def err(message: str) -> None:
     sys.stderr.write(terminal_safe(message) + "\n")
 
 
-class ListFormat(str, Enum):
-    table = "table"
-    json = "json"
-    jsonl = "jsonl"
-    tsv = "tsv"
-    ids = "ids"
+from ..core.papers import SORT_NAMES  # noqa: E402
+from ..render import LIST_FORMATS  # noqa: E402
+
+# One --format set and one --sort set for every listing command (list, search, similar).
+ListFormat = Enum("ListFormat", {name: name for name in LIST_FORMATS}, type=str)  # type: ignore[misc]
+SortKey = Enum("SortKey", {name: name for name in SORT_NAMES}, type=str)  # type: ignore[misc]
+
+FORMAT_HELP = ("table, tsv, ids (one id a line), json, jsonl, markdown, csv, yaml, bibtex, csl-json or ris "
+               "[default: table on a terminal, tsv when piped].")
+SORT_HELP = ("relevance (best match first; without words: newest first), added (newest first), "
+             "seen, date, upvotes (most first), title (A to Z), interest (learned from your keep/read/skip "
+             "decisions) or interest:TAG (learned from the papers tagged TAG).")
 
 
-class SortKey(str, Enum):
-    added = "added"
-    seen = "seen"
-    date = "date"
-    upvotes = "upvotes"
-    title = "title"
+def check_sort(value: str | None) -> str | None:
+    """--sort: one of SORT_NAMES, or interest:TAG (issue 13)."""
+    if value is None or value in SORT_NAMES or (value.startswith("interest:") and len(value) > 9):
+        return value
+    raise typer.BadParameter(f"{value!r}: choose from {', '.join(SORT_NAMES)}, interest:TAG")
 
 
-FormatOpt = Annotated[
-    Optional[ListFormat],
-    typer.Option("--format", "-f", help="Output format [default: table on a terminal, tsv when piped]."),
-]
-def check_sort(choices: tuple[str, ...]):
-    """An option callback: one of ``choices``, ``interest`` or ``interest:TAG`` (issue 13)."""
-
-    def check(value: str) -> str:
-        if value in choices or value == "interest" or (value.startswith("interest:") and len(value) > 9):
-            return value
-        raise typer.BadParameter(f"{value!r}: choose from {', '.join(choices)}, interest, interest:TAG")
-
-    return check
-
-
-def interest_note(library, sort: str) -> None:
+def interest_note(library, sort: str | None) -> None:
     """On stderr, what an interest sort rests on when it cannot learn yet (cold start)."""
-    from ..core.interest import ensure_ranking, is_interest_sort
+    from ..core.papers import is_interest_sort
 
     if is_interest_sort(sort):
+        from ..core.interest import ensure_ranking
+
         ranking = ensure_ranking(library, sort)
         if ranking.cold:
             err(f"papertriage: {ranking.message}")
 
-
-SortOpt = Annotated[str, typer.Option(
-    "--sort", "-s", metavar="KEY", callback=check_sort(tuple(k.value for k in SortKey)),
-    help="Order: added, seen, date, upvotes, title; interest (learned from your keep/read/skip "
-         "decisions) or interest:TAG (learned from the papers tagged TAG).")]
+FormatOpt = Annotated[
+    Optional[ListFormat], typer.Option("--format", "-f", metavar="FORMAT", help=FORMAT_HELP, show_default=False),
+]
+SortOpt = Annotated[str, typer.Option("--sort", "-s", metavar="KEY", help=SORT_HELP, callback=check_sort)]
+ReverseOpt = Annotated[bool, typer.Option(
+    "--reverse", help="The opposite order (oldest, least seen... first; a ranking: best match last).")]
 LimitOpt = Annotated[
     Optional[int],
     typer.Option("--limit", "-n", min=0, help="Show at most N papers (0: all) [default: 50 on a terminal, all when piped]."),
 ]
 
 
-def pick_format(fmt: ListFormat | None) -> str:
+def pick_format(fmt: "ListFormat | None") -> str:
     if fmt is not None:
         return fmt.value
     return "table" if stdout_is_terminal() else "tsv"

@@ -387,7 +387,7 @@ def mark(
         from ..core.batch import select_batch
         from .common import check_sort, interest_note
 
-        check_sort(("added", "seen", "date", "upvotes", "title"))(sort)
+        check_sort(sort)
         if ids:
             from ..errors import UserError
 

@@ -15,12 +15,13 @@ def why(
     ctx: typer.Context,
     paper_id: Annotated[str, typer.Argument(metavar="ID", help="A paper id or a unique prefix of one.")],
     sort: Annotated[str, typer.Option(
-        "--sort", "-s", metavar="KEY", callback=check_sort(()),
+        "--sort", "-s", metavar="KEY", callback=check_sort,
         help="The learned ranking to explain: interest (default) or interest:TAG.")] = "interest",
     terms: Annotated[int, typer.Option("--terms", min=1, help="How many words to show each way.")] = 8,
 ) -> None:
-    """Why a paper ranks where it does: the words that pushed it up or down,
-    and the decided papers most like it.
+    """Why a paper ranks where it does under --sort interest.
+
+    The words that pushed it up or down, and the decided papers most like it.
 
     The ranking (`--sort interest`) learns from your decisions: keep and read
     count as interested, skip as not; `--sort interest:TAG` learns from the

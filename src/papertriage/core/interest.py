@@ -29,18 +29,21 @@ from ..model import Paper
 from ..store import Library, now
 from ..store import interest as store
 
-__all__ = ["Ranking", "Why", "ensure_ranking", "order_for", "why", "is_interest_sort", "FALLBACK_ORDER"]
+__all__ = ["Ranking", "Why", "ensure_ranking", "order_terms", "why", "is_interest_sort", "FALLBACK_ORDER"]
 
 # Bump when the method changes, so cached models are retrained.
 METHOD = "nb-tfidf-12gram-v1"
-FALLBACK_ORDER = "p.seen DESC, p.upvotes IS NULL, p.upvotes DESC, p.published IS NULL, p.published DESC, p.pk"
+# Cold start, and ties: most seen, most upvoted, newest (as `triage` always ordered).
+FALLBACK_TERMS: tuple[tuple[str, bool], ...] = (
+    ("p.seen", True), ("p.upvotes IS NULL", False), ("p.upvotes", True), ("p.published IS NULL", False),
+    ("p.published", True), ("p.pk", False))
+FALLBACK_ORDER = ", ".join(f"{e}{' DESC' if d else ''}" for e, d in FALLBACK_TERMS)
 INTERESTED = ("keep", "read")
 SAMPLE_NEGATIVES = 4  # interest:TAG: this many untagged papers per tagged one, at least 40
 PYTHON_SCORING_MAX = 3000  # new papers scored from their text; beyond this, rescore from the index
 
 
-def is_interest_sort(sort: str | None) -> bool:
-    return bool(sort) and (sort == "interest" or sort.startswith("interest:"))
+from .papers import is_interest_sort  # noqa: E402
 
 
 def _tag_of(sort: str) -> str | None:
@@ -161,12 +164,13 @@ def ensure_ranking(library: Library, sort: str = "interest") -> Ranking:
     return ranking
 
 
-def order_for(library: Library, sort: str) -> tuple[str, Ranking]:
-    """The ORDER BY for an interest sort (the fallback order when cold), and the ranking."""
+def order_terms(library: Library, sort: str) -> tuple[tuple[str, bool], ...]:
+    """ORDER BY terms (expression, descending) for an interest sort: the cached score, then
+    the fallback order (alone when cold)."""
     ranking = ensure_ranking(library, sort)
     if ranking.cold:
-        return FALLBACK_ORDER, ranking
-    return store.order_by_score(ranking.model_id, FALLBACK_ORDER), ranking
+        return FALLBACK_TERMS
+    return ((store.score_expression(ranking.model_id), True),) + FALLBACK_TERMS
 
 
 def scores(library: Library, ranking: Ranking, pks: list[int]) -> dict[int, float]:

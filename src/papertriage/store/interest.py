@@ -104,10 +104,10 @@ def scores_of(library: "Library", model_id: int, pks: Iterable[int]) -> dict[int
     return out
 
 
-def order_by_score(model_id: int, then: str) -> str:
-    """An ORDER BY: the cached score (0 for a paper no learned term touches), then ``then``."""
+def score_expression(model_id: int) -> str:
+    """An ORDER BY term: the cached score of paper ``p`` (0 for a paper no learned term touches)."""
     return (f"coalesce((SELECT s.score FROM interest_scores s WHERE s.model = {int(model_id)}"
-            f" AND s.paper = p.pk), 0) DESC, {then}")
+            " AND s.paper = p.pk), 0)")
 
 
 def doclist(library: "Library", term: str, column: str) -> list[int]:
