@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable
 
-from .. import dedup, parse
+from .. import choose, dedup, parse
 from ..errors import PapertriageError, UserError
 from ..model import Sighting
 from ..store import Library, PaperWriter, indexes, now
@@ -147,16 +147,16 @@ class _PaperState:
         return self._variants
 
     def absorb(self, s: Sighting, dump_id: int, seen_on: str) -> None:
-        """Keep the best of what the new sighting knew."""
+        """Keep the best of what the new sighting knew (``choose``: the best title, not the longest)."""
         self.changed = True
         if s.title not in self.titles:
             self.titles.add(s.title)
             self._variants = None
-        if len(s.title) > len(self.title):
+        if choose.better_title(s.title, self.title):
             if self.pk is not None and self.old_title is None:
                 self.old_title = self.title
             self.title, self.fp, self._variants = s.title, None, None
-        if len(s.abstract) > len(self.abstract):
+        if choose.better_abstract(s.abstract, self.abstract):
             if self.pk is not None and self.old_abstract is None:
                 self.old_abstract = self.abstract
             self.abstract, self.fp, self._variants = s.abstract, None, None
