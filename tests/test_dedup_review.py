@@ -193,3 +193,17 @@ def test_bad_requests_change_nothing_and_exit_2(cli, args):
     result = cli(*args)
     assert result.code == 2 and "Traceback" not in result.err
     assert len(_ids(cli)) == 198
+
+
+def test_undo_reverts_a_merge_and_a_split(cli):
+    cli("ingest", SEEDS, REVISITED)
+    before = {pid: json.loads(cli("show", pid, "--format", "json").out) for pid in (KAT, KAN, "41722475")}
+    cli("mark", "read", KAN)
+    cli("merge", KAT, KAN)
+    assert cli("undo").code == 0
+    cli("mark", "new", KAN)
+    new_id = cli("split", "41722475", "2").out.strip().splitlines()[-1]
+    assert cli("undo").code == 0
+    assert cli("show", new_id).code == 0  # its id now names the paper it went back into
+    after = {pid: json.loads(cli("show", pid, "--format", "json").out) for pid in (KAT, KAN, "41722475")}
+    assert after == before

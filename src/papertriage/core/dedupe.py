@@ -203,8 +203,8 @@ def _pin(library: Library, pins: dict[int, int | None]) -> dict[str, int | None]
     return {str(c): before.get(c) for c in pins}
 
 
-def _history(library: Library, rows: list[tuple[int, str, str]], at: str) -> None:
-    library.add_history((pk, at, action, detail) for pk, action, detail in rows)
+def _history(library: Library, rows: list[tuple], at: str) -> None:
+    library.add_history((row[0], at, *row[1:]) for row in rows)
 
 
 def merge(library: Library, ids: Sequence[str], *, dry_run: bool = False) -> MergeReport:
@@ -246,7 +246,7 @@ def _merge_one(library: Library, survivor: int, other: int, at: str, report: Mer
     status = max((s_row["status"], o_row["status"]), key=lambda s: STATUS_RANK.get(s, 0))
     notes = [n for n in (s_row["note"], o_row["note"]) if n]
     note = NOTE_SEPARATOR.join(dict.fromkeys(notes)) or None
-    hist: list[tuple[int, str, str]] = [(survivor, "merge", f"{o_row['id']} merged in: {o_row['title']}")]
+    hist: list[tuple] = [(survivor, "merge", f"{o_row['id']} merged in: {o_row['title']}")]
     if status != s_row["status"]:
         report.changes.append(f"status {s_row['status']} -> {status} (the most decided of {s_row['status']}, "
                               f"{o_row['status']})")
@@ -254,7 +254,7 @@ def _merge_one(library: Library, survivor: int, other: int, at: str, report: Mer
     if note != s_row["note"]:
         if s_row["note"] and o_row["note"]:
             report.changes.append(f"notes of {s_row['id']} and {o_row['id']} joined with a '---' line")
-        hist.append((survivor, "note", note or "(cleared)"))
+        hist.append((survivor, "note", note or "(cleared)", s_row["note"]))
     if tags_added:
         report.changes.append(f"tags added from {o_row['id']}: {', '.join(tags_added)}")
         hist += [(survivor, "tag+", t) for t in tags_added]
@@ -526,3 +526,45 @@ def apply_decisions(library: Library, decisions: list[dict], at: str) -> list[tu
                 _split_off(library, pk, rows, picked, at, report, "split")
                 done.append((pk, "split", f"{len(picked)} sightings split off into {report.others[0]}"))
     return done
+
+
+# -- undo (core/undo.py): each history action of this module has its inverse -------------
+
+def _register_inverses() -> None:
+    from .undo import register_inverse
+
+    @register_inverse("merge")
+    def _undo_merge(library: Library, pk: int, detail: str | None, before: str | None, at: str) -> None:
+        absorbed = (detail or "").split(" ", 1)[0]
+        for merge_id, when, _, state in sql.merges_of(library, pk, "merge"):
+            if state["absorbed"]["id"] == absorbed:
+                _restore(library, pk, (merge_id, when, "merge", state), at, MergeReport("unmerge", ""))
+                return
+
+    @register_inverse("split")
+    def _undo_split(library: Library, pk: int, detail: str | None, before: str | None, at: str) -> None:
+        new_id = (detail or "").rsplit(" into ", 1)[-1].split(" ", 1)[0]
+        if " split off into " not in (detail or "") or not library.ids_taken([new_id]):
+            return  # the split-off paper's own row: its original's row does the work
+        (other,) = library.resolve_ids([new_id])
+        _merge_one(library, pk, other, at, MergeReport("merge", ""))
+        for merge_id, _, _, state in sql.merges_of(library, pk, "split"):
+            if state["new"] == new_id:
+                sql.mark_undone(library, merge_id, at)
+                row = sql.paper_row(library, pk)
+                if row and (row["title"], row["abstract"]) != (state["title"], state["abstract"]):
+                    sql.materialise_abstracts(library, pk)
+                    sql.replace_text(library, pk, state["title"], state["abstract"])
+                    sql.share_abstract(library, pk)
+                    library.update_vocabulary([], [(pk, row["title"], row["abstract"])])
+                break
+
+    @register_inverse("unmerge")
+    def _undo_unmerge(library: Library, pk: int, detail: str | None, before: str | None, at: str) -> None:
+        restored = (detail or "").split(" ", 1)[0]
+        if " taken out again" in (detail or "") and library.ids_taken([restored]):
+            (other,) = library.resolve_ids([restored])
+            _merge_one(library, pk, other, at, MergeReport("merge", ""))
+
+
+_register_inverses()

@@ -112,6 +112,13 @@ def last_merge(lib: "Library", pk: int, kind: str | None = None) -> tuple[int, s
     return (row[0], row[1], row[2], json.loads(row[3])) if row else None
 
 
+def merges_of(lib: "Library", pk: int, kind: str) -> list[tuple[int, str, str, dict]]:
+    """(merge id, at, kind, state) of a paper's merges or splits not undone, newest first."""
+    return [(r[0], r[1], r[2], json.loads(r[3])) for r in lib.execute(
+        "SELECT id, at, kind, state FROM merges WHERE paper = ? AND kind = ? AND undone IS NULL ORDER BY id DESC",
+        (pk, kind))]
+
+
 def active_decisions(lib: "Library") -> list[tuple[int, str, str, dict]]:
     """(paper pk, kind, at, state) of every merge and split not undone, oldest first."""
     return [(r[0], r[1], r[2], json.loads(r[3])) for r in lib.execute(
