@@ -498,6 +498,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--results", default=str(RESULTS), help="where the JSON and PNG go [bench/results]")
     ap.add_argument("--no-plot", action="store_true", help="skip the PNG")
     ap.add_argument("--no-daily", action="store_true", help="skip the daily ingest (bench/daily.py)")
+    ap.add_argument("--no-dedup-kinds", action="store_true",
+                    help="skip dedup precision/recall per kind of variation (bench/dedup_kinds.py)")
     ap.add_argument("--known-items", action="store_true",
                     help="also run the known-item search benchmark on the real papers (bench/known_items.py)")
     args = ap.parse_args(argv)
@@ -522,6 +524,15 @@ def main(argv: list[str] | None = None) -> int:
         results["seconds"] = time.perf_counter() - started
         for path in (out_dir / f"{stamp}.json", out_dir / f"{latest}.json"):
             path.write_text(json.dumps(results, indent=1))
+    if not args.no_dedup_kinds:
+        import dedup_kinds
+
+        log("dedup precision/recall per kind of variation ...")
+        tiny = max(sizes) < 10_000  # the smoke test: a small draw on the committed sample
+        kinds = dedup_kinds.run(args.seed, per_kind=20 if tiny else 100 if args.quick else 300,
+                                synthetic=300 if tiny else 5000, sample=tiny)
+        results["dedup_kinds"] = {k: v for k, v in kinds.items() if not k.startswith("_")}
+        print(dedup_kinds.format_table(kinds) + "\n", flush=True)
     if args.known_items:
         import known_items
 

@@ -526,10 +526,25 @@ def _align_abbreviation(a: str, b: str) -> tuple[str, str, str] | None:
     return None
 
 
+def _title_numbers(text: str) -> tuple[str, ...]:
+    return tuple(_NUMBER.findall(text)) + tuple(w for w in text.split() if w in _ROMAN)
+
+
+def _numbers_only_in_subtitle(a: Fingerprint, b: Fingerprint) -> bool:
+    """True when the method name is kept (the same part before the colon, or
+    one title is the other's part before it) and carries the same numbers:
+    the numbers that differ stand in a subtitle rewritten or added."""
+    if a.head and (a.head == b.head or a.head == b.title):
+        return _title_numbers(a.head) == _title_numbers(b.head or b.title)
+    if b.head and b.head == a.title:
+        return _title_numbers(b.head) == _title_numbers(a.title)
+    return False
+
+
 def decide(a: Fingerprint, b: Fingerprint, t: Thresholds = DEFAULT_THRESHOLDS) -> Decision:
     """Are two fingerprints one paper? The rule that says so (or not), with its scores."""
     ta, tb = a.title, b.title
-    if a.numbers != b.numbers:
+    if a.numbers != b.numbers and not _numbers_only_in_subtitle(a, b):
         title = fuzz.ratio(ta, tb)
         sides = sorted((" ".join(a.numbers) or "none", " ".join(b.numbers) or "none"))
         d = Decision("number", title, detail=f"{sides[0]} vs {sides[1]}")
@@ -570,8 +585,10 @@ def decide(a: Fingerprint, b: Fingerprint, t: Thresholds = DEFAULT_THRESHOLDS) -
     only_a, only_b = _only_words(ta, tb, t)
     reworded = bool(only_a or only_b) and ta.replace(" ", "") != tb.replace(" ", "")
     # The method name (before the colon) and the subtitle (after it).
+    # A renamed method: another first word before the colon ("MantisScore" / "VideoScore");
+    # a family keeps it and changes a tier or a number ("Nemotron 3 Nano" / "Nemotron 3 Super").
     renamed = bool(a.subtitle and a.subtitle == b.subtitle and a.subtitle.count(" ") >= 2
-                   and a.head and b.head and not set(a.head.split()) & set(b.head.split()))
+                   and a.head and b.head and a.head.split()[0] != b.head.split()[0])
     # One part of the title kept, the other rewritten or added: "OLMoTrace: X" / "OLMoTrace: Y",
     # "OLMoTrace" / "OLMoTrace: X", "Kolmogorov-Arnold Transformer" / "KAT: Kolmogorov-Arnold Transformer".
     kept_name = bool(a.head and len(a.head) >= 3 and (a.head == b.head or a.head == tb)) or bool(
@@ -584,6 +601,9 @@ def decide(a: Fingerprint, b: Fingerprint, t: Thresholds = DEFAULT_THRESHOLDS) -
             return d
     if kept_name and (identical or long_card):
         d.rule = "subtitle"
+        return d
+    if a.numbers != b.numbers:  # numbers differ in a subtitle: only a kept name and abstract join
+        d.rule, d.detail = "number", " vs ".join(sorted((" ".join(a.numbers) or "none", " ".join(b.numbers) or "none")))
         return d
     if identical and fuzz.token_set_ratio(ta, tb) >= t.retitled_title_overlap:
         d.rule = "retitled" if reworded else "typo"
