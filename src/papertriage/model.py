@@ -4,9 +4,17 @@ knows about it (Paper). No I/O here."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
-STATUSES = ("new", "keep", "skip", "read")
+# The one source of each of these names: commands, the query language and the
+# store all read them from here.
+STATUSES = ("new", "keep", "skip", "read")  # triage status; every paper starts `new`
+SORTS = ("added", "seen", "date", "upvotes", "title")  # orders of list, export, tag --query
+SEARCH_SORTS = ("relevance", "date", "upvotes", "seen")  # orders of search
+# A tag name: ASCII letters, digits, - and _, with / between levels (method/kan).
+TAG_NAME = re.compile(r"[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*")
+MAX_TAG_LENGTH = 64
 
 
 @dataclass(slots=True)
@@ -23,19 +31,6 @@ class Sighting:
     published_raw: str | None = None
     upvotes: int | None = None
     dump_id: int | None = None  # set by the store once the dump is recorded
-
-    def to_dict(self) -> dict:
-        return {
-            "file": self.file,
-            "line": self.line,
-            "layout": self.layout,
-            "title": self.title,
-            "abstract": self.abstract,
-            "authors_count": self.authors_count,
-            "published": self.published.isoformat() if self.published else None,
-            "published_raw": self.published_raw,
-            "upvotes": self.upvotes,
-        }
 
 
 @dataclass(slots=True)
@@ -57,22 +52,3 @@ class Paper:
     note: str | None = None
     tags: list[str] = field(default_factory=list)
     sightings: list[Sighting] | None = None  # loaded only when asked for
-
-    def to_dict(self, *, with_sightings: bool = True) -> dict:
-        data = {
-            "id": self.id,
-            "title": self.title,
-            "abstract": self.abstract,
-            "authors_count": self.authors_count,
-            "published": self.published.isoformat() if self.published else None,
-            "upvotes": self.upvotes,
-            "seen": self.seen,
-            "status": self.status,
-            "tags": list(self.tags),
-            "note": self.note,
-            "first_seen": self.first_seen,
-            "last_seen": self.last_seen,
-        }
-        if with_sightings and self.sightings is not None:
-            data["sightings"] = [s.to_dict() for s in self.sightings]
-        return data

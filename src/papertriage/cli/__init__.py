@@ -43,6 +43,8 @@ from . import ingest as _ingest  # noqa: E402,F401
 from . import papers as _papers  # noqa: E402,F401
 from . import search as _search  # noqa: E402,F401
 from . import tag as _tag  # noqa: E402,F401
+from . import decisions as _decisions  # noqa: E402,F401
+from . import config as _config  # noqa: E402,F401
 from . import triage as _triage  # noqa: E402,F401
 from . import export as _export  # noqa: E402,F401
 
@@ -59,9 +61,10 @@ def main(argv: list[str] | None = None) -> None:
     try:
         code = command.main(args=args, prog_name="papertriage", standalone_mode=False)
     except PapertriageError as exc:
-        if debug:
+        if debug and not exc.reported:
             raise
-        err(f"papertriage: {exc}")
+        if not exc.reported:
+            err(f"papertriage: {exc}")
         code = exc.exit_code
     except typer.Exit as exc:
         code = exc.exit_code

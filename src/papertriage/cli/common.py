@@ -9,7 +9,8 @@ from typing import IO, Annotated, Iterable, Iterator, Optional
 
 import typer
 
-from ..model import Paper
+from ..model import SORTS, Paper
+from ..render import LIST_FORMATS
 
 LIBRARY_ENV = "PAPERTRIAGE_LIBRARY"
 
@@ -56,20 +57,9 @@ def err(message: str) -> None:
     sys.stderr.write(terminal_safe(message) + "\n")
 
 
-class ListFormat(str, Enum):
-    table = "table"
-    json = "json"
-    jsonl = "jsonl"
-    tsv = "tsv"
-    ids = "ids"
-
-
-class SortKey(str, Enum):
-    added = "added"
-    seen = "seen"
-    date = "date"
-    upvotes = "upvotes"
-    title = "title"
+# Choices built from the one list of each (render.LIST_FORMATS, model.SORTS).
+ListFormat = Enum("ListFormat", {f: f for f in LIST_FORMATS}, type=str)  # type: ignore[misc]
+SortKey = Enum("SortKey", {s: s for s in SORTS}, type=str)  # type: ignore[misc]
 
 
 FormatOpt = Annotated[

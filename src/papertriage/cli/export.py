@@ -75,7 +75,7 @@ def export(
         "--tag", "-t", metavar="TAG", help="Only papers with this tag (repeat: all of them).")] = None,
     status: Annotated[Optional[str], typer.Option(
         "--status", metavar="STATUS", help="Only papers with this triage status: new, keep, skip or read.")] = None,
-    sort: SortOpt = SortKey.added,
+    sort: SortOpt = SortKey("added"),
     limit: Annotated[Optional[int], typer.Option(
         "--limit", "-n", min=0, help="At most N papers (0: all).")] = None,
     front_matter: Annotated[bool, typer.Option(
@@ -90,10 +90,11 @@ def export(
     from ..errors import UserError
     from ..render import EXPORT_FORMATS, render
 
+    by_path = format_for_path(output) if output and output != "-" else None
     if fmt is not None:
         name = fmt.value
-    elif output and output != "-" and format_for_path(output):
-        name = format_for_path(output)
+    elif by_path is not None:
+        name = by_path
     elif split or front_matter or template:
         name = "markdown"
     else:

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..render import SHOW_FORMATS
 from . import app
 from .common import FormatOpt, LimitOpt, SortKey, SortOpt, err, nonempty, pick_format, pick_limit, state, write_papers
 
@@ -18,7 +19,7 @@ def list_(
         metavar="[QUERY]", show_default=False,
         help="Only papers matching this query, e.g. 'tag:to-read -tag:done' (see `search --help`).")] = None,
     fmt: FormatOpt = None,
-    sort: SortOpt = SortKey.added,
+    sort: SortOpt = SortKey("added"),
     limit: LimitOpt = None,
 ) -> None:
     """List papers: id, title, date, upvotes, times seen."""
@@ -40,11 +41,15 @@ def list_(
 def show(
     ctx: typer.Context,
     paper_id: Annotated[str, typer.Argument(metavar="ID", help="A paper id or a unique prefix of one.")],
-    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="text (default) or json.")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help=" (default) or ".join(SHOW_FORMATS) + ".")]
+    = None,
 ) -> None:
     """Every field of one paper, and every sighting of it."""
     from ..core.papers import get_paper
+    from ..errors import UserError
 
+    if fmt is not None and fmt not in SHOW_FORMATS:
+        raise UserError(f"unknown format {fmt!r} for show; choose from {', '.join(SHOW_FORMATS)}")
     paper = get_paper(state(ctx).library, paper_id)
     if fmt == "json":
         from ..render.jsonfmt import paper_object

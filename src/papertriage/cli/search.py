@@ -7,6 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..model import SEARCH_SORTS
+from ..render import SEARCH_FORMATS
 from . import app
 from .common import err, nonempty, pick_limit, state, stdout_is_terminal, write_papers
 
@@ -35,14 +37,11 @@ Exit status: 0 when papers matched, 1 when none did, 2 on a bad query.
 """
 
 
-class SearchSort(str, Enum):
-    relevance = "relevance"
-    date = "date"
-    upvotes = "upvotes"
-    seen = "seen"
+SearchSort = Enum("SearchSort", {s: s for s in SEARCH_SORTS}, type=str)  # type: ignore[misc]
 
 
-FORMAT_HELP = "table, json, jsonl, tsv, ids or markdown [default: table on a terminal, tsv when piped]."
+FORMAT_HELP = (f"{', '.join(SEARCH_FORMATS[:-1])} or {SEARCH_FORMATS[-1]}"
+               " [default: table on a terminal, tsv when piped].")
 SearchFormatOpt = Annotated[Optional[str], typer.Option("--format", "-f", metavar="FORMAT", help=FORMAT_HELP)]
 SearchLimitOpt = Annotated[Optional[int], typer.Option(
     "--limit", "-n", min=0, help="Show at most N papers (0: all) [default: 20 on a terminal, all when piped].")]
@@ -50,12 +49,11 @@ SearchLimitOpt = Annotated[Optional[int], typer.Option(
 
 def _format(fmt: str | None) -> str:
     from ..errors import UserError
-    from ..render import FORMATS
 
     if fmt is None:
         return "table" if stdout_is_terminal() else "tsv"
-    if fmt not in FORMATS:
-        raise UserError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    if fmt not in SEARCH_FORMATS:
+        raise UserError(f"unknown format {fmt!r}; choose from {', '.join(SEARCH_FORMATS)}")
     return fmt
 
 
@@ -66,7 +64,7 @@ def search(
         metavar="QUERY", show_default=False, help="The query; several arguments are joined with spaces.")],
     fmt: SearchFormatOpt = None,
     sort: Annotated[SearchSort, typer.Option(
-        "--sort", "-s", help="relevance (bm25, title above abstract), date, upvotes or seen.")] = SearchSort.relevance,
+        "--sort", "-s", help="relevance (bm25, title above abstract), date, upvotes or seen.")] = SearchSort("relevance"),
     limit: SearchLimitOpt = None,
     exact: Annotated[bool, typer.Option("--exact", help="No typo correction: search the words as typed.")] = False,
     show_sql: Annotated[bool, typer.Option(

@@ -3,7 +3,12 @@
 A file either goes in whole or not at all (a savepoint per file inside
 transactions of about BATCH_SIGHTINGS sightings); a file that fails to parse
 is reported and the others still go in. Content already ingested (same
-SHA-256) is skipped at once.
+SHA-256) is skipped at once. A library error (disk full, read-only) is no bad
+file: it stops the ingest and rolls back the batch in flight.
+
+Rules files (``core.rules``) given to ``ingest`` are checked before anything
+is written and run on the papers the ingest added, so the command and the
+Python API do the same thing.
 """
 
 from __future__ import annotations
@@ -13,12 +18,13 @@ import hashlib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable
+from typing import BinaryIO, Callable, Iterable, Sequence
 
 from .. import dedup, parse
-from ..errors import PapertriageError, UserError
+from ..errors import PapertriageError, StoreError, UserError
 from ..model import Sighting
 from ..store import Library, PaperWriter, now
+from .rules import Rule, RuleResult, apply_rules, check_rules, papers_added_after
 
 ID_LENGTH = 8
 ID_WORDS = 40  # of the abstract, with the normalised title, make a paper's id
@@ -36,14 +42,11 @@ class FileReport:
     skipped: bool = False
     error: str | None = None
 
-    def to_dict(self) -> dict:
-        return {"file": self.name, "layout": self.layout, "records": self.records, "new": self.new,
-                "merged": self.merged, "skipped": self.skipped, "error": self.error}
-
 
 @dataclass(slots=True)
 class IngestReport:
     files: list[FileReport] = field(default_factory=list)
+    rules: list[RuleResult] = field(default_factory=list)  # what the rules did to the new papers
 
     @property
     def errors(self) -> list[FileReport]:
@@ -208,8 +211,8 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
     followed = index.followed()
     titles = library.sighting_titles(followed)
     states: dict[int, _PaperState] = {
-        pk: _PaperState(pk, *row, titles=titles.get(pk, set()))
-        for pk, row in library.paper_states(followed).items()
+        pk: _PaperState(pk, *row, titles=titles.get(pk, set()))  # type: ignore[misc]
+        for pk, row in library.paper_records(followed).items()
     }
     new_handles: list[int] = []
     placements: list[int] = []  # handle of the paper each sighting went to
@@ -280,7 +283,8 @@ def ingest_one(library: Library, source: DumpSource, *, page_date: dt.date | Non
                stdin: BinaryIO | None = None, vocabulary: VocabularyChanges | None = None) -> FileReport:
     """Ingest one dump in its own transaction (a savepoint inside ``ingest``'s)."""
     own_vocabulary = vocabulary is None
-    vocabulary = VocabularyChanges() if own_vocabulary else vocabulary
+    if vocabulary is None:
+        vocabulary = VocabularyChanges()
     report = FileReport(source.display)
     try:
         data = source.read(stdin)
@@ -309,6 +313,8 @@ def ingest_one(library: Library, source: DumpSource, *, page_date: dt.date | Non
             report.new, report.merged = merge_sightings(library, result.sightings, dump_id, seen_on, vocabulary)
             if own_vocabulary:
                 vocabulary.apply(library)
+    except StoreError:
+        raise  # the library, not this file: stop the whole ingest
     except PapertriageError as exc:
         if exc.file is None:
             exc.file = source.display
@@ -319,16 +325,17 @@ def ingest_one(library: Library, source: DumpSource, *, page_date: dt.date | Non
 
 
 def ingest(library: Library, paths: Iterable[str], *, page_date: dt.date | None = None,
-           stdin: BinaryIO | None = None,
+           stdin: BinaryIO | None = None, rules: Sequence[Rule] = (),
            on_file: Callable[[FileReport, int, int], None] | None = None) -> IngestReport:
-    """Ingest files, folders and `-` (stdin). Errors are collected per file, never fatal."""
-    return ingest_sources(library, find_dumps(paths), page_date=page_date, stdin=stdin, on_file=on_file)
+    """Ingest files, folders and `-` (stdin). Bad files are collected per file, never fatal."""
+    return ingest_sources(library, find_dumps(paths), page_date=page_date, stdin=stdin, rules=rules,
+                          on_file=on_file)
 
 
 def ingest_sources(library: Library, sources: list[DumpSource], *, page_date: dt.date | None = None,
-                   stdin: BinaryIO | None = None,
+                   stdin: BinaryIO | None = None, rules: Sequence[Rule] = (),
                    on_file: Callable[[FileReport, int, int], None] | None = None) -> IngestReport:
-    """Ingest the dumps ``find_dumps`` found.
+    """Ingest the dumps ``find_dumps`` found, then run ``rules`` on the new papers.
 
     Files are written in batches of about BATCH_SIGHTINGS sightings per
     transaction, each file in a savepoint of its own: a bad file still changes
@@ -336,6 +343,10 @@ def ingest_sources(library: Library, sources: list[DumpSource], *, page_date: dt
     per file (the flush dominated ingest into a large library).
     """
     report = IngestReport()
+    mark = 0
+    if rules:
+        check_rules(library, rules)  # a bad rule fails before anything is written
+        mark = library.newest_mark()
     position = 0
     while position < len(sources):
         vocabulary = VocabularyChanges()
@@ -350,4 +361,8 @@ def ingest_sources(library: Library, sources: list[DumpSource], *, page_date: dt
                 if on_file:
                     on_file(file_report, position, len(sources))
             vocabulary.apply(library)
+    if rules:
+        added = papers_added_after(library, mark)
+        if added:
+            report.rules = apply_rules(library, rules, only_ids=added)
     return report

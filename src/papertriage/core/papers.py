@@ -1,31 +1,16 @@
-"""Reading the library: sort orders, one paper in full, stats."""
+"""Reading the library: one paper in full, stats."""
 
 from __future__ import annotations
 
-from ..errors import UserError
 from ..model import Paper
-from ..store import Library
-
-# Sort keys -> ORDER BY; NULLs last, ties broken by insertion order so output is stable.
-SORTS = {
-    "added": "p.pk",
-    "seen": "p.seen DESC, p.upvotes IS NULL, p.upvotes DESC, p.pk",
-    "date": "p.published IS NULL, p.published DESC, p.pk",
-    "upvotes": "p.upvotes IS NULL, p.upvotes DESC, p.seen DESC, p.pk",
-    "title": "p.title COLLATE NOCASE, p.pk",
-}
+from ..store import Library, Selection
+from .select import full_ids
 
 
-def order_by(sort: str) -> str:
-    try:
-        return SORTS[sort]
-    except KeyError:
-        raise UserError(f"unknown sort {sort!r}; choose from {', '.join(SORTS)}") from None
-
-
-def get_paper(library: Library, paper_id: str) -> Paper:
-    (pk,) = library.resolve_ids([paper_id])
-    return next(library.select("p.pk = ?", (pk,), with_sightings=True))
+def get_paper(library: Library, paper_id: str, *, with_sightings: bool = True) -> Paper:
+    """One paper by id or unique prefix, with its sightings."""
+    (full,) = full_ids(library, [paper_id])
+    return next(library.select(Selection(ids=(full,), with_sightings=with_sightings)))
 
 
 def stats(library: Library) -> dict[str, int]:

@@ -1,46 +1,88 @@
-"""Selecting papers: the one entry point list, export, search and tagging use.
+"""Selecting papers: the one entry point list, export, triage and tagging use.
 
 ``select_papers(library, query)`` turns a query string in the shared query
 language (see ``query/``) into papers, in a stable order. The same string
 selects the same papers everywhere: ``list 'tag:to-read -tag:done'``,
 ``export 'tag:to-read -tag:done'`` and ``tag add X --query 'tag:to-read -tag:done'``.
+
+Paper ids: every use case takes the ids a user typed (full ids or unique
+prefixes); ``resolve_ids`` turns them into the store's keys, or says which
+ones match no paper or more than one.
 """
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterable, Iterator, Sequence
 
-from ..model import Paper
+from ..errors import UnknownIdError, UserError
+from ..model import SORTS, Paper
 from ..query import compile_query
-from ..store import Library
-from .papers import order_by
+from ..store import Library, Selection
 
-# `--sort relevance` with no words to rank by (only filters): newest in the
-# library first. Scanning papers newest first stops after the first N that
-# pass the filters, so `search upvotes>=50 year:2024` stays fast at any size.
-RELEVANCE_FALLBACK = "p.pk DESC"
+_HEX = frozenset("0123456789abcdef")
+
+
+def check_sort(sort: str, choices: Sequence[str] = SORTS) -> str:
+    if sort not in choices:
+        raise UserError(f"unknown sort {sort!r}; choose from {', '.join(choices)}")
+    return sort
+
+
+def selection(query: str | None = None, *, sort: str = "added", limit: int | None = None,
+              with_sightings: bool = False) -> Selection:
+    """The Selection for a query string (None or blank: the whole library).
+
+    A malformed query raises QuerySyntaxError here, before anything is read.
+    """
+    return Selection(query=compile_query(query), sort=check_sort(sort), limit=limit,
+                     with_sightings=with_sightings)
 
 
 def select_papers(library: Library, query: str | None = None, *, sort: str = "added",
                   limit: int | None = None, with_sightings: bool = False) -> Iterator[Paper]:
-    """Papers matching ``query`` (None or blank: the whole library).
-
-    ``sort`` is a key of ``core.papers.SORTS`` or ``relevance`` (bm25, title
-    above abstract). A malformed query raises QuerySyntaxError here, before
-    anything is read.
-    """
-    plan = compile_query(query)
-    if sort == "relevance":
-        if plan.has_text:
-            joins, where, params, order = plan.ranked(plan.match())
-            return library.select(where, params, joins=joins, order_by=order, limit=limit,
-                                  with_sightings=with_sightings)
-    order = RELEVANCE_FALLBACK if sort == "relevance" else order_by(sort)
-    where, params = plan.clause()
-    return library.select(where, params, order_by=order, limit=limit, with_sightings=with_sightings)
+    """Papers matching ``query`` (None or blank: the whole library), in ``sort`` order
+    (one of ``model.SORTS``)."""
+    return library.select(selection(query, sort=sort, limit=limit, with_sightings=with_sightings))
 
 
 def count_papers(library: Library, query: str | None = None) -> int:
     """How many papers ``query`` selects."""
-    where, params = compile_query(query).clause()
-    return library.count(where, params)
+    return library.count(Selection(query=compile_query(query)))
+
+
+def resolve_ids(library: Library, prefixes: Iterable[str]) -> list[int]:
+    """Paper ids or unique prefixes -> the store's keys, in the order given, without repeats.
+
+    Raises UnknownIdError naming every id that matches no paper or more than one.
+    """
+    pks: list[int] = []
+    seen: set[int] = set()
+    unknown: list[str] = []
+    ambiguous: list[str] = []
+    for raw in prefixes:
+        prefix = raw.strip().lower()
+        if not prefix or not set(prefix) <= _HEX:
+            unknown.append(raw)
+            continue
+        found = library.ids_with_prefix(prefix, limit=2)
+        if not found:
+            unknown.append(raw)
+        elif len(found) > 1:
+            ambiguous.append(raw)
+        elif found[0][0] not in seen:
+            seen.add(found[0][0])
+            pks.append(found[0][0])
+    if unknown or ambiguous:
+        parts = []
+        if unknown:
+            parts.append(f"unknown paper id{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}")
+        if ambiguous:
+            parts.append(f"ambiguous id prefix{'es' if len(ambiguous) > 1 else ''}: {', '.join(ambiguous)}")
+        raise UnknownIdError("; ".join(parts), ids=unknown + ambiguous)
+    return pks
+
+
+def full_ids(library: Library, prefixes: Iterable[str]) -> list[str]:
+    """Paper ids or unique prefixes -> full paper ids (UnknownIdError as ``resolve_ids``)."""
+    labels = library.paper_labels(pks := resolve_ids(library, prefixes))
+    return [labels[pk][0] for pk in pks]

@@ -12,7 +12,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Callable, Protocol, Sequence
 
 from ..errors import ParseError
 from ..model import Sighting
@@ -105,7 +105,7 @@ def read_date_line(text: str) -> DateLine | None:
     return DateLine(raw=text, month=month, day=day, year=year, upvotes=upvotes)
 
 
-def resolve_page_year(dump: DumpText, explicit_years: list[int], undated: list[DateLine] = ()) -> int:
+def resolve_page_year(dump: DumpText, explicit_years: list[int], undated: Sequence[DateLine] = ()) -> int:
     """The year of the page, for dates shown without one.
 
     The page prints a year only for earlier years, so the page's own year is

@@ -20,7 +20,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..model import STATUSES
-from .words import fts_words
+from ..words import fts_words
 
 Clause = tuple[str, list]
 

@@ -28,7 +28,10 @@ FORMATS: dict[str, tuple[str, str]] = {
     "ris": ("ris", "render"),
 }
 
-LIST_FORMATS = ("table", "json", "jsonl", "tsv", "ids")
+# What each command offers, by the user's name (the one list of each):
+LIST_FORMATS = ("table", "json", "jsonl", "tsv", "ids")  # list (and the table/tsv default)
+SEARCH_FORMATS = (*LIST_FORMATS, "markdown")  # search, similar
+SHOW_FORMATS = ("text", "json")  # show: render/detail.py, or the JSON paper object
 
 # `export` writes whole records for other programs; list and search write
 # lines for pipes. The one name where that changes the output is tsv: for

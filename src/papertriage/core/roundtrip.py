@@ -1,0 +1,133 @@
+"""Decisions as YAML: ``tag export`` writes tags, statuses and notes keyed by
+paper id (with the title for humans); ``tag import`` reads them back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import PapertriageError
+from ..model import STATUSES
+from ..store import Library, Selection, now
+from ..yamlnodes import compose, fail, is_null, mapping, read_text, scalar
+from .changes import Report, Row, record, write
+from .select import resolve_ids
+from .tags import spell, yaml_tags
+
+__all__ = ["export_decisions", "import_decisions", "parse_decisions", "DecisionEntry"]
+
+_EXPORT_HEADER = """\
+# papertriage decisions: tags, status and note per paper, keyed by paper id.
+# The titles are for humans; `papertriage tag import FILE` reads this back.
+"""
+
+
+def export_decisions(library: Library, *, everything: bool = False) -> str:
+    """Papers with any tag, status other than new, or note (or every paper), as YAML, by id."""
+    import yaml
+
+    from ..render.safe import one_line
+
+    class _Dumper(yaml.SafeDumper):
+        pass
+
+    def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+        style = "|" if "\n" in value else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    _Dumper.add_representer(str, _str)
+    data: dict[str, dict[str, object]] = {}
+    for paper in library.select(Selection(with_decisions=not everything, sort="id")):
+        entry: dict[str, object] = {"title": one_line(paper.title), "status": paper.status, "tags": list(paper.tags)}
+        if paper.note:
+            entry["note"] = paper.note
+        data[paper.id] = entry
+    if not data:
+        return _EXPORT_HEADER + "{}\n"
+    return _EXPORT_HEADER + yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100,
+                                      default_flow_style=None)
+
+
+_KEEP = object()  # a field the import file does not mention: left as it is
+
+
+@dataclass(slots=True)
+class DecisionEntry:
+    token: str
+    line: int
+    status: str | None = None
+    tags: list[str] | None = None
+    note: Any = _KEEP  # str, None (clear it) or _KEEP
+
+
+def parse_decisions(text: str, source: str) -> list[DecisionEntry]:
+    """Read an export file; every mistake is a UserError at its file:line."""
+    root = compose(text, source)
+    if root is None:
+        return []
+    entries = []
+    for token, key_node, value in mapping(root, source, "expected papers keyed by id (as `tag export` writes)"):
+        entry = DecisionEntry(token.strip(), key_node.start_mark.line + 1)
+        if is_null(value):
+            entries.append(entry)
+            continue
+        for key, field_node, item in mapping(value, source, f"{token}: expected title, status, tags and note"):
+            if key == "title":
+                continue
+            if key == "status":
+                status = scalar(item, source, "a status")
+                if status not in STATUSES:
+                    fail(item, source, f"unknown status {status!r}; choose from {', '.join(STATUSES)}")
+                entry.status = status
+            elif key in ("tags", "tag"):
+                entry.tags = yaml_tags(item, source)
+            elif key == "note":
+                entry.note = None if is_null(item) else scalar(item, source, "the note text")
+            else:
+                fail(field_node, source, f"unknown field {key!r}; known: title, status, tags, note")
+        entries.append(entry)
+    return entries
+
+
+def import_decisions(library: Library, path: str | Path | None = None, *, text: str | None = None,
+                     source: str | None = None, replace: bool = False, dry_run: bool = False) -> Report:
+    """Apply an export file: statuses and notes as written, tags added (with
+    ``replace``, each listed paper's tags become exactly the listed ones).
+
+    Unknown ids: UnknownIdError listing them all, and nothing changes.
+    """
+    if text is None:
+        assert path is not None
+        text, source = read_text(path)
+    source = source or str(path)
+    entries = parse_decisions(text, source)
+    report = Report(selected=len(entries), dry_run=dry_run)
+    try:
+        resolve_ids(library, [e.token for e in entries])
+    except PapertriageError as exc:
+        exc.file = source
+        raise
+    with write(library, dry_run):
+        at = now()
+        rows: list[Row] = []
+        for entry in entries:
+            (pk,) = resolve_ids(library, [entry.token])
+            if entry.status is not None:
+                rows += [(pk, "status", f"{old} -> {entry.status}")
+                         for _, old in library.set_statuses([pk], entry.status)]
+            if entry.tags is not None:
+                wanted = spell(library, entry.tags)
+                if replace:
+                    keep = {t.casefold() for t in wanted}
+                    (full,) = library.paper_labels([pk]).values()
+                    current = next(library.select(Selection(ids=(full[0],)))).tags
+                    rows += [(p, "tag-", t) for p, t in
+                             library.remove_tags([(pk, t) for t in current if t.casefold() not in keep])]
+                rows += [(p, "tag+", t) for p, t in library.add_tags([(pk, t) for t in wanted], at)]
+            if entry.note is not _KEEP:
+                note = entry.note.strip() or None if isinstance(entry.note, str) else None
+                if library.set_note(pk, note):
+                    rows.append((pk, "note", note))
+        report.changes = record(library, rows, at)
+    return report
