@@ -8,21 +8,12 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..render import EXPORT_FORMATS
 from . import app
 from .common import SortKey, SortOpt, err, state, stdout_is_terminal
 
 
-class ExportFormat(str, Enum):
-    markdown = "markdown"
-    csv = "csv"
-    tsv = "tsv"
-    json = "json"
-    jsonl = "jsonl"
-    yaml = "yaml"
-    bibtex = "bibtex"
-    csl_json = "csl-json"
-    ris = "ris"
-    table = "table"
+ExportFormat = Enum("ExportFormat", {f: f for f in EXPORT_FORMATS}, type=str)  # type: ignore[misc]
 
 
 _WITH_SIGHTINGS = {"json", "jsonl", "yaml"}

@@ -40,7 +40,7 @@ Exit status: 0 when papers matched, 1 when none did, 2 on a bad query.
 SearchSort = Enum("SearchSort", {s: s for s in SEARCH_SORTS}, type=str)  # type: ignore[misc]
 
 
-FORMAT_HELP = (f"{', '.join(SEARCH_FORMATS[:-1])} or {SEARCH_FORMATS[-1]}"
+FORMAT_HELP = (f"{', '.join(SEARCH_FORMATS[:6])} (or an export format: {', '.join(SEARCH_FORMATS[6:])})"
                " [default: table on a terminal, tsv when piped].")
 SearchFormatOpt = Annotated[Optional[str], typer.Option("--format", "-f", metavar="FORMAT", help=FORMAT_HELP)]
 SearchLimitOpt = Annotated[Optional[int], typer.Option(

@@ -28,19 +28,20 @@ FORMATS: dict[str, tuple[str, str]] = {
     "ris": ("ris", "render"),
 }
 
-# What each command offers, by the user's name (the one list of each):
-LIST_FORMATS = ("table", "json", "jsonl", "tsv", "ids")  # list (and the table/tsv default)
-SEARCH_FORMATS = (*LIST_FORMATS, "markdown")  # search, similar
-SHOW_FORMATS = ("text", "json")  # show: render/detail.py, or the JSON paper object
-
+# What each command offers, by the user's name (the one list of each).
 # `export` writes whole records for other programs; list and search write
 # lines for pipes. The one name where that changes the output is tsv: for
-# export it means the csv columns tab-separated (csvfmt.py), for list and
-# search the short pipe form (text.py: id first, `#` header, no abstract).
+# export it means the csv columns tab-separated (csvfmt.py, registered as
+# tsv-full), for list and search the short pipe form (text.py: id first, `#`
+# header, no abstract).
 EXPORT_FORMATS: dict[str, str] = {
     "markdown": "markdown", "csv": "csv", "tsv": "tsv-full", "json": "json", "jsonl": "jsonl",
     "yaml": "yaml", "bibtex": "bibtex", "csl-json": "csl-json", "ris": "ris", "table": "table",
 }
+LIST_FORMATS = ("table", "json", "jsonl", "tsv", "ids")  # list
+# search, similar: the list formats, then the other export formats.
+SEARCH_FORMATS = (*LIST_FORMATS, *(f for f in EXPORT_FORMATS if f not in LIST_FORMATS))
+SHOW_FORMATS = ("text", "json")  # show: render/detail.py, or the JSON paper object
 
 
 def render(name: str, papers: Iterable[Paper], out: IO[str], **options) -> int:
