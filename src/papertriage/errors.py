@@ -23,13 +23,15 @@ class PapertriageError(Exception):
     """Base class: a one-line message for the user, plus an exit code."""
 
     exit_code: ExitCode = ExitCode.USER_ERROR
-    reported: bool = False  # already told to the user as it happened: main() only exits
 
-    def __init__(self, message: str, *, file: str | None = None, line: int | None = None):
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
+                 reported: bool = False):
         super().__init__(message)
         self.message = message
         self.file = file
         self.line = line
+        # Already told to the user, line by line, as it happened: main() only exits.
+        self.reported = reported
 
     def __str__(self) -> str:
         where = ""
@@ -40,13 +42,6 @@ class PapertriageError(Exception):
 
 class UserError(PapertriageError):
     """Bad usage: an unknown option value, a missing file, and the like."""
-
-
-class BadFiles(UserError):
-    """Some input files could not be ingested; each was reported as it was met,
-    and the others went in."""
-
-    reported = True
 
 
 class ParseError(PapertriageError):

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import BadFiles, UserError
+from ..errors import UserError
 from . import app
 from .changes import print_rule_results
 from .common import err, state
@@ -70,7 +70,8 @@ def ingest(
     if report.rules and not quiet:
         print_rule_results(report.rules, dry_run=False)
     if report.errors:
-        raise BadFiles(f"{len(report.errors)} files not ingested")
+        # Each bad file was reported as it was met, and the others went in.
+        raise UserError(f"{len(report.errors)} files not ingested", reported=True)
 
 
 def _print_file(f, one_line) -> None:

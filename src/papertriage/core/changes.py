@@ -38,12 +38,24 @@ class Report:
     changes: list[Change] = field(default_factory=list)
     dry_run: bool = False
     tags: list[str] = field(default_factory=list)  # the tag names as the library spells them
+    unplaced: list["Unplaced"] = field(default_factory=list)  # imported records that fit no paper here
+    by_content: int = 0  # imported records placed by title and abstract, not by id
 
     def papers_changed(self) -> int:
         return len({c.paper for c in self.changes})
 
     def count(self, action: str, detail: str | None = None) -> int:
         return sum(1 for c in self.changes if c.action == action and (detail is None or c.detail == detail))
+
+
+@dataclass(slots=True)
+class Unplaced:
+    """An imported record that fits no paper of this library: neither its id nor its content."""
+
+    token: str
+    title: str | None
+    source: str
+    line: int
 
 
 class _DryRun(Exception):

@@ -13,6 +13,7 @@ Python API do the same thing.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import sys
@@ -23,13 +24,19 @@ from typing import BinaryIO, Callable, Iterable, Sequence
 from .. import dedup, parse
 from ..errors import PapertriageError, StoreError, UserError
 from ..model import Sighting
-from ..store import Library, PaperWriter, now
+from ..store import Library, PaperWriter, indexes, now
 from .rules import Rule, RuleResult, apply_rules, check_rules, papers_added_after
 
 ID_LENGTH = 8
 ID_WORDS = 40  # of the abstract, with the normalised title, make a paper's id
 BATCH_SIGHTINGS = 20_000  # per transaction; long enough to amortise, short enough for other writers
 MAX_DUMP_BYTES = 256 * 1024 * 1024  # a page dump is a few hundred KB; refuse absurd inputs
+# The bulk path (issue 16): derived indexes rebuilt once at the end instead of
+# kept in step row by row, when the ingest is large beside the library (a
+# rebuild costs about what the library holds; row by row, what the ingest adds).
+BULK_MIN_SIGHTINGS = 5_000
+BULK_SHARE = 0.5  # of the papers already in the library
+SIGHTING_BYTES = 1_400  # a sighting's share of a dump, on average
 
 
 @dataclass(slots=True)
@@ -193,6 +200,12 @@ class VocabularyChanges:
     replaced: list[tuple[int, str | None, str | None]] = field(default_factory=list)
 
     def apply(self, library: Library) -> None:
+        # The papers born in this batch get their citation key and note name
+        # now, from what the whole batch said, and keep them for life (issue 12).
+        library.name_papers(self.new_pks)
+        if indexes.is_deferred(library):  # a bulk ingest rebuilds the vocabulary at the end
+            self.new_pks, self.replaced = [], []
+            return
         if self.new_pks or self.replaced:
             library.update_vocabulary(self.new_pks, self.replaced)
         self.new_pks, self.replaced = [], []
@@ -332,35 +345,67 @@ def ingest(library: Library, paths: Iterable[str], *, page_date: dt.date | None 
                           on_file=on_file)
 
 
+def use_bulk(library: Library, sources: list[DumpSource]) -> bool:
+    """True when the dumps are large beside the library: then rebuilding the
+    derived indexes once beats keeping them in step (see ``store/indexes.py``)."""
+    size = 0
+    for source in sources:
+        if source.path is not None:
+            try:
+                size += source.path.stat().st_size
+            except OSError:
+                pass
+    expected = size // SIGHTING_BYTES
+    return expected >= BULK_MIN_SIGHTINGS and expected >= BULK_SHARE * library.newest_mark()
+
+
 def ingest_sources(library: Library, sources: list[DumpSource], *, page_date: dt.date | None = None,
                    stdin: BinaryIO | None = None, rules: Sequence[Rule] = (),
-                   on_file: Callable[[FileReport, int, int], None] | None = None) -> IngestReport:
+                   on_file: Callable[[FileReport, int, int], None] | None = None,
+                   bulk: bool | None = None) -> IngestReport:
     """Ingest the dumps ``find_dumps`` found, then run ``rules`` on the new papers.
 
     Files are written in batches of about BATCH_SIGHTINGS sightings per
     transaction, each file in a savepoint of its own: a bad file still changes
     nothing, and the full-text index is flushed once per batch instead of once
     per file (the flush dominated ingest into a large library).
+
+    ``bulk`` (default: ``use_bulk`` decides) leaves the full-text indexes and
+    the vocabulary alone while writing and rebuilds them at the end; the
+    papers, ids and sightings are the same either way.
     """
     report = IngestReport()
+    indexes.repair_if_orphaned(library)  # a bulk ingest killed before its rebuild
     mark = 0
     if rules:
         check_rules(library, rules)  # a bad rule fails before anything is written
         mark = library.newest_mark()
+    if bulk is None:
+        bulk = use_bulk(library, sources)
+    wrote = False
     position = 0
-    while position < len(sources):
-        vocabulary = VocabularyChanges()
-        with library.transaction():
-            written = 0
-            while position < len(sources) and written < BATCH_SIGHTINGS:
-                file_report = ingest_one(library, sources[position], page_date=page_date, stdin=stdin,
-                                         vocabulary=vocabulary)
-                report.files.append(file_report)
-                written += file_report.records
-                position += 1
-                if on_file:
-                    on_file(file_report, position, len(sources))
-            vocabulary.apply(library)
+    with indexes.deferred(library) if bulk else contextlib.nullcontext():
+        while position < len(sources):
+            vocabulary = VocabularyChanges()
+            with library.transaction():
+                if bulk:
+                    indexes.mark_pending(library)  # committed with the rows the indexes will lack
+                written = 0
+                while position < len(sources) and written < BATCH_SIGHTINGS:
+                    file_report = ingest_one(library, sources[position], page_date=page_date, stdin=stdin,
+                                             vocabulary=vocabulary)
+                    report.files.append(file_report)
+                    wrote = wrote or bool(file_report.new or file_report.merged)
+                    written += file_report.records
+                    position += 1
+                    if on_file:
+                        on_file(file_report, position, len(sources))
+                vocabulary.apply(library)
+    if bulk:
+        if wrote:
+            indexes.rebuild_pending(library)
+        else:
+            indexes.clear_pending(library)
     if rules:
         added = papers_added_after(library, mark)
         if added:

@@ -7,19 +7,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import PapertriageError
 from ..model import STATUSES
 from ..store import Library, Selection, now
 from ..yamlnodes import compose, fail, is_null, mapping, read_text, scalar
-from .changes import Report, Row, record, write
-from .select import resolve_ids
+from .changes import Report, Row, Unplaced, record, write
+from .identity import abstract_opening, place
 from .tags import spell, yaml_tags
 
 __all__ = ["export_decisions", "import_decisions", "parse_decisions", "DecisionEntry"]
 
 _EXPORT_HEADER = """\
 # papertriage decisions: tags, status and note per paper, keyed by paper id.
-# The titles are for humans; `papertriage tag import FILE` reads this back.
+# `papertriage tag import FILE` reads this back: by id, or, where the library
+# knows the paper under another id, by its title and the opening of its abstract.
 """
 
 
@@ -39,7 +39,8 @@ def export_decisions(library: Library, *, everything: bool = False) -> str:
     _Dumper.add_representer(str, _str)
     data: dict[str, dict[str, object]] = {}
     for paper in library.select(Selection(with_decisions=not everything, sort="id")):
-        entry: dict[str, object] = {"title": one_line(paper.title), "status": paper.status, "tags": list(paper.tags)}
+        entry: dict[str, object] = {"title": one_line(paper.title), "opening": abstract_opening(paper.abstract),
+                                    "status": paper.status, "tags": list(paper.tags)}
         if paper.note:
             entry["note"] = paper.note
         data[paper.id] = entry
@@ -56,6 +57,8 @@ _KEEP = object()  # a field the import file does not mention: left as it is
 class DecisionEntry:
     token: str
     line: int
+    title: str | None = None
+    opening: str | None = None  # of the abstract, to find the paper by content
     status: str | None = None
     tags: list[str] | None = None
     note: Any = _KEEP  # str, None (clear it) or _KEEP
@@ -74,8 +77,10 @@ def parse_decisions(text: str, source: str) -> list[DecisionEntry]:
             continue
         for key, field_node, item in mapping(value, source, f"{token}: expected title, status, tags and note"):
             if key == "title":
-                continue
-            if key == "status":
+                entry.title = scalar(item, source, "the title")
+            elif key == "opening":
+                entry.opening = scalar(item, source, "the opening of the abstract")
+            elif key == "status":
                 status = scalar(item, source, "a status")
                 if status not in STATUSES:
                     fail(item, source, f"unknown status {status!r}; choose from {', '.join(STATUSES)}")
@@ -85,7 +90,7 @@ def parse_decisions(text: str, source: str) -> list[DecisionEntry]:
             elif key == "note":
                 entry.note = None if is_null(item) else scalar(item, source, "the note text")
             else:
-                fail(field_node, source, f"unknown field {key!r}; known: title, status, tags, note")
+                fail(field_node, source, f"unknown field {key!r}; known: title, opening, status, tags, note")
         entries.append(entry)
     return entries
 
@@ -95,7 +100,10 @@ def import_decisions(library: Library, path: str | Path | None = None, *, text: 
     """Apply an export file: statuses and notes as written, tags added (with
     ``replace``, each listed paper's tags become exactly the listed ones).
 
-    Unknown ids: UnknownIdError listing them all, and nothing changes.
+    Each entry is placed by id, or, when this library has no such id, by its
+    title and abstract opening through the deduplicator (issue 12: the same
+    dumps ingested in another order can give a paper another id). Entries
+    that fit no paper are listed in ``report.unplaced``; the rest is imported.
     """
     if text is None:
         assert path is not None
@@ -103,16 +111,17 @@ def import_decisions(library: Library, path: str | Path | None = None, *, text: 
     source = source or str(path)
     entries = parse_decisions(text, source)
     report = Report(selected=len(entries), dry_run=dry_run)
-    try:
-        resolve_ids(library, [e.token for e in entries])
-    except PapertriageError as exc:
-        exc.file = source
-        raise
     with write(library, dry_run):
+        placements = place(library, [(e.token, e.title, e.opening) for e in entries])
         at = now()
         rows: list[Row] = []
-        for entry in entries:
-            (pk,) = resolve_ids(library, [entry.token])
+        for entry, placement in zip(entries, placements):
+            if placement.pk is None:
+                report.unplaced.append(Unplaced(entry.token, entry.title, source, entry.line))
+                continue
+            if placement.how == "content":
+                report.by_content += 1
+            pk = placement.pk
             if entry.status is not None:
                 rows += [(pk, "status", f"{old} -> {entry.status}")
                          for _, old in library.set_statuses([pk], entry.status)]

@@ -10,6 +10,8 @@ One module per concern, each a class over the shared ``Connection``:
 - ``dumps.py``: the files ingested; ``writer.py``: what ingest reads and
   writes (blocking keys, ``PaperWriter``);
 - ``decisions.py``: tags, status, notes, history rows;
+- ``names.py``: citation keys and note names, fixed at a paper's birth;
+- ``indexes.py``: derived indexes kept in step, or rebuilt after a bulk load;
 - ``vocab.py``: the vocabulary for typo correction and ``similar``;
 - ``schema.py``, ``migrations.py``: the schema and its ordered migrations.
 
@@ -23,6 +25,7 @@ from __future__ import annotations
 from .connection import Connection, now
 from .decisions import Decisions
 from .dumps import Dumps
+from .names import Names
 from .papers import Papers
 from .selection import Ranking, Selection
 from .vocab import Vocabulary
@@ -31,5 +34,5 @@ from .writer import IngestReads, PaperWriter
 __all__ = ["Library", "PaperWriter", "Ranking", "Selection", "now"]
 
 
-class Library(Papers, Dumps, IngestReads, Decisions, Vocabulary, Connection):
+class Library(Papers, Dumps, IngestReads, Decisions, Vocabulary, Names, Connection):
     """An open papertriage library. ``Library(":memory:")`` works for tests."""

@@ -11,7 +11,7 @@ from .selection import FullTextIndex, Selection, count_statement, matches_statem
 
 PAPER_COLUMNS = (
     "p.pk, p.id, p.title, p.abstract, p.authors_count, p.published, p.upvotes, p.seen, "
-    "p.sightings, p.first_seen, p.last_seen, p.added, p.status, p.note"
+    "p.sightings, p.first_seen, p.last_seen, p.added, p.status, p.note, p.citation_key, p.note_name"
 )
 
 
@@ -20,6 +20,7 @@ def _paper_from_row(row: Sequence[Any]) -> Paper:
         id=row[1], title=row[2], abstract=row[3], authors_count=row[4],
         published=to_date(row[5]), upvotes=row[6], seen=row[7], sightings_count=row[8],
         first_seen=row[9], last_seen=row[10], added=row[11], status=row[12], note=row[13],
+        citation_key=row[14], note_name=row[15],
     )
 
 
