@@ -24,6 +24,7 @@ import re
 import unicodedata
 import zlib
 from dataclasses import dataclass
+from typing import Iterable
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
@@ -386,58 +387,93 @@ class BlockIndex:
         return {i for bucket in self._by_key.values() if len(bucket) <= MAX_PAPERS_PER_KEY for i in bucket}
 
 
-@dataclass(slots=True)
-class _Paper:
-    """A paper while clustering: its fullest fingerprint and every title seen."""
+class PaperText:
+    """What matching knows of one paper: its best title and abstract, and every
+    title it was seen with. The one rule for the best text: the longest title
+    and the longest abstract seen (ingest stores the same)."""
 
-    fullest: Fingerprint
-    titles: dict[str, Fingerprint]
-    _variants: list[Fingerprint] | None = None
+    __slots__ = ("title", "abstract", "titles", "_fp", "_variants")
+
+    def __init__(self, title: str, abstract: str, titles: Iterable[str] = (), fp: Fingerprint | None = None):
+        self.title = title
+        self.abstract = abstract
+        self.titles = {title, *titles}
+        self._fp = fp
+        self._variants: list[Fingerprint] | None = None
+
+    def fingerprint(self) -> Fingerprint:
+        if self._fp is None:
+            self._fp = fingerprint(self.title, self.abstract)
+        return self._fp
 
     def variants(self) -> list[Fingerprint]:
-        if self._variants is None:  # kept until the paper changes
-            self._variants = [self.fullest] + [self.fullest.retitled(t) for t in self.titles
-                                               if t != self.fullest.title]
+        """The best abstract under each title the paper was seen with (kept until the paper changes)."""
+        if self._variants is None:
+            fp = self.fingerprint()
+            self._variants = [fp] + [fp.retitled(t) for t in self.titles if t != self.title]
         return self._variants
+
+    def absorb(self, title: str, abstract: str) -> None:
+        """Learn from one more record of this paper."""
+        if title not in self.titles:
+            self.titles.add(title)
+            self._variants = None
+        if len(title) > len(self.title):
+            self.title, self._fp, self._variants = title, None, None
+        if len(abstract) > len(self.abstract):
+            self.abstract, self._fp, self._variants = abstract, None, None
+
+
+class Matcher:
+    """The matching loop: each record goes to the best-scoring paper among the
+    candidates its blocking keys find, or starts a new paper.
+
+    Ingest (against the papers a library holds) and ``cluster`` (tests, the
+    benchmark) both run this loop, so what the tests measure is what ingest
+    does. A record byte-identical to an earlier one goes where that one went.
+    """
+
+    def __init__(self, index: BlockIndex | None = None, papers: dict[int, PaperText] | None = None) -> None:
+        self.index = index if index is not None else BlockIndex()
+        self.papers: dict[int, PaperText] = papers if papers is not None else {}
+        self._twins: dict[tuple[str, str], int] = {}
+
+    def best(self, fp: Fingerprint, keys: set[int]) -> int | None:
+        """The paper that ``fp`` matches best, or None."""
+        best, best_score = None, -1.0
+        for candidate in self.index.candidates(keys):
+            score = best_match(fp, self.papers[candidate].variants())
+            if score is not None and score > best_score:
+                best, best_score = candidate, score
+        return best
+
+    def place(self, title: str, abstract: str, new: int, fp: Fingerprint | None = None,
+              keys: set[int] | None = None) -> tuple[int, bool, list[int]]:
+        """Place one record: (its paper, True when that paper is new and got the
+        handle ``new``, the blocking keys the index did not have yet)."""
+        twin = self._twins.get((title, abstract))
+        if twin is not None:
+            return twin, False, []
+        if fp is None:
+            fp = fingerprint(title, abstract)
+        if keys is None:
+            keys = fp.keys()
+        best = self.best(fp, keys)
+        if best is None:
+            best = new
+            self.papers[new] = PaperText(title, abstract, fp=fp)
+        else:
+            self.papers[best].absorb(title, abstract)
+        self._twins[(title, abstract)] = best
+        return best, best == new, self.index.add(best, keys)
 
 
 def cluster(records: list[tuple[str, str]]) -> list[int]:
     """Group (title, abstract) records into papers, in order; returns for each
     record the index of the first record of its paper.
 
-    The same decisions as an ingest makes against a library (each paper
-    compared through its fullest abstract under every title it was seen
-    with), without one: tests and the benchmark measure precision and recall
-    with it. A record identical to an earlier one goes where that one went.
+    The very loop an ingest runs against a library (``Matcher``), without
+    one: tests and the benchmark measure precision and recall with it.
     """
-    index = BlockIndex()
-    papers: dict[int, _Paper] = {}  # first record -> paper
-    owner: list[int] = []
-    twins: dict[tuple[str, str], int] = {}
-    for i, (title, abstract) in enumerate(records):
-        best = twins.get((title, abstract))
-        if best is not None:
-            owner.append(best)
-            continue
-        fp = fingerprint(title, abstract)
-        keys = fp.keys()
-        best_score = -1.0
-        for candidate in index.candidates(keys):
-            score = best_match(fp, papers[candidate].variants())
-            if score is not None and score > best_score:
-                best, best_score = candidate, score
-        if best is None:
-            best = i
-            papers[i] = _Paper(fp, {fp.title: fp})
-        else:
-            paper = papers[best]
-            if fp.title not in paper.titles:
-                paper.titles[fp.title] = fp
-                paper._variants = None
-            if len(fp._abstract) > len(paper.fullest._abstract):
-                paper.fullest = fp
-                paper._variants = None
-        owner.append(best)
-        twins[(title, abstract)] = best
-        index.add(best, keys)
-    return owner
+    matcher = Matcher()
+    return [matcher.place(title, abstract, i)[0] for i, (title, abstract) in enumerate(records)]

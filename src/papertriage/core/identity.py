@@ -46,24 +46,19 @@ def abstract_opening(abstract: str, limit: int = OPENING_CHARS) -> str:
 
 def find_by_content(library: Library, title: str, abstract: str) -> int | None:
     """The pk of the paper a sighting with this title and abstract would merge
-    into, or None."""
+    into, or None: the ingest's own matcher (``dedup.Matcher``) over the
+    candidates its blocking keys find."""
     fp = dedup.fingerprint(title, abstract)
     keys = fp.keys()
     index = dedup.BlockIndex(library.papers_with_keys(keys))
     candidates = index.candidates(keys)
     if not candidates:
         return None
-    states = library.paper_records(candidates)
+    records = library.paper_records(candidates)
     titles = library.sighting_titles(candidates)
-    best, best_score = None, -1.0
-    for pk in sorted(candidates):
-        _, own_title, own_abstract = states[pk][:3]
-        base = dedup.fingerprint(own_title, own_abstract)
-        variants = [base] + [base.retitled(t) for t in titles.get(pk, ()) if t != own_title]
-        score = dedup.best_match(fp, variants)
-        if score is not None and score > best_score:
-            best, best_score = pk, score
-    return best
+    matcher = dedup.Matcher(index, {pk: dedup.PaperText(records[pk][1], records[pk][2], titles.get(pk, ()))
+                                    for pk in candidates})
+    return matcher.best(fp, keys)
 
 
 @dataclass(slots=True)

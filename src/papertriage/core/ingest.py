@@ -19,7 +19,7 @@ import hashlib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable, Sequence
+from typing import Any, BinaryIO, Callable, Iterable, Sequence
 
 from .. import dedup, parse
 from ..errors import PapertriageError, StoreError, UserError
@@ -113,13 +113,16 @@ def find_dumps(paths: Iterable[str]) -> list[DumpSource]:
 
 
 @dataclass(slots=True)
-class _PaperState:
-    """A paper as this ingest sees it: loaded from the library, or new."""
+class _PaperRecord:
+    """A paper as this ingest sees it: loaded from the library (``pk``), or new.
 
+    Its title and abstract are the matcher's (``dedup.PaperText``: the one
+    rule for the best text); the rest is merged here.
+    """
+
+    text: dedup.PaperText
     pk: int | None
     id: str | None
-    title: str
-    abstract: str
     authors_count: int | None
     published: str | None
     upvotes: int | None
@@ -128,34 +131,30 @@ class _PaperState:
     first_seen: str | None
     last_seen: str | None
     last_dump: int | None
-    fp: dedup.Fingerprint | None = None
-    titles: set[str] = field(default_factory=set)  # every title its sightings gave
     changed: bool = False
-    old_title: str | None = None  # what the library held before this ingest, if replaced
-    old_abstract: str | None = None
+    stored_title: str | None = None  # what the library holds, for a paper loaded from it
+    stored_abstract: str | None = None
 
-    def fingerprint(self) -> dedup.Fingerprint:
-        if self.fp is None:
-            self.fp = dedup.fingerprint(self.title, self.abstract)
-        return self.fp
+    @classmethod
+    def load(cls, pk: int, row: tuple[Any, ...], titles: set[str]) -> "_PaperRecord":
+        """From ``Library.paper_records``: (id, title, abstract, authors_count, published,
+        upvotes, seen, sightings, first_seen, last_seen, last_dump)."""
+        pid, title, abstract, authors_count, published, upvotes, seen, sightings, first, last, last_dump = row
+        return cls(dedup.PaperText(title, abstract, titles), pk, pid, authors_count, published, upvotes, seen,
+                   sightings, first, last, last_dump, stored_title=title, stored_abstract=abstract)
 
-    def variants(self) -> list[dedup.Fingerprint]:
-        """The fullest abstract under each title the paper was seen with."""
-        fp = self.fingerprint()
-        return [fp] + [fp.retitled(t) for t in self.titles if t != self.title]
+    @property
+    def old_title(self) -> str | None:
+        """The title the library held, when this ingest replaced it."""
+        return self.stored_title if self.stored_title not in (None, self.text.title) else None
+
+    @property
+    def old_abstract(self) -> str | None:
+        return self.stored_abstract if self.stored_abstract not in (None, self.text.abstract) else None
 
     def absorb(self, s: Sighting, dump_id: int, seen_on: str) -> None:
-        """Keep the best of what the new sighting knew."""
+        """Keep the best of what the new sighting knew (its text went to the matcher)."""
         self.changed = True
-        self.titles.add(s.title)
-        if len(s.title) > len(self.title):
-            if self.pk is not None and self.old_title is None:
-                self.old_title = self.title
-            self.title, self.fp = s.title, None
-        if len(s.abstract) > len(self.abstract):
-            if self.pk is not None and self.old_abstract is None:
-                self.old_abstract = self.abstract
-            self.abstract, self.fp = s.abstract, None
         if s.authors_count is not None:
             self.authors_count = max(self.authors_count or 0, s.authors_count)
         published = s.published.isoformat() if s.published else None
@@ -170,19 +169,18 @@ class _PaperState:
         self.first_seen = min(filter(None, (self.first_seen, seen_on)))
         self.last_seen = max(filter(None, (self.last_seen, seen_on)))
 
-    def row(self) -> dict:
-        return {"id": self.id, "title": self.title, "abstract": self.abstract,
+    def row(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.text.title, "abstract": self.text.abstract,
                 "authors_count": self.authors_count, "published": self.published, "upvotes": self.upvotes,
                 "seen": self.seen, "sightings": self.sightings, "first_seen": self.first_seen,
                 "last_seen": self.last_seen, "last_dump": self.last_dump}
 
 
-def _new_state(s: Sighting, dump_id: int, seen_on: str, fp: dedup.Fingerprint) -> _PaperState:
-    return _PaperState(
-        pk=None, id=None, title=s.title, abstract=s.abstract, authors_count=s.authors_count,
+def _new_record(s: Sighting, dump_id: int, seen_on: str, text: dedup.PaperText) -> _PaperRecord:
+    return _PaperRecord(
+        text=text, pk=None, id=None, authors_count=s.authors_count,
         published=s.published.isoformat() if s.published else None, upvotes=s.upvotes,
-        seen=1, sightings=1, first_seen=seen_on, last_seen=seen_on, last_dump=dump_id, fp=fp,
-        titles={s.title}, changed=True)
+        seen=1, sightings=1, first_seen=seen_on, last_seen=seen_on, last_dump=dump_id, changed=True)
 
 
 def _candidate_id(fp: dedup.Fingerprint, attempt: int) -> str:
@@ -223,29 +221,26 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
     index = dedup.BlockIndex(library.papers_with_keys(set().union(*keysets)))
     followed = index.followed()
     titles = library.sighting_titles(followed)
-    states: dict[int, _PaperState] = {
-        pk: _PaperState(pk, *row, titles=titles.get(pk, set()))  # type: ignore[misc]
+    states: dict[int, _PaperRecord] = {
+        pk: _PaperRecord.load(pk, row, titles.get(pk, set()))
         for pk, row in library.paper_records(followed).items()
     }
+    matcher = dedup.Matcher(index, {pk: state.text for pk, state in states.items()})
     new_handles: list[int] = []
     placements: list[int] = []  # handle of the paper each sighting went to
     new_keys: list[tuple[int, int]] = []
     merged = 0
     for s, fp, keys in zip(sightings, prints, keysets):
-        best, best_score = None, -1.0
-        for handle in index.candidates(keys):
-            score = dedup.best_match(fp, states[handle].variants())
-            if score is not None and score > best_score:
-                best, best_score = handle, score
-        if best is None:
-            best = -(len(new_handles) + 1)  # new papers get negative handles until inserted
-            states[best] = _new_state(s, dump_id, seen_on, fp)
-            new_handles.append(best)
+        # New papers get negative handles until inserted.
+        handle, is_new, added_keys = matcher.place(s.title, s.abstract, -(len(new_handles) + 1), fp, keys)
+        if is_new:
+            states[handle] = _new_record(s, dump_id, seen_on, matcher.papers[handle])
+            new_handles.append(handle)
         else:
-            states[best].absorb(s, dump_id, seen_on)
+            states[handle].absorb(s, dump_id, seen_on)
             merged += 1
-        placements.append(best)
-        new_keys.extend((key, best) for key in index.add(best, keys))
+        placements.append(handle)
+        new_keys.extend((key, handle) for key in added_keys)
 
     writer = PaperWriter(library)
     _assign_ids(library, [states[h] for h in new_handles])
@@ -264,7 +259,7 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
     ])
     rows = []
     for s, handle in zip(sightings, placements):
-        paper_abstract = states[handle].abstract
+        paper_abstract = states[handle].text.abstract
         rows.append((pk_of.get(handle, handle), dump_id, s.line, s.title,
                      None if s.abstract == paper_abstract else s.abstract, s.authors_count,
                      s.published.isoformat() if s.published else None, s.published_raw, s.upvotes))
@@ -278,15 +273,15 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
     return len(new_handles), merged
 
 
-def _assign_ids(library: Library, new_states: list[_PaperState]) -> None:
-    wanted = {id(s): _candidate_id(s.fingerprint(), 0) for s in new_states}
+def _assign_ids(library: Library, new_states: list[_PaperRecord]) -> None:
+    wanted = {id(s): _candidate_id(s.text.fingerprint(), 0) for s in new_states}
     taken = library.ids_taken(wanted.values())
     used: set[str] = set()
     for state in new_states:
         attempt, candidate = 0, wanted[id(state)]
         while candidate in taken or candidate in used:
             attempt += 1
-            candidate = _candidate_id(state.fingerprint(), attempt)
+            candidate = _candidate_id(state.text.fingerprint(), attempt)
             taken |= library.ids_taken([candidate])
         used.add(candidate)
         state.id = candidate
