@@ -97,12 +97,17 @@ def test_triage_refuses_without_a_terminal(seeded, cli):
 
 # -- a real session in a pseudo-terminal ---------------------------------------------
 
+# Seconds each `expect` may wait. Generous: a loaded machine can take many
+# seconds to start a Python process, and a match returns at once anyway.
+PTY_TIMEOUT = 180
+
+
 def spawn(library_path: str, *args: str):
     pexpect = pytest.importorskip("pexpect")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERTRIAGE")}
     env.update(PAPERTRIAGE_LIBRARY=library_path, TERM="xterm-256color", COLUMNS="120", LINES="50")
     return pexpect.spawn(sys.executable, ["-m", "papertriage", "triage", *args], env=env,
-                         dimensions=(50, 120), encoding="utf-8", timeout=20)
+                         dimensions=(50, 120), encoding="utf-8", timeout=PTY_TIMEOUT)
 
 
 def test_interactive_session_in_a_pty(seeded):

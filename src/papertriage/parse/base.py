@@ -11,8 +11,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass, field
-from typing import Callable, Protocol, Sequence
+from dataclasses import dataclass
+from typing import Protocol, Sequence
 
 from ..errors import ParseError
 from ..model import Sighting
@@ -65,7 +65,6 @@ class ParseResult:
     sightings: list[Sighting]
     page_date_raw: str | None = None
     page_date: dt.date | None = None
-    warnings: list[str] = field(default_factory=list)
 
 
 class Layout(Protocol):
@@ -139,5 +138,3 @@ def to_date(dump: DumpText, line: int, date: DateLine, page_year: int) -> dt.dat
 def fail(dump: DumpText, line: int | None, message: str) -> ParseError:
     return ParseError(message, file=dump.source, line=line)
 
-
-LayoutFactory = Callable[[], Layout]

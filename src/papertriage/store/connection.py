@@ -113,11 +113,14 @@ class Connection:
             yield self.db
         except BaseException as exc:
             self._depth -= 1
-            if depth == 0:
-                self.db.execute("ROLLBACK")
-            else:
-                self.db.execute(f"ROLLBACK TO sp{depth}")
-                self.db.execute(f"RELEASE sp{depth}")
+            # SQLite rolls the whole transaction back by itself after some
+            # errors (a full disk, SQLITE_FULL): then there is nothing to undo.
+            if self.db.in_transaction:
+                if depth == 0:
+                    self.db.execute("ROLLBACK")
+                else:
+                    self.db.execute(f"ROLLBACK TO sp{depth}")
+                    self.db.execute(f"RELEASE sp{depth}")
             if isinstance(exc, sqlite3.Error):
                 raise self.error(exc) from None
             raise
