@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from rapidfuzz import fuzz
+
+from . import choose
 from rapidfuzz.distance import Indel
 
 # Formatting commands whose argument is the text: \texttt{D}ual -> Dual.
@@ -389,8 +391,8 @@ class BlockIndex:
 
 class PaperText:
     """What matching knows of one paper: its best title and abstract, and every
-    title it was seen with. The one rule for the best text: the longest title
-    and the longest abstract seen (ingest stores the same)."""
+    title it was seen with. The best text is ``choose``'s (issue 12), and
+    ingest stores the same."""
 
     __slots__ = ("title", "abstract", "titles", "_fp", "_variants")
 
@@ -418,9 +420,9 @@ class PaperText:
         if title not in self.titles:
             self.titles.add(title)
             self._variants = None
-        if len(title) > len(self.title):
+        if choose.better_title(title, self.title):
             self.title, self._fp, self._variants = title, None, None
-        if len(abstract) > len(self.abstract):
+        if choose.better_abstract(abstract, self.abstract):
             self.abstract, self._fp, self._variants = abstract, None, None
 
 

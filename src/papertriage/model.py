@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 # The one source of each of these names: commands, the query language and the
 # store all read them from here.
 STATUSES = ("new", "keep", "skip", "read")  # triage status; every paper starts `new`
-SORTS = ("added", "seen", "date", "upvotes", "title")  # orders of list, export, tag --query
-SEARCH_SORTS = ("relevance", "date", "upvotes", "seen")  # orders of search
+# Orders of every listing command (list, search, similar, export); relevance
+# ranks by the query's words, and without words lists the newest first.
+SORTS = ("relevance", "added", "seen", "date", "upvotes", "title")
 # A tag name: ASCII letters, digits, - and _, with / between levels (method/kan).
 TAG_NAME = re.compile(r"[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*")
 MAX_TAG_LENGTH = 64

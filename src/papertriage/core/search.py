@@ -40,12 +40,12 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Iterator, Literal
 
 from ..errors import UserError
-from ..model import SEARCH_SORTS, Paper
+from ..model import SORTS, Paper
 from ..query import And, Node, Or, Plan, Text, Word, compile_query, parse_query, plan as make_plan
 from ..query.plan import match_any, match_but_not, match_pairs
 from ..store import Library, Ranking, Selection
 from ..words import bucket_of, bucket_range, fts_words
-from .select import check_sort, full_ids
+from .select import check_sort, full_ids, reverse_papers
 MIN_CORRECTABLE = 4  # shorter words are too ambiguous to correct (kan, llm, vit)
 _LETTER_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 _WORD_SEPARATOR = re.compile(r"([-'’])")
@@ -66,6 +66,7 @@ class SearchResult:
     highlight: list[str] = field(default_factory=list)
     statements: list[str] = field(default_factory=list)  # SQL and parameters, for --show-sql
     total: Callable[[], int] = lambda: 0  # how many papers match in all (a count query)
+    ranked: bool = False  # ordered by relevance (bm25), not by a column
 
 
 # -- typo correction -------------------------------------------------------
@@ -183,9 +184,19 @@ def _statement(library: Library, selection: Selection) -> str:
 
 
 def search(library: Library, query: str, *, sort: str = "relevance", limit: int | None = None,
-           fix_typos: bool = True, with_sightings: bool = False) -> SearchResult:
-    """Papers matching ``query``, best first (see the module docstring)."""
-    check_sort(sort, SEARCH_SORTS)
+           fix_typos: bool = True, with_sightings: bool = False, reverse: bool = False) -> SearchResult:
+    """Papers matching ``query``, best first (see the module docstring); ``reverse``
+    shows the same papers last first."""
+    result = _search(library, query, sort=sort, limit=limit, fix_typos=fix_typos, with_sightings=with_sightings,
+                     reverse=reverse)
+    if reverse and result.ranked:
+        result.papers = reverse_papers(result.papers)
+    return result
+
+
+def _search(library: Library, query: str, *, sort: str, limit: int | None, fix_typos: bool,
+            with_sightings: bool, reverse: bool) -> SearchResult:
+    check_sort(sort, SORTS)
     node = parse_query(query)
     if node is None:
         raise UserError("nothing to search for: give some words or filters (see `papertriage search --help`)")
@@ -199,11 +210,12 @@ def search(library: Library, query: str, *, sort: str = "relevance", limit: int 
         passes = _passes(plan, limit, with_sightings)
         result.statements = [_statement(library, p.select) for p in passes]
         result.papers = _ranked(library, passes)
+        result.ranked = True
         return result
-    plain = Selection(query=plan, sort=sort, limit=limit, with_sightings=with_sightings)
+    plain = Selection(query=plan, sort=sort, reverse=reverse, limit=limit, with_sightings=with_sightings)
     result.statements = [_statement(library, plain)]
     result.papers = library.select(plain)
-    if sort == "relevance" and limit is not None and plan.clause()[0] != "1":
+    if sort == "relevance" and not reverse and limit is not None and plan.clause()[0] != "1":
         # Filters only, newest first: look among the newest papers before
         # anything else, which stops at the first `limit` that pass (`upvotes>=50
         # year:2024`: 0.6 s at a million papers otherwise). When the window

@@ -17,7 +17,7 @@ from typing import Iterable, Iterator, Sequence
 from ..errors import UnknownIdError, UserError
 from ..model import SORTS, Paper
 from ..query import compile_query
-from ..store import Library, Selection
+from ..store import Library, Ranking, Selection
 
 _HEX = frozenset("0123456789abcdef")
 
@@ -29,20 +29,33 @@ def check_sort(sort: str, choices: Sequence[str] = SORTS) -> str:
 
 
 def selection(query: str | None = None, *, sort: str = "added", limit: int | None = None,
-              with_sightings: bool = False) -> Selection:
+              with_sightings: bool = False, reverse: bool = False) -> Selection:
     """The Selection for a query string (None or blank: the whole library).
 
-    A malformed query raises QuerySyntaxError here, before anything is read.
+    ``sort`` is one of ``model.SORTS``: ``relevance`` ranks by bm25 (title
+    above abstract) when the query has words, and lists the newest first when
+    it has none. A malformed query raises QuerySyntaxError here, before
+    anything is read.
     """
-    return Selection(query=compile_query(query), sort=check_sort(sort), limit=limit,
-                     with_sightings=with_sightings)
+    plan = compile_query(query)
+    match = plan.match() if check_sort(sort) == "relevance" else None
+    return Selection(query=plan, ranking=Ranking(match) if match is not None else None, sort=sort,
+                     reverse=reverse, limit=limit, with_sightings=with_sightings)
 
 
 def select_papers(library: Library, query: str | None = None, *, sort: str = "added",
-                  limit: int | None = None, with_sightings: bool = False) -> Iterator[Paper]:
-    """Papers matching ``query`` (None or blank: the whole library), in ``sort`` order
-    (one of ``model.SORTS``)."""
-    return library.select(selection(query, sort=sort, limit=limit, with_sightings=with_sightings))
+                  limit: int | None = None, with_sightings: bool = False, reverse: bool = False) -> Iterator[Paper]:
+    """Papers matching ``query`` (None or blank: the whole library), in ``sort``
+    order; ``reverse`` flips it (a ranking: the same best matches, best last)."""
+    chosen = selection(query, sort=sort, limit=limit, with_sightings=with_sightings, reverse=reverse)
+    papers = library.select(chosen)
+    return reverse_papers(papers) if reverse and chosen.ranking is not None else papers
+
+
+def reverse_papers(papers: Iterable[Paper]) -> Iterator[Paper]:
+    """``--reverse`` of a relevance ranking: the same best matches, the best one last
+    (nearest the prompt). Every other order is flipped in SQL before the limit."""
+    return iter(list(papers)[::-1])
 
 
 def count_papers(library: Library, query: str | None = None) -> int:

@@ -7,10 +7,12 @@ maps names to modules and imports them only when used, so start-up stays fast.
 from __future__ import annotations
 
 import importlib
-from typing import IO, Iterable
+from typing import IO, TYPE_CHECKING, Iterable
 
 from ..errors import UserError
-from ..model import Paper
+
+if TYPE_CHECKING:
+    from ..model import Paper
 
 # format name -> (module, function)
 FORMATS: dict[str, tuple[str, str]] = {
@@ -28,7 +30,11 @@ FORMATS: dict[str, tuple[str, str]] = {
     "ris": ("ris", "render"),
 }
 
-# What each command offers, by the user's name (the one list of each).
+# What every listing command (list, search, similar, export) takes for --format.
+LIST_FORMATS = ("table", "tsv", "ids", "json", "jsonl", "markdown", "csv", "yaml", "bibtex", "csl-json", "ris")
+# Formats that carry every sighting of a paper.
+WITH_SIGHTINGS = frozenset({"json", "jsonl", "yaml"})
+
 # `export` writes whole records for other programs; list and search write
 # lines for pipes. The one name where that changes the output is tsv: for
 # export it means the csv columns tab-separated (csvfmt.py, registered as
@@ -36,15 +42,12 @@ FORMATS: dict[str, tuple[str, str]] = {
 # header, no abstract).
 EXPORT_FORMATS: dict[str, str] = {
     "markdown": "markdown", "csv": "csv", "tsv": "tsv-full", "json": "json", "jsonl": "jsonl",
-    "yaml": "yaml", "bibtex": "bibtex", "csl-json": "csl-json", "ris": "ris", "table": "table",
+    "yaml": "yaml", "bibtex": "bibtex", "csl-json": "csl-json", "ris": "ris", "table": "table", "ids": "ids",
 }
-LIST_FORMATS = ("table", "json", "jsonl", "tsv", "ids")  # list
-# search, similar: the list formats, then the other export formats.
-SEARCH_FORMATS = (*LIST_FORMATS, *(f for f in EXPORT_FORMATS if f not in LIST_FORMATS))
 SHOW_FORMATS = ("text", "json")  # show: render/detail.py, or the JSON paper object
 
 
-def render(name: str, papers: Iterable[Paper], out: IO[str], **options) -> int:
+def render(name: str, papers: Iterable["Paper"], out: IO[str], **options) -> int:
     """Write papers in format ``name``; returns how many were written."""
     try:
         module_name, func = FORMATS[name]

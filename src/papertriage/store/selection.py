@@ -13,26 +13,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-from ..model import SEARCH_SORTS, SORTS
+from ..model import SORTS
 
 Clause = tuple[str, list[Any]]
 FullTextIndex = Literal["papers", "titles"]
 
-# Sort names -> ORDER BY; NULLs last, ties broken by insertion order so output is stable.
-SORT_ORDERS: dict[str, str] = {
-    "added": "p.pk",
-    "seen": "p.seen DESC, p.upvotes IS NULL, p.upvotes DESC, p.pk",
-    "date": "p.published IS NULL, p.published DESC, p.pk",
-    "upvotes": "p.upvotes IS NULL, p.upvotes DESC, p.seen DESC, p.pk",
-    "title": "p.title COLLATE NOCASE, p.pk",
-    # Triage: seen in the most dumps, most upvoted, newest, then as added.
-    "promising": "p.seen DESC, p.upvotes IS NULL, p.upvotes DESC, p.published IS NULL, p.published DESC, p.pk",
-    # Newest in the library first: `--sort relevance` with nothing to rank by.
+# Sort names -> ORDER BY terms (expression, descending), each in its natural
+# direction: newest added, most seen, newest published, most upvoted first;
+# titles A to Z. NULLs last; ties broken by insertion order, so output is
+# stable. ``Selection.reverse`` flips every term.
+SORT_ORDERS: dict[str, tuple[tuple[str, bool], ...]] = {
+    "added": (("p.pk", True),),
+    "seen": (("p.seen", True), ("p.upvotes IS NULL", False), ("p.upvotes", True), ("p.pk", False)),
+    "date": (("p.published IS NULL", False), ("p.published", True), ("p.pk", False)),
+    "upvotes": (("p.upvotes IS NULL", False), ("p.upvotes", True), ("p.seen", True), ("p.pk", False)),
+    "title": (("p.title COLLATE NOCASE", False), ("p.pk", False)),
+    # `--sort relevance` with nothing to rank by: newest in the library first.
     # Scanning newest first stops after the first N that pass the filters.
-    "relevance": "p.pk DESC",
-    "id": "p.id",
+    "relevance": (("p.pk", True),),
+    # Triage: seen in the most dumps, most upvoted, newest, then as added.
+    "promising": (("p.seen", True), ("p.upvotes IS NULL", False), ("p.upvotes", True),
+                  ("p.published IS NULL", False), ("p.published", True), ("p.pk", False)),
+    "id": (("p.id", False),),
 }
-assert set(SORTS) | set(SEARCH_SORTS) <= set(SORT_ORDERS)
+assert set(SORTS) <= set(SORT_ORDERS)
 
 _FTS_TABLES = {"papers": "papers_fts", "titles": "titles_fts"}
 _WEIGHTS = {"papers": ", 10.0, 1.0", "titles": ""}  # bm25 column weights: title ten times the abstract
@@ -81,6 +85,7 @@ class Selection:
     query: CompiledQuery | None = None  # None: every paper
     ranking: Ranking | None = None  # when set, ``sort`` is ignored: best match first
     sort: str = "added"  # a key of SORT_ORDERS
+    reverse: bool = False  # flip the sort (not a ranking)
     limit: int | None = None
     ids: tuple[str, ...] | None = None  # only these papers (full ids)
     exclude_ids: tuple[str, ...] = ()
@@ -161,7 +166,7 @@ def where_clause(sel: Selection) -> tuple[str, str, list[Any]]:
 def statement(sel: Selection, columns: str) -> Clause:
     """The SELECT of ``columns`` over ``papers p`` for a selection, and its parameters."""
     joins, where, params = where_clause(sel)
-    order = "ranked.score, p.pk" if sel.ranking is not None else order_by(sel.sort)
+    order = "ranked.score, p.pk" if sel.ranking is not None else order_by(sel.sort, sel.reverse)
     sql = f"SELECT {columns} FROM papers p {joins} WHERE {where} ORDER BY {order}"
     if sel.limit is not None:
         sql += f" LIMIT {int(sel.limit)}"
@@ -173,11 +178,13 @@ def count_statement(sel: Selection) -> Clause:
     return f"SELECT count(*) FROM papers p {joins} WHERE {where}", params
 
 
-def order_by(sort: str) -> str:
+def order_by(sort: str, reverse: bool = False) -> str:
+    """The ORDER BY of a sort name; ``reverse`` flips every term (NULLs then come first)."""
     try:
-        return SORT_ORDERS[sort]
+        terms = SORT_ORDERS[sort]
     except KeyError:
         raise ValueError(f"unknown sort {sort!r}") from None
+    return ", ".join(f"{expr}{' DESC' if desc != reverse else ''}" for expr, desc in terms)
 
 
 def matches_statement(match: str, index: FullTextIndex, cap: int) -> Clause:
