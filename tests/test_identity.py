@@ -182,7 +182,7 @@ def test_proper_title_and_whole_abstract_win_in_any_order(tmp_path, order):
              _daily(tmp_path, "b.txt", "kan: kolmogorov-arnold networks.", KAN_ABSTRACT),
              _daily(tmp_path, "c.txt", "KAN: Kolmogorov-Arnold Networks.", KAN_ABSTRACT[:150] + " ...")]
     lib = _library(tmp_path, "l.db", dumps[::order])
-    (paper,) = lib.select(with_sightings=True)
+    (paper,) = select_papers(lib, with_sightings=True)
     assert (paper.title, paper.abstract) == ("KAN: Kolmogorov-Arnold Networks", KAN_ABSTRACT)
     assert {s.title for s in paper.sightings} == {"KAN: Kolmogorov-Arnold Networks", "kan: kolmogorov-arnold networks.",
                                                   "KAN: Kolmogorov-Arnold Networks."}

@@ -18,7 +18,7 @@ from papertriage.store import Library
 
 def promising_by_hand(lib) -> list[str]:
     """The order spelled out: most seen, then most upvoted (unknown last), then newest (unknown last)."""
-    papers = [p for p in select_papers(lib) if p.status == "new"]
+    papers = [p for p in select_papers(lib, reverse=True) if p.status == "new"]  # oldest first
     papers.sort(key=lambda p: p.published.toordinal() if p.published else -1, reverse=True)
     papers.sort(key=lambda p: p.upvotes if p.upvotes is not None else -1, reverse=True)
     papers.sort(key=lambda p: p.seen, reverse=True)
