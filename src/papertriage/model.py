@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 STATUSES = ("new", "keep", "skip", "read")  # triage status; every paper starts `new`
 # Orders of every listing command (list, search, similar, export); relevance
 # ranks by the query's words, and without words lists the newest first.
-SORTS = ("relevance", "added", "seen", "date", "upvotes", "title")
+# `interest` and `interest:TAG` (issue 13): learned from the user's decisions (core/interest.py).
+SORTS = ("relevance", "added", "seen", "date", "upvotes", "title", "interest")
+
+
+def is_interest_sort(sort: str | None) -> bool:
+    """``interest`` or ``interest:TAG``."""
+    return bool(sort) and (sort == "interest" or str(sort).startswith("interest:"))
 # A tag name: ASCII letters, digits, - and _, with / between levels (method/kan).
 TAG_NAME = re.compile(r"[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*")
 MAX_TAG_LENGTH = 64

@@ -18,6 +18,7 @@ from ..errors import NoMatch, UserError
 from ..store import Library
 
 Row = tuple[int, str, "str | None"]  # (pk, action, detail)
+RowBefore = tuple[int, str, "str | None", "str | None"]  # (pk, action, detail, the value replaced)
 
 
 @dataclass(slots=True)
@@ -74,12 +75,13 @@ def write(library: Library, dry_run: bool) -> Iterator[None]:
         pass
 
 
-def record(library: Library, rows: Sequence[Row], at: str) -> list[Change]:
-    """Write the history of these changes (inside the transaction that made them)
-    and describe them for the report."""
-    library.add_history((pk, at, action, detail) for pk, action, detail in rows)
-    labels = library.paper_labels({pk for pk, _, _ in rows})
-    return [Change(labels[pk][0], labels[pk][1], action, detail) for pk, action, detail in rows]
+def record(library: Library, rows: Sequence[Row | RowBefore], at: str) -> list[Change]:
+    """Write the history of these changes (inside the transaction that made them,
+    so they join its undo step) and describe them for the report. A row may
+    carry the value it replaced (a note's old text), for ``undo``."""
+    library.add_history((row[0], at, row[1], row[2], row[3] if len(row) > 3 else None) for row in rows)
+    labels = library.paper_labels({row[0] for row in rows})
+    return [Change(labels[row[0]][0], labels[row[0]][1], row[1], row[2]) for row in rows]
 
 
 def read_ids(lines: Iterable[str]) -> list[str]:

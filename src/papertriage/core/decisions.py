@@ -55,9 +55,10 @@ def set_note(library: Library, paper_id: str, text: str | None) -> bool:
     note = (text.strip() if text else None) or None
     with library.transaction():
         at = now()
+        before = library.note_of(pk)
         if not library.set_note(pk, note):
             return False
-        record(library, [(pk, "note", note if note is not None else "(cleared)")], at)
+        record(library, [(pk, "note", note if note is not None else "(cleared)", before)], at)
         return True
 
 

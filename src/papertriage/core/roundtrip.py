@@ -10,7 +10,7 @@ from typing import Any
 from ..model import STATUSES
 from ..store import Library, Selection, now
 from ..yamlnodes import compose, fail, is_null, mapping, read_text, scalar
-from .changes import Report, Row, Unplaced, record, write
+from .changes import Report, Row, RowBefore, Unplaced, record, write
 from .identity import abstract_opening, place
 from .tags import spell, yaml_tags
 
@@ -114,7 +114,7 @@ def import_decisions(library: Library, path: str | Path | None = None, *, text: 
     with write(library, dry_run):
         placements = place(library, [(e.token, e.title, e.opening) for e in entries])
         at = now()
-        rows: list[Row] = []
+        rows: list[Row | RowBefore] = []
         for entry, placement in zip(entries, placements):
             if placement.pk is None:
                 report.unplaced.append(Unplaced(entry.token, entry.title, source, entry.line))
@@ -136,7 +136,8 @@ def import_decisions(library: Library, path: str | Path | None = None, *, text: 
                 rows += [(p, "tag+", t) for p, t in library.add_tags([(pk, t) for t in wanted], at)]
             if entry.note is not _KEEP:
                 note = entry.note.strip() or None if isinstance(entry.note, str) else None
+                before = library.note_of(pk)
                 if library.set_note(pk, note):
-                    rows.append((pk, "note", note))
+                    rows.append((pk, "note", note, before))
         report.changes = record(library, rows, at)
     return report

@@ -45,7 +45,7 @@ from ..query import And, Node, Or, Plan, Text, Word, compile_query, parse_query,
 from ..query.plan import match_any, match_but_not, match_pairs
 from ..store import Library, Ranking, Selection
 from ..words import bucket_of, bucket_range, fts_words
-from .select import check_sort, full_ids, reverse_papers
+from .select import check_sort, full_ids, reverse_papers, sort_order
 MIN_CORRECTABLE = 4  # shorter words are too ambiguous to correct (kan, llm, vit)
 _LETTER_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 _WORD_SEPARATOR = re.compile(r"([-'’])")
@@ -212,7 +212,9 @@ def _search(library: Library, query: str, *, sort: str, limit: int | None, fix_t
         result.papers = _ranked(library, passes)
         result.ranked = True
         return result
-    plain = Selection(query=plan, sort=sort, reverse=reverse, limit=limit, with_sightings=with_sightings)
+    order, model = sort_order(library, sort)
+    plain = Selection(query=plan, sort=order, reverse=reverse, limit=limit, with_sightings=with_sightings,
+                      interest_model=model)
     result.statements = [_statement(library, plain)]
     result.papers = library.select(plain)
     if sort == "relevance" and not reverse and limit is not None and plan.clause()[0] != "1":

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Iterable, Iterator, Sequence
 
 from ..errors import UnknownIdError, UserError
-from ..model import SORTS, Paper
+from ..model import SORTS, Paper, is_interest_sort
 from ..query import compile_query
 from ..store import Library, Ranking, Selection
 
@@ -23,13 +23,25 @@ _HEX = frozenset("0123456789abcdef")
 
 
 def check_sort(sort: str, choices: Sequence[str] = SORTS) -> str:
-    if sort not in choices:
-        raise UserError(f"unknown sort {sort!r}; choose from {', '.join(choices)}")
+    if sort not in choices and not is_interest_sort(sort):
+        raise UserError(f"unknown sort {sort!r}; choose from {', '.join(choices)}, interest:TAG")
     return sort
 
 
+def sort_order(library: Library, sort: str) -> tuple[str, int | None]:
+    """The store's sort for a user's sort, and the learned model to rank by first
+    (``interest``, ``interest:TAG``: trained or refreshed here when needed)."""
+    if not is_interest_sort(check_sort(sort)):
+        return sort, None
+    from .interest import ensure_ranking
+
+    ranking = ensure_ranking(library, sort)
+    # Cold (too few decisions) or as ties: most seen, most upvoted, newest, as `triage` orders.
+    return "promising", None if ranking.cold else ranking.model_id
+
+
 def selection(query: str | None = None, *, sort: str = "added", limit: int | None = None,
-              with_sightings: bool = False, reverse: bool = False) -> Selection:
+              with_sightings: bool = False, reverse: bool = False, interest_model: int | None = None) -> Selection:
     """The Selection for a query string (None or blank: the whole library).
 
     ``sort`` is one of ``model.SORTS``: ``relevance`` ranks by bm25 (title
@@ -38,16 +50,18 @@ def selection(query: str | None = None, *, sort: str = "added", limit: int | Non
     anything is read.
     """
     plan = compile_query(query)
-    match = plan.match() if check_sort(sort) == "relevance" else None
+    match = plan.match() if sort == "relevance" else None
     return Selection(query=plan, ranking=Ranking(match) if match is not None else None, sort=sort,
-                     reverse=reverse, limit=limit, with_sightings=with_sightings)
+                     reverse=reverse, limit=limit, with_sightings=with_sightings, interest_model=interest_model)
 
 
 def select_papers(library: Library, query: str | None = None, *, sort: str = "added",
                   limit: int | None = None, with_sightings: bool = False, reverse: bool = False) -> Iterator[Paper]:
     """Papers matching ``query`` (None or blank: the whole library), in ``sort``
     order; ``reverse`` flips it (a ranking: the same best matches, best last)."""
-    chosen = selection(query, sort=sort, limit=limit, with_sightings=with_sightings, reverse=reverse)
+    order, model = sort_order(library, sort)
+    chosen = selection(query, sort=order, limit=limit, with_sightings=with_sightings, reverse=reverse,
+                       interest_model=model)
     papers = library.select(chosen)
     return reverse_papers(papers) if reverse and chosen.ranking is not None else papers
 

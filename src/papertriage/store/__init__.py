@@ -9,7 +9,9 @@ One module per concern, each a class over the shared ``Connection``:
   objects out; the one place where a SELECT over papers is written;
 - ``dumps.py``: the files ingested; ``writer.py``: what ingest reads and
   writes (blocking keys, ``PaperWriter``);
-- ``decisions.py``: tags, status, notes, history rows;
+- ``decisions.py``: tags, status, notes, history rows; ``steps.py``: history
+  grouped in the steps ``undo`` reverts;
+- ``interest.py``: the learned ranking's models and scores;
 - ``names.py``: citation keys and note names, fixed at a paper's birth;
 - ``indexes.py``: derived indexes kept in step, or rebuilt after a bulk load;
 - ``vocab.py``: the vocabulary for typo correction and ``similar``;

@@ -73,6 +73,11 @@ class Connection:
                 # that the mapped pages a scan touches do not swell memory.
                 self.db.execute("PRAGMA mmap_size = 268435456")
             self._depth = 0
+            # Undo support (store/steps.py): what the running command is called, the rule
+            # making the changes (if any), and the step of the open transaction.
+            self.command: str | None = None
+            self.via: str | None = None
+            self.step: int | None = None
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(self._explain(exc)) from None
@@ -115,6 +120,8 @@ class Connection:
             self._depth -= 1
             # SQLite rolls the whole transaction back by itself after some
             # errors (a full disk, SQLITE_FULL): then there is nothing to undo.
+            if depth == 0:
+                self.step = None
             if self.db.in_transaction:
                 if depth == 0:
                     self.db.execute("ROLLBACK")
@@ -126,6 +133,8 @@ class Connection:
             raise
         else:
             self._depth -= 1
+            if depth == 0:
+                self.step = None  # the next transaction that changes decisions is the next step
             try:
                 self.db.execute("COMMIT" if depth == 0 else f"RELEASE sp{depth}")
             except sqlite3.Error as exc:

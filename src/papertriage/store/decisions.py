@@ -72,9 +72,19 @@ class Decisions(Connection):
         return bool(self.execute("UPDATE papers SET note = ? WHERE pk = ? AND note IS NOT ?",
                                  (note, pk, note)).rowcount)
 
-    def add_history(self, rows: Iterable[tuple[int, str, str, str | None]]) -> None:
-        """(pk, at, action, detail) rows; action is tag+, tag-, status or note."""
-        self.db.executemany("INSERT INTO history (paper, at, action, detail) VALUES (?, ?, ?, ?)", rows)
+    def note_of(self, pk: int) -> str | None:
+        row = self.execute("SELECT note FROM papers WHERE pk = ?", (pk,)).fetchone()
+        return row[0] if row else None
+
+    def add_history(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        """(pk, at, action, detail[, before]) rows; action is tag+, tag-, status or note.
+
+        Each row joins the step of the current transaction (``store/steps.py``:
+        what ``undo`` reverts as one), created by the first row written in it.
+        """
+        from . import steps
+
+        steps.add_history(self, rows)
 
     def history(self, pk: int | None = None, limit: int | None = None) -> list[tuple[Any, ...]]:
         """(paper id, title, at, action, detail), oldest first; all papers when ``pk`` is None."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-from ..model import SORTS
+from ..model import SORTS, is_interest_sort
 
 Clause = tuple[str, list[Any]]
 FullTextIndex = Literal["papers", "titles"]
@@ -36,7 +36,8 @@ SORT_ORDERS: dict[str, tuple[tuple[str, bool], ...]] = {
                   ("p.published IS NULL", False), ("p.published", True), ("p.pk", False)),
     "id": (("p.id", False),),
 }
-assert set(SORTS) <= set(SORT_ORDERS)
+# `interest` sorts rank by a learned model first (``Selection.interest_model``), then `promising`.
+assert {s for s in SORTS if not is_interest_sort(s)} <= set(SORT_ORDERS)
 
 _FTS_TABLES = {"papers": "papers_fts", "titles": "titles_fts"}
 _WEIGHTS = {"papers": ", 10.0, 1.0", "titles": ""}  # bm25 column weights: title ten times the abstract
@@ -92,6 +93,7 @@ class Selection:
     added_after: int | None = None  # only papers added after this mark (``Library.newest_mark``)
     newest: int | None = None  # only among the newest N papers, read newest first without an index
     with_decisions: bool = False  # only papers with a tag, a note or a status other than new
+    interest_model: int | None = None  # rank first by this learned model's cached score (store/interest.py)
     with_sightings: bool = False  # load each paper's sightings too
 
 
@@ -166,7 +168,15 @@ def where_clause(sel: Selection) -> tuple[str, str, list[Any]]:
 def statement(sel: Selection, columns: str) -> Clause:
     """The SELECT of ``columns`` over ``papers p`` for a selection, and its parameters."""
     joins, where, params = where_clause(sel)
-    order = "ranked.score, p.pk" if sel.ranking is not None else order_by(sel.sort, sel.reverse)
+    if sel.ranking is not None:
+        order = "ranked.score, p.pk"
+    elif sel.interest_model is not None:
+        from .interest import score_expression
+
+        first = f"{score_expression(sel.interest_model)}{'' if sel.reverse else ' DESC'}"
+        order = f"{first}, {order_by(sel.sort, sel.reverse)}"
+    else:
+        order = order_by(sel.sort, sel.reverse)
     sql = f"SELECT {columns} FROM papers p {joins} WHERE {where} ORDER BY {order}"
     if sel.limit is not None:
         sql += f" LIMIT {int(sel.limit)}"
