@@ -75,3 +75,16 @@ def test_formats_a_command_does_not_offer_are_user_errors(cli, args):
     result = cli(*args)
     assert result.code == 2 and result.out == ""
     assert "unknown format" in result.err or "Invalid value for '--format'" in result.err
+
+
+def test_a_damaged_vocabulary_is_a_library_error_not_a_traceback(cli, tmp_path):
+    import sqlite3
+
+    library = tmp_path / "library.db"
+    assert cli("--library", library, "ingest", "-q", SEEDS).code == 0
+    db = sqlite3.connect(library)
+    db.execute("DROP TABLE vocab")
+    db.commit()
+    db.close()
+    result = cli("--library", library, "search", "kolmogorv")  # a typo: the vocabulary is read
+    assert result.code == 3 and result.err.startswith("papertriage: ") and "Traceback" not in result.err
