@@ -32,6 +32,8 @@ def ingest(
         "--page-date", metavar="YYYY-MM-DD",
         help="The day the pages were saved; dates shown without a year get its year.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+    explain: Annotated[bool, typer.Option(
+        "--explain", help="After ingesting, say for each sighting that joined a paper which rule joined it.")] = False,
 ) -> None:
     """Read dumps into the library, merging papers seen before.
 
@@ -47,7 +49,9 @@ def ingest(
     day = _page_date(page_date)
     sources = find_dumps(paths)
     # Rules files listed in the config (issue 5), run on the papers this ingest adds.
-    rules = [rule for path in load_config().rules for rule in load_rules(path)]
+    config = load_config()
+    rules = [rule for path in config.rules for rule in load_rules(path)]
+    thresholds = config.dedup_thresholds()
     progress = _progress(len(sources)) if not quiet else None
 
     def on_file(file_report, done: int, total: int) -> None:
@@ -59,7 +63,7 @@ def ingest(
             progress.update(progress.task_ids[0], completed=done)
 
     try:
-        report = ingest_sources(lib, sources, page_date=day, rules=rules, on_file=on_file)
+        report = ingest_sources(lib, sources, page_date=day, rules=rules, on_file=on_file, thresholds=thresholds)
     finally:
         if progress:
             progress.stop()
@@ -67,6 +71,10 @@ def ingest(
         t = report.totals()
         print(f"{t['files']} files: {t['records']} records, {t['new']} new papers, "
               f"{t['merged']} merged into known ones, {t['skipped']} skipped, {t['errors']} errors")
+    if explain:
+        from .dedup import print_ingest_explanations
+
+        print_ingest_explanations(lib, [f.dump_id for f in report.files if f.dump_id is not None])
     if report.rules and not quiet:
         print_rule_results(report.rules, dry_run=False)
     if report.errors:

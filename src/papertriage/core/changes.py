@@ -80,6 +80,11 @@ def record(library: Library, rows: Sequence[Row | RowBefore], at: str) -> list[C
     so they join its undo step) and describe them for the report. A row may
     carry the value it replaced (a note's old text), for ``undo``."""
     library.add_history((row[0], at, row[1], row[2], row[3] if len(row) > 3 else None) for row in rows)
+    return describe(library, rows)
+
+
+def describe(library: Library, rows: Sequence[Row | RowBefore]) -> list[Change]:
+    """Changes already recorded, for the report."""
     labels = library.paper_labels({row[0] for row in rows})
     return [Change(labels[row[0]][0], labels[row[0]][1], row[1], row[2]) for row in rows]
 

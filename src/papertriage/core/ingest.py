@@ -25,6 +25,7 @@ from .. import dedup, parse
 from ..errors import PapertriageError, StoreError, UserError
 from ..model import Sighting
 from ..store import Library, PaperWriter, indexes, now
+from ..store import dedup as dedup_store
 from .rules import Rule, RuleResult, apply_rules, check_rules, papers_added_after
 from . import prefetch
 from .prefetch import Prepared
@@ -50,6 +51,7 @@ class FileReport:
     merged: int = 0
     skipped: bool = False
     error: str | None = None
+    dump_id: int | None = None  # once recorded (for `ingest --explain`)
 
 
 @dataclass(slots=True)
@@ -214,7 +216,8 @@ class VocabularyChanges:
 def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, seen_on: str,
                     vocabulary: VocabularyChanges | None = None, *,
                     prints: list[dedup.Fingerprint] | None = None,
-                    keysets: list[set[int]] | None = None) -> tuple[int, int]:
+                    keysets: list[set[int]] | None = None,
+                    thresholds: dedup.Thresholds | None = None) -> tuple[int, int]:
     """Dedupe one file's sightings against the library and write the result.
 
     Must run inside a transaction. Returns (new papers, sightings merged into
@@ -224,29 +227,38 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
     if prints is None or keysets is None:
         prints = [dedup.fingerprint(s.title, s.abstract) for s in sightings]
         keysets = [fp.keys() for fp in prints]
+    # Texts a user merged or split by hand go where the user put them (issue 11).
+    contents = [fp.content_key() for fp in prints]
+    pins = dedup_store.pinned_papers(library, contents)
     index = dedup.BlockIndex(library.papers_with_keys(set().union(*keysets)))
-    followed = index.followed()
+    followed = index.followed() | set(pins.values())
     titles = library.sighting_titles(followed)
     states: dict[int, _PaperRecord] = {
         pk: _PaperRecord.load(pk, row, titles.get(pk, set()))
         for pk, row in library.paper_records(followed).items()
     }
-    matcher = dedup.Matcher(index, {pk: state.text for pk, state in states.items()})
+    matcher = dedup.Matcher(index, {pk: state.text for pk, state in states.items()},
+                            thresholds or dedup.DEFAULT_THRESHOLDS, pins)
     new_handles: list[int] = []
     placements: list[int] = []  # handle of the paper each sighting went to
+    decisions: list[dedup.Decision | None] = []  # the rule that placed it (None: a new paper)
+    near: list[tuple[int, int, dedup.Decision]] = []  # pairs compared and kept apart, close enough to list
     new_keys: list[tuple[int, int]] = []
     merged = 0
-    for s, fp, keys in zip(sightings, prints, keysets):
+    for s, fp, keys, content in zip(sightings, prints, keysets, contents):
         # New papers get negative handles until inserted.
-        handle, is_new, added_keys = matcher.place(s.title, s.abstract, -(len(new_handles) + 1), fp, keys)
-        if is_new:
+        placed = matcher.place(s.title, s.abstract, -(len(new_handles) + 1), fp, keys, content)
+        handle = placed.handle
+        if placed.new:
             states[handle] = _new_record(s, dump_id, seen_on, matcher.papers[handle])
             new_handles.append(handle)
         else:
             states[handle].absorb(s, dump_id, seen_on)
             merged += 1
         placements.append(handle)
-        new_keys.extend((key, handle) for key in added_keys)
+        decisions.append(placed.decision)
+        new_keys.extend((key, handle) for key in placed.new_keys)
+        near.extend((other, handle, d) for other, d in placed.apart)
 
     writer = PaperWriter(library)
     _assign_ids(library, [states[h] for h in new_handles])
@@ -264,12 +276,16 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
         for handle, state in states.items() if handle > 0 and state.changed
     ])
     rows = []
-    for s, handle in zip(sightings, placements):
+    for s, handle, d in zip(sightings, placements, decisions):
         paper_abstract = states[handle].text.abstract
         rows.append((pk_of.get(handle, handle), dump_id, s.line, s.title,
                      None if s.abstract == paper_abstract else s.abstract, s.authors_count,
-                     s.published.isoformat() if s.published else None, s.published_raw, s.upvotes))
+                     s.published.isoformat() if s.published else None, s.published_raw, s.upvotes,
+                     d.rule if d else "new", d.encode() if d else None))
     writer.insert_sightings(rows)
+    if near:
+        dedup_store.add_near_misses(library, [
+            (pk_of.get(a, a), pk_of.get(b, b), d.score, d.rule, d.encode()) for a, b, d in near])
     writer.insert_keys([(key, pk_of.get(h, h)) for key, h in new_keys])
     if vocabulary is not None:
         vocabulary.new_pks.extend(pk_of.values())
@@ -295,7 +311,7 @@ def _assign_ids(library: Library, new_states: list[_PaperRecord]) -> None:
 
 def ingest_one(library: Library, source: DumpSource, *, page_date: dt.date | None = None,
                stdin: BinaryIO | None = None, vocabulary: VocabularyChanges | None = None,
-               prepared: Prepared | None = None) -> FileReport:
+               prepared: Prepared | None = None, thresholds: dedup.Thresholds | None = None) -> FileReport:
     """Ingest one dump in its own transaction (a savepoint inside ``ingest``'s).
 
     ``prepared``: the dump already read, parsed and fingerprinted (``prefetch``).
@@ -335,9 +351,11 @@ def ingest_one(library: Library, source: DumpSource, *, page_date: dt.date | Non
                 sha256=sha, layout=result.layout, page_date=result.page_date,
                 page_date_raw=result.page_date_raw, seen_on=dt.date.fromisoformat(seen_on),
                 records=len(result.sightings))
+            report.dump_id = dump_id
             report.new, report.merged = merge_sightings(
                 library, result.sightings, dump_id, seen_on, vocabulary,
-                prints=prepared.prints if prepared else None, keysets=prepared.keysets if prepared else None)
+                prints=prepared.prints if prepared else None, keysets=prepared.keysets if prepared else None,
+                thresholds=thresholds)
             if own_vocabulary:
                 vocabulary.apply(library)
     except StoreError:
@@ -353,10 +371,11 @@ def ingest_one(library: Library, source: DumpSource, *, page_date: dt.date | Non
 
 def ingest(library: Library, paths: Iterable[str], *, page_date: dt.date | None = None,
            stdin: BinaryIO | None = None, rules: Sequence[Rule] = (),
-           on_file: Callable[[FileReport, int, int], None] | None = None) -> IngestReport:
+           on_file: Callable[[FileReport, int, int], None] | None = None,
+           thresholds: dedup.Thresholds | None = None) -> IngestReport:
     """Ingest files, folders and `-` (stdin). Bad files are collected per file, never fatal."""
     return ingest_sources(library, find_dumps(paths), page_date=page_date, stdin=stdin, rules=rules,
-                          on_file=on_file)
+                          on_file=on_file, thresholds=thresholds)
 
 
 def use_bulk(library: Library, sources: list[DumpSource]) -> bool:
@@ -376,7 +395,7 @@ def use_bulk(library: Library, sources: list[DumpSource]) -> bool:
 def ingest_sources(library: Library, sources: list[DumpSource], *, page_date: dt.date | None = None,
                    stdin: BinaryIO | None = None, rules: Sequence[Rule] = (),
                    on_file: Callable[[FileReport, int, int], None] | None = None,
-                   bulk: bool | None = None) -> IngestReport:
+                   bulk: bool | None = None, thresholds: dedup.Thresholds | None = None) -> IngestReport:
     """Ingest the dumps ``find_dumps`` found, then run ``rules`` on the new papers.
 
     Files are written in batches of about BATCH_SIGHTINGS sightings per
@@ -408,7 +427,8 @@ def ingest_sources(library: Library, sources: list[DumpSource], *, page_date: dt
                 written = 0
                 while position < len(sources) and written < BATCH_SIGHTINGS:
                     file_report = ingest_one(library, sources[position], page_date=page_date, stdin=stdin,
-                                             vocabulary=vocabulary, prepared=next(ahead))
+                                             vocabulary=vocabulary, prepared=next(ahead),
+                                             thresholds=thresholds)
                     report.files.append(file_report)
                     wrote = wrote or bool(file_report.new or file_report.merged)
                     written += file_report.records

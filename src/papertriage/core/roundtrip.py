@@ -10,14 +10,15 @@ from typing import Any
 from ..model import STATUSES
 from ..store import Library, Selection, now
 from ..yamlnodes import compose, fail, is_null, mapping, read_text, scalar
-from .changes import Report, Row, RowBefore, Unplaced, record, write
+from .changes import Report, Row, RowBefore, Unplaced, describe, record, write
 from .identity import abstract_opening, place
 from .tags import spell, yaml_tags
 
 __all__ = ["export_decisions", "import_decisions", "parse_decisions", "DecisionEntry"]
 
 _EXPORT_HEADER = """\
-# papertriage decisions: tags, status and note per paper, keyed by paper id.
+# papertriage decisions: tags, status and note per paper, keyed by paper id
+# (and under _dedup, papers merged and split by hand).
 # `papertriage tag import FILE` reads this back: by id, or, where the library
 # knows the paper under another id, by its title and the opening of its abstract.
 """
@@ -37,13 +38,18 @@ def export_decisions(library: Library, *, everything: bool = False) -> str:
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
     _Dumper.add_representer(str, _str)
-    data: dict[str, dict[str, object]] = {}
+    data: dict[str, object] = {}
     for paper in library.select(Selection(with_decisions=not everything, sort="id")):
         entry: dict[str, object] = {"title": one_line(paper.title), "opening": abstract_opening(paper.abstract),
                                     "status": paper.status, "tags": list(paper.tags)}
         if paper.note:
             entry["note"] = paper.note
         data[paper.id] = entry
+    from .dedupe import export_decisions as export_merges  # merges and splits by hand travel too (issue 11)
+
+    merges = export_merges(library)
+    if merges:
+        data["_dedup"] = merges
     if not data:
         return _EXPORT_HEADER + "{}\n"
     return _EXPORT_HEADER + yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100,
@@ -71,6 +77,8 @@ def parse_decisions(text: str, source: str) -> list[DecisionEntry]:
         return []
     entries = []
     for token, key_node, value in mapping(root, source, "expected papers keyed by id (as `tag export` writes)"):
+        if token == "_dedup":  # merges and splits by hand: core.dedupe.read_decisions
+            continue
         entry = DecisionEntry(token.strip(), key_node.start_mark.line + 1)
         if is_null(value):
             entries.append(entry)
@@ -111,10 +119,14 @@ def import_decisions(library: Library, path: str | Path | None = None, *, text: 
     source = source or str(path)
     entries = parse_decisions(text, source)
     report = Report(selected=len(entries), dry_run=dry_run)
+    from .dedupe import apply_decisions, read_decisions  # merges and splits by hand (issue 11)
+
+    merges = read_decisions(text, source)
     with write(library, dry_run):
-        placements = place(library, [(e.token, e.title, e.opening) for e in entries])
         at = now()
+        merged = apply_decisions(library, merges, at)  # recorded in history by core.dedupe
         rows: list[Row | RowBefore] = []
+        placements = place(library, [(e.token, e.title, e.opening) for e in entries])
         for entry, placement in zip(entries, placements):
             if placement.pk is None:
                 report.unplaced.append(Unplaced(entry.token, entry.title, source, entry.line))
@@ -139,5 +151,5 @@ def import_decisions(library: Library, path: str | Path | None = None, *, text: 
                 before = library.note_of(pk)
                 if library.set_note(pk, note):
                     rows.append((pk, "note", note, before))
-        report.changes = record(library, rows, at)
+        report.changes = describe(library, merged) + record(library, rows, at)
     return report

@@ -92,6 +92,10 @@ def resolve_ids(library: Library, prefixes: Iterable[str]) -> list[int]:
             unknown.append(raw)
             continue
         found = library.ids_with_prefix(prefix, limit=2)
+        if not found:  # an id merged away resolves to the paper it joined (issue 11)
+            from ..store.dedup import resolve_alias
+
+            found = [(pk, "") for pk in resolve_alias(library, prefix)]
         if not found:
             unknown.append(raw)
         elif len(found) > 1:

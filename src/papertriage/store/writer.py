@@ -93,7 +93,7 @@ class PaperWriter:
     def insert_sightings(self, rows: list[tuple[Any, ...]]) -> None:
         self.db.executemany(
             "INSERT INTO sightings (paper, dump, line, title, abstract, authors_count, published,"
-            " published_raw, upvotes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            " published_raw, upvotes, rule, scores) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
     def insert_keys(self, rows: list[tuple[int, int]]) -> None:
         self.db.executemany("INSERT OR IGNORE INTO dedup_keys (key, paper) VALUES (?, ?)", rows)
