@@ -306,10 +306,23 @@ class Library:
             parts = []
             if unknown:
                 parts.append(f"unknown paper id{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}")
-            if ambiguous:
-                parts.append(f"ambiguous id prefix{'es' if len(ambiguous) > 1 else ''}: {', '.join(ambiguous)}")
+            for raw in ambiguous:  # the candidates, so the user can pick (as git does)
+                parts.append(f"ambiguous id prefix {raw}, which could be {self._candidates(raw.strip().lower())}")
             raise UnknownIdError("; ".join(parts), ids=unknown + ambiguous)
         return pks
+
+    def _candidates(self, prefix: str, shown: int = 5) -> str:
+        from ..render.safe import one_line
+
+        rows = self.execute("SELECT id, title FROM papers WHERE id >= ? AND id < ? ORDER BY id LIMIT ?",
+                            (prefix, prefix + "g", shown + 1)).fetchall()
+        listed = [f"{pid} ({one_line(title)[:40]})" for pid, title in rows[:shown]]
+        more = ""
+        if len(rows) > shown:
+            total = self.execute("SELECT count(*) FROM papers WHERE id >= ? AND id < ?",
+                                 (prefix, prefix + "g")).fetchone()[0]
+            more = f" and {total - shown} more"
+        return ", ".join(listed) + more
 
     def stats(self) -> dict[str, int]:
         row = self.execute(
