@@ -246,22 +246,36 @@ def tag_counts(library: Library) -> list[tuple[str, int]]:
 
 
 def rename_tag(library: Library, old: str, new: str, *, dry_run: bool = False) -> Report:
-    """Rename a tag everywhere; papers that already have NEW just lose OLD (a merge)."""
+    """Rename a tag everywhere, with the tags under it (``method`` -> ``approach``
+    moves ``method/kan`` to ``approach/kan``); papers that already have the new
+    name just lose the old one (a merge)."""
     old, new = check_tag(old), check_tag(new)
     report = Report(dry_run=dry_run)
     with _write(library, dry_run):
         spelled_old = library.tag_spelling(old)
-        if spelled_old is None:
-            raise NoMatch(f"no paper has the tag {old!r}; nothing changed")
-        if spelled_old == new:
-            report.tags = [spelled_old, new]
+        below = library.tags_under(spelled_old or old)
+        if spelled_old is None and not below:
+            raise NoMatch(f"no paper has the tag {old!r} or a tag under it; nothing changed")
+        base = spelled_old or old
+        if base == new:
+            report.tags = [base, new]
             return report
+        if new.casefold().startswith(base.casefold() + "/"):
+            raise UserError(f"cannot move {base} under itself ({new})")
         if old.casefold() != new.casefold():
             new = library.tag_spelling(new) or new
-        report.tags = [spelled_old, new]
-        renamed, merged = library.rename_tag(spelled_old, new, now())
-        report.selected = len(renamed) + len(merged)
-        rows = [(pk, "tag-", spelled_old) for pk in renamed + merged] + [(pk, "tag+", new) for pk in renamed]
+        report.tags = [base, new]
+        at = now()
+        rows: list[tuple[int, str, str | None]] = []
+        selected: set[int] = set()
+        for tag in ([spelled_old] if spelled_old else []) + below:
+            target = new + tag[len(base):]
+            if tag.casefold() != target.casefold():
+                target = library.tag_spelling(target) or target
+            renamed, merged = library.rename_tag(tag, target, at)
+            selected.update(renamed + merged)
+            rows += [(pk, "tag-", tag) for pk in renamed + merged] + [(pk, "tag+", target) for pk in renamed]
+        report.selected = len(selected)
         report.changes = _changes(library, rows)
     return report
 
