@@ -20,6 +20,8 @@ from .. import choose, dedup, parse
 from ..errors import PapertriageError, UserError
 from ..model import Sighting
 from ..store import Library, PaperWriter, indexes, now
+from . import prefetch
+from .prefetch import Prepared
 
 ID_LENGTH = 8
 ID_WORDS = 40  # of the abstract, with the normalised title, make a paper's id
@@ -130,6 +132,7 @@ class _PaperState:
     changed: bool = False
     old_title: str | None = None  # what the library held before this ingest, if replaced
     old_abstract: str | None = None
+    _variants: list[dedup.Fingerprint] | None = None  # kept until the title, abstract or titles change
 
     def fingerprint(self) -> dedup.Fingerprint:
         if self.fp is None:
@@ -138,21 +141,25 @@ class _PaperState:
 
     def variants(self) -> list[dedup.Fingerprint]:
         """The fullest abstract under each title the paper was seen with."""
-        fp = self.fingerprint()
-        return [fp] + [fp.retitled(t) for t in self.titles if t != self.title]
+        if self._variants is None:
+            fp = self.fingerprint()
+            self._variants = [fp] + [fp.retitled(t) for t in self.titles if t != self.title]
+        return self._variants
 
     def absorb(self, s: Sighting, dump_id: int, seen_on: str) -> None:
         """Keep the best of what the new sighting knew (``choose``: the best title, not the longest)."""
         self.changed = True
-        self.titles.add(s.title)
+        if s.title not in self.titles:
+            self.titles.add(s.title)
+            self._variants = None
         if choose.better_title(s.title, self.title):
             if self.pk is not None and self.old_title is None:
                 self.old_title = self.title
-            self.title, self.fp = s.title, None
+            self.title, self.fp, self._variants = s.title, None, None
         if choose.better_abstract(s.abstract, self.abstract):
             if self.pk is not None and self.old_abstract is None:
                 self.old_abstract = self.abstract
-            self.abstract, self.fp = s.abstract, None
+            self.abstract, self.fp, self._variants = s.abstract, None, None
         if s.authors_count is not None:
             self.authors_count = max(self.authors_count or 0, s.authors_count)
         published = s.published.isoformat() if s.published else None
@@ -209,14 +216,18 @@ class VocabularyChanges:
 
 
 def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, seen_on: str,
-                    vocabulary: VocabularyChanges | None = None) -> tuple[int, int]:
+                    vocabulary: VocabularyChanges | None = None, *,
+                    prints: list[dedup.Fingerprint] | None = None,
+                    keysets: list[set[int]] | None = None) -> tuple[int, int]:
     """Dedupe one file's sightings against the library and write the result.
 
     Must run inside a transaction. Returns (new papers, sightings merged into
-    papers already known or seen earlier in the file).
+    papers already known or seen earlier in the file). ``prints``/``keysets``:
+    the sightings' fingerprints and keys, when computed elsewhere (``prefetch``).
     """
-    prints = [dedup.fingerprint(s.title, s.abstract) for s in sightings]
-    keysets = [fp.keys() for fp in prints]
+    if prints is None or keysets is None:
+        prints = [dedup.fingerprint(s.title, s.abstract) for s in sightings]
+        keysets = [fp.keys() for fp in prints]
     index = dedup.BlockIndex(library.papers_with_keys(set().union(*keysets)))
     followed = index.followed()
     titles = library.sighting_titles(followed)
@@ -290,22 +301,33 @@ def _assign_ids(library: Library, new_states: list[_PaperState]) -> None:
 
 
 def ingest_one(library: Library, source: DumpSource, *, page_date: dt.date | None = None,
-               stdin: BinaryIO | None = None, vocabulary: VocabularyChanges | None = None) -> FileReport:
-    """Ingest one dump in its own transaction (a savepoint inside ``ingest``'s)."""
+               stdin: BinaryIO | None = None, vocabulary: VocabularyChanges | None = None,
+               prepared: Prepared | None = None) -> FileReport:
+    """Ingest one dump in its own transaction (a savepoint inside ``ingest``'s).
+
+    ``prepared``: the dump already read, parsed and fingerprinted (``prefetch``).
+    """
     own_vocabulary = vocabulary is None
     vocabulary = VocabularyChanges() if own_vocabulary else vocabulary
     report = FileReport(source.display)
     try:
-        data = source.read(stdin)
-        if len(data) > MAX_DUMP_BYTES:
-            raise UserError(f"input larger than {MAX_DUMP_BYTES >> 20} MB, not a page dump", file=source.display)
-        sha = hashlib.sha256(data).hexdigest()
-        if library.find_dump(sha) is not None:
-            report.skipped = True
-            return report
-        saved_on = source.saved_on()
-        result = parse.parse_bytes(data, source.display, page_date=source.page_date or page_date,
-                                   saved_year=saved_on.year)
+        if prepared is not None:
+            sha, saved_on, result = prepared.sha256, prepared.saved_on, prepared.result
+            if library.find_dump(sha) is not None:
+                report.skipped = True
+                return report
+        else:
+            data = source.read(stdin)
+            if len(data) > MAX_DUMP_BYTES:
+                raise UserError(f"input larger than {MAX_DUMP_BYTES >> 20} MB, not a page dump",
+                                file=source.display)
+            sha = hashlib.sha256(data).hexdigest()
+            if library.find_dump(sha) is not None:
+                report.skipped = True
+                return report
+            saved_on = source.saved_on()
+            result = parse.parse_bytes(data, source.display, page_date=source.page_date or page_date,
+                                       saved_year=saved_on.year)
         report.layout = result.layout
         report.records = len(result.sightings)
         seen_on = (result.page_date or saved_on).isoformat()
@@ -319,7 +341,9 @@ def ingest_one(library: Library, source: DumpSource, *, page_date: dt.date | Non
                 sha256=sha, layout=result.layout, page_date=result.page_date,
                 page_date_raw=result.page_date_raw, seen_on=dt.date.fromisoformat(seen_on),
                 records=len(result.sightings))
-            report.new, report.merged = merge_sightings(library, result.sightings, dump_id, seen_on, vocabulary)
+            report.new, report.merged = merge_sightings(
+                library, result.sightings, dump_id, seen_on, vocabulary,
+                prints=prepared.prints if prepared else None, keysets=prepared.keysets if prepared else None)
             if own_vocabulary:
                 vocabulary.apply(library)
     except PapertriageError as exc:
@@ -373,7 +397,8 @@ def ingest_sources(library: Library, sources: list[DumpSource], *, page_date: dt
         bulk = use_bulk(library, sources)
     wrote = False
     position = 0
-    with indexes.deferred(library) if bulk else contextlib.nullcontext():
+    ahead = prefetch.prepared_in_order(sources, page_date, MAX_DUMP_BYTES)  # the next files, on the other core
+    with indexes.deferred(library) if bulk else contextlib.nullcontext(), contextlib.closing(ahead):
         while position < len(sources):
             vocabulary = VocabularyChanges()
             with library.transaction():
@@ -382,7 +407,7 @@ def ingest_sources(library: Library, sources: list[DumpSource], *, page_date: dt
                 written = 0
                 while position < len(sources) and written < BATCH_SIGHTINGS:
                     file_report = ingest_one(library, sources[position], page_date=page_date, stdin=stdin,
-                                             vocabulary=vocabulary)
+                                             vocabulary=vocabulary, prepared=next(ahead))
                     report.files.append(file_report)
                     wrote = wrote or bool(file_report.new or file_report.merged)
                     written += file_report.records
