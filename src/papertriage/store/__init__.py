@@ -79,6 +79,9 @@ class Library:
                 self.db.execute("PRAGMA mmap_size = 268435456")
             self._depth = 0
             self._migrate()
+            from . import indexes
+
+            indexes.repair_if_orphaned(self)  # a bulk ingest killed before its rebuild (issue 16)
         except sqlite3.DatabaseError as exc:
             raise StoreError(self._explain(exc)) from None
 
@@ -511,7 +514,7 @@ class PaperWriter:
         from . import indexes
 
         self.db = library.db
-        self.index = not indexes.is_deferred(library)
+        self.index = indexes.keeps_in_step(library)
 
     def next_pk(self) -> int:
         # Safe inside the write transaction (BEGIN IMMEDIATE holds the lock).

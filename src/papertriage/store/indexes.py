@@ -10,10 +10,11 @@ index once at the end (``rebuild_pending``), as a bare program would.
 Kills lose nothing: the batches of a bulk ingest commit as usual, and the
 first of them records in ``index_pending`` (migration m009) which indexes
 are behind, in the same transaction as the rows they lack. The rebuild
-clears the record in the transaction that rebuilds. A library left with a
-record (the process was killed) is repaired by the next ingest
-(``repair_if_orphaned``); until then searches miss the papers the killed
-ingest added.
+clears the record in the transaction that rebuilds. While a record stands,
+every writer leaves that index alone (``keeps_in_step``; the delete and
+title triggers check it too), since the rebuild will cover its rows. A
+library left with a record (the process was killed) is repaired when it is
+next opened (``repair_if_orphaned``).
 
 Other derived indexes join by adding a ``(name, rebuild)`` pair to
 ``REBUILDERS``.
@@ -67,6 +68,24 @@ END;
 """
 
 
+# Migration m009_pending_deletes: the delete triggers stand aside too, so that
+# removing a paper the index never got (forget, split) while a rebuild is
+# pending is no FTS5 error.
+M009_DELETES = """
+DROP TRIGGER papers_fts_delete;
+CREATE TRIGGER papers_fts_delete AFTER DELETE ON papers
+WHEN NOT EXISTS (SELECT 1 FROM index_pending WHERE name = 'papers_fts') BEGIN
+    INSERT INTO papers_fts(papers_fts, rowid, title, abstract)
+    VALUES ('delete', old.pk, old.title, old.abstract);
+END;
+DROP TRIGGER titles_fts_delete;
+CREATE TRIGGER titles_fts_delete AFTER DELETE ON papers
+WHEN NOT EXISTS (SELECT 1 FROM index_pending WHERE name = 'titles_fts') BEGIN
+    INSERT INTO titles_fts(titles_fts, rowid, title) VALUES ('delete', old.pk, old.title);
+END;
+"""
+
+
 def is_deferred(library: "Library") -> bool:
     """True inside ``deferred``: writers leave the derived indexes alone."""
     return getattr(library, "_indexes_deferred", False)
@@ -97,6 +116,15 @@ def mark_pending(library: "Library") -> None:
 def pending(library: "Library") -> dict[str, int]:
     """name -> owner pid of each derived index that lags behind."""
     return dict(library.execute("SELECT name, owner FROM index_pending").fetchall())
+
+
+def keeps_in_step(library: "Library", name: str = "papers_fts") -> bool:
+    """Whether writers should keep ``name`` in step now: not inside a bulk
+    ingest, and no rebuild pending (another process's bulk ingest, or a
+    killed one: its papers have no index rows to delete)."""
+    if is_deferred(library):
+        return False
+    return library.execute("SELECT 1 FROM index_pending WHERE name = ?", (name,)).fetchone() is None
 
 
 def clear_pending(library: "Library") -> None:
@@ -132,8 +160,14 @@ def _alive(pid: int) -> bool:
 
 def repair_if_orphaned(library: "Library") -> list[str]:
     """Rebuild the indexes a killed bulk ingest left behind (none while that
-    ingest still runs: it rebuilds them itself when it ends)."""
+    ingest still runs: it rebuilds them itself when it ends). A read-only
+    library is left as it is."""
+    from ..errors import StoreError
+
     owners = pending(library)
     if owners and not any(_alive(pid) for pid in owners.values()):
-        return rebuild_pending(library)
+        try:
+            return rebuild_pending(library)
+        except StoreError:
+            return []
     return []
