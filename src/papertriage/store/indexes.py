@@ -28,7 +28,6 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Callable, Iterator
 
 if TYPE_CHECKING:
-    from . import Library
     from .connection import Connection
 
 
@@ -93,7 +92,7 @@ def is_deferred(library: "Connection") -> bool:
 
 
 @contextmanager
-def deferred(library: "Library") -> Iterator[None]:
+def deferred(library: "Connection") -> Iterator[None]:
     """Write papers without keeping the derived indexes in step. Call
     ``mark_pending`` first thing in every write transaction inside, and
     ``rebuild_pending`` after."""
@@ -104,7 +103,7 @@ def deferred(library: "Library") -> Iterator[None]:
         library._indexes_deferred = False  # type: ignore[attr-defined]
 
 
-def mark_pending(library: "Library") -> None:
+def mark_pending(library: "Connection") -> None:
     """Record, in the current transaction, that every derived index lags behind."""
     from . import now
 
@@ -114,12 +113,12 @@ def mark_pending(library: "Library") -> None:
         [(name, os.getpid(), now()) for name, _ in REBUILDERS])
 
 
-def pending(library: "Library") -> dict[str, int]:
+def pending(library: "Connection") -> dict[str, int]:
     """name -> owner pid of each derived index that lags behind."""
     return dict(library.execute("SELECT name, owner FROM index_pending").fetchall())
 
 
-def keeps_in_step(library: "Library", name: str = "papers_fts") -> bool:
+def keeps_in_step(library: "Connection", name: str = "papers_fts") -> bool:
     """Whether writers should keep ``name`` in step now: not inside a bulk
     ingest, and no rebuild pending (another process's bulk ingest, or a
     killed one: its papers have no index rows to delete)."""
@@ -128,13 +127,13 @@ def keeps_in_step(library: "Library", name: str = "papers_fts") -> bool:
     return library.execute("SELECT 1 FROM index_pending WHERE name = ?", (name,)).fetchone() is None
 
 
-def clear_pending(library: "Library") -> None:
+def clear_pending(library: "Connection") -> None:
     """Forget the record without rebuilding (nothing was written after all)."""
     with library.transaction() as db:
         db.execute("DELETE FROM index_pending WHERE owner = ?", (os.getpid(),))
 
 
-def rebuild_pending(library: "Library") -> list[str]:
+def rebuild_pending(library: "Connection") -> list[str]:
     """Rebuild every lagging index in one transaction; returns their names."""
     with library.transaction() as db:
         names = {name for name, in db.execute("SELECT name FROM index_pending")}
@@ -159,7 +158,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def repair_if_orphaned(library: "Library") -> list[str]:
+def repair_if_orphaned(library: "Connection") -> list[str]:
     """Rebuild the indexes a killed bulk ingest left behind (none while that
     ingest still runs: it rebuilds them itself when it ends). A read-only
     library is left as it is."""
