@@ -16,7 +16,7 @@ import time
 import pexpect
 import pyte
 
-TIMEOUT = 60.0  # seconds; a loaded CI machine can take several seconds to start Python
+TIMEOUT = 180.0  # seconds; a loaded machine can take many seconds to start Python, and a match returns at once
 
 KEYS = {
     "up": "\x1b[A", "down": "\x1b[B", "right": "\x1b[C", "left": "\x1b[D",

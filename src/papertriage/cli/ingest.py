@@ -8,8 +8,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import ExitCode, UserError
+from ..errors import UserError
 from . import app
+from .changes import print_rule_results
 from .common import err, state
 
 
@@ -31,21 +32,26 @@ def ingest(
         "--page-date", metavar="YYYY-MM-DD",
         help="The day the pages were saved; dates shown without a year get its year.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+    explain: Annotated[bool, typer.Option(
+        "--explain", help="After ingesting, say for each sighting that joined a paper which rule joined it.")] = False,
 ) -> None:
     """Read dumps into the library, merging papers seen before.
 
     Files already ingested (same content) are skipped; a file that fails to
     parse is reported and leaves the library untouched.
     """
+    from ..config import load_config
     from ..core.ingest import find_dumps, ingest_sources
+    from ..core.rules import load_rules
     from ..render.safe import one_line
 
     lib = state(ctx).library
     day = _page_date(page_date)
     sources = find_dumps(paths)
-    from .tag import apply_configured_rules, configured_rules  # rules files listed in the config (issue 5)
-
-    rules, newest = configured_rules(lib)  # checked before anything is written
+    # Rules files listed in the config (issue 5), run on the papers this ingest adds.
+    config = load_config()
+    rules = [rule for path in config.rules for rule in load_rules(path)]
+    thresholds = config.dedup_thresholds()
     progress = _progress(len(sources)) if not quiet else None
 
     def on_file(file_report, done: int, total: int) -> None:
@@ -57,7 +63,7 @@ def ingest(
             progress.update(progress.task_ids[0], completed=done)
 
     try:
-        report = ingest_sources(lib, sources, page_date=day, on_file=on_file)
+        report = ingest_sources(lib, sources, page_date=day, rules=rules, on_file=on_file, thresholds=thresholds)
     finally:
         if progress:
             progress.stop()
@@ -65,9 +71,15 @@ def ingest(
         t = report.totals()
         print(f"{t['files']} files: {t['records']} records, {t['new']} new papers, "
               f"{t['merged']} merged into known ones, {t['skipped']} skipped, {t['errors']} errors")
-    apply_configured_rules(lib, rules, newest, quiet=quiet)
+    if explain:
+        from .dedup import print_ingest_explanations
+
+        print_ingest_explanations(lib, [f.dump_id for f in report.files if f.dump_id is not None])
+    if report.rules and not quiet:
+        print_rule_results(report.rules, dry_run=False)
     if report.errors:
-        raise typer.Exit(ExitCode.USER_ERROR)
+        # Each bad file was reported as it was met, and the others went in.
+        raise UserError(f"{len(report.errors)} files not ingested", reported=True)
 
 
 def _print_file(f, one_line) -> None:

@@ -7,8 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..render import SHOW_FORMATS, WITH_SIGHTINGS
 from . import app
-from ..render import WITH_SIGHTINGS
 from .common import (FormatOpt, LimitOpt, ReverseOpt, SortOpt, err, interest_note, nonempty, pick_format, pick_limit,
                      state, write_papers)
 
@@ -49,21 +49,41 @@ def list_(
 def show(
     ctx: typer.Context,
     paper_id: Annotated[str, typer.Argument(metavar="ID", help="A paper id or a unique prefix of one.")],
-    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="text (default) or json.")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help=" (default) or ".join(SHOW_FORMATS) + ".")]
+    = None,
+    explain: Annotated[bool, typer.Option(
+        "--explain", help="Number the sightings and say which dedup rule joined each one, with its scores.")] = False,
 ) -> None:
     """Every field of one paper, and every sighting of it."""
     from ..core.papers import get_paper
+    from ..errors import UserError
 
-    paper = get_paper(state(ctx).library, paper_id)
+    if fmt is not None and fmt not in SHOW_FORMATS:
+        raise UserError(f"unknown format {fmt!r} for show; choose from {', '.join(SHOW_FORMATS)}")
+    explained = None
+    if explain:
+        from ..core.dedupe import explain_paper
+
+        explained = explain_paper(state(ctx).library, paper_id)
+        paper = explained.paper
+    else:
+        paper = get_paper(state(ctx).library, paper_id)
     if fmt == "json":
         from ..render.jsonfmt import paper_object
         import json
 
-        print(json.dumps(paper_object(paper), ensure_ascii=False, indent=2))
+        data = paper_object(paper)
+        if explained is not None:
+            data["explain"] = [s.to_dict() for s in explained.sightings]
+        print(json.dumps(data, ensure_ascii=False, indent=2))
         return
     from ..render.detail import render_detail
 
     render_detail(paper, sys.stdout, terminal=sys.stdout.isatty())
+    if explained is not None:
+        from ..render.dupes import render_explanations
+
+        render_explanations(explained.sightings, sys.stdout)
 
 
 @app.command()

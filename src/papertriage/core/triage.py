@@ -7,11 +7,11 @@ a crash loses nothing, and the next session resumes by itself: decided
 papers have left the ``new`` set.
 
 Order (issue 13): by learned interest (``core/interest.py``) once there are
-enough decisions to learn from; before that (cold start), most promising:
-seen in the most dumps, then most upvoted, then newest, then the order they
-were added. After each decision the ranking learns from it and the papers
-still ahead are put in the new order. With a query, papers still ``new``
-come first, then the ones already decided.
+enough decisions to learn from; before that (cold start), "most promising":
+seen in the most dumps, then most upvoted, then newest (published), then the
+order they were added. After each decision the ranking learns from it and
+the papers still ahead are put in the new order. With a query, papers still
+``new`` come first, then the ones already decided.
 """
 
 from __future__ import annotations
@@ -20,17 +20,18 @@ from dataclasses import dataclass, field
 
 from ..errors import NoMatch
 from ..model import Paper
-from ..store import Library
-from . import interest
-from . import tags as tagging
+from ..query import compile_query
+from ..store import Library, Selection
+from . import decisions, interest, tags as tagging
+from .select import select_papers, sort_order
 
-PROMISING = interest.FALLBACK_ORDER
+STILL_NEW = "status:new"
 DECISIONS = {"k": "keep", "s": "skip", "r": "read"}
 MORE_LIKE_THIS = 10
 
 
 def promising_key(paper: Paper) -> tuple:
-    """Sort key matching PROMISING (Python's sort is stable, so ties keep the query's order)."""
+    """Sort key matching the store's ``promising`` order (Python's sort is stable, so ties keep the query's order)."""
     return (
         paper.status != "new",
         -paper.seen,
@@ -40,18 +41,15 @@ def promising_key(paper: Paper) -> tuple:
 
 
 def triage_order(library: Library, query: str | None = None, sort: str = "interest") -> list[str]:
-    """Ids to walk: the ``new`` papers, or those matching ``query`` (new ones first),
-    by learned interest (the most promising first while it cannot learn yet)."""
-    from .papers import order_by
-
-    order = order_by(sort, library=library)
+    """Ids to walk: the ``new`` papers, or those matching ``query`` (new ones first), by
+    learned interest (the most promising first while it cannot learn yet)."""
     if query and query.strip():
-        from .select import select_papers
-
         papers = list(select_papers(library, query, sort=sort))
-        papers.sort(key=lambda p: p.status != "new")  # stable: keeps the ranking within each group
+        papers.sort(key=lambda p: p.status != "new")  # stable: the ranking holds within each group
         return [p.id for p in papers]
-    return [p.id for p in library.select("p.status = 'new'", order_by=order)]
+    order, model = sort_order(library, sort)
+    return [p.id for p in library.select(Selection(query=compile_query(STILL_NEW), sort=order,
+                                                   interest_model=model))]
 
 
 @dataclass
@@ -69,7 +67,7 @@ class TriageSession:
 
     @classmethod
     def start(cls, library: Library, query: str | None = None, sort: str = "interest") -> "TriageSession":
-        ranking = interest.ensure_ranking(library, sort)
+        ranking = interest.ensure_ranking(library, sort) if interest.is_interest_sort(sort) else None
         ids = triage_order(library, query, sort)
         if not ids:
             what = f"no paper matches {query!r}" if query and query.strip() else "no paper is new"
@@ -92,13 +90,12 @@ class TriageSession:
 
     def current(self) -> Paper:
         """The paper at the current position, as the library has it now."""
-        pk = self._pk()
-        return next(self.library.select("p.pk = ?", (pk,)))
+        return next(self.library.select(Selection(ids=(self.ids[self.position],))))
 
-    def _pk(self, paper_id: str | None = None) -> int:
-        return self.library.resolve_ids([paper_id or self.ids[self.position]])[0]
+    def _id(self) -> list[str]:
+        return [self.ids[self.position]]
 
-    # -- the learned order --------------------------------------------------
+    # -- the learned order ----------------------------------------------------
 
     def _load_scores(self) -> None:
         self._scores = {}
@@ -109,32 +106,32 @@ class TriageSession:
         self._scores = {pid: by_pk.get(pk, 0.0) for pid, pk in pks.items()}
 
     def interest(self) -> float | None:
-        """The current paper's predicted interest, None while the ranking cannot learn."""
+        """The current paper's predicted interest; None while the ranking cannot learn."""
         if self.done or not self._scores:
             return None
         return self._scores.get(self.ids[self.position])
 
     def status_line(self) -> str:
         """What the order rests on (the cold-start notice until it can learn)."""
-        return self.ranking.message if self.ranking is not None else ""
+        return self.ranking.message if self.ranking is not None else f"ordered by {self.sort}"
 
     def relearn(self) -> None:
         """Learn from the decisions so far and put the papers still ahead in the new order."""
+        if not interest.is_interest_sort(self.sort):
+            return
         self.ranking = interest.ensure_ranking(self.library, self.sort)
         ahead = self.ids[self.position:]
-        if not ahead:
-            return
-        fresh = triage_order(self.library, self.query, self.sort)
-        rank = {pid: i for i, pid in enumerate(fresh)}
-        # Papers still new keep their learned rank; ones decided meanwhile go last, in their old order.
-        self.ids[self.position:] = sorted(ahead, key=lambda pid: (pid not in rank, rank.get(pid, 0)))
+        if ahead:
+            rank = {pid: i for i, pid in enumerate(triage_order(self.library, self.query, self.sort))}
+            # Papers still new take their learned rank; any decided meanwhile go last, in their old order.
+            self.ids[self.position:] = sorted(ahead, key=lambda pid: (pid not in rank, rank.get(pid, 0)))
         self._load_scores()
 
-    # -- decisions ----------------------------------------------------------
+    # -- decisions --------------------------------------------------------------
 
     def decide(self, status: str) -> None:
         """Save the status of the current paper at once, learn from it, then move on."""
-        tagging.mark(self.library, [self._pk()], status)
+        decisions.mark(self.library, self._id(), status)
         self.decided[self.ids[self.position]] = status
         self.position += 1
         self.relearn()
@@ -154,17 +151,15 @@ class TriageSession:
         back = [labels[pk][0] for pk in report.papers if pk in labels]
         for pid in back:
             self.decided.pop(pid, None)
-            if pid not in self.ids:
-                self.ids.insert(self.position, pid)
-        if back and back[0] in self.ids:
-            where = self.ids.index(back[0])
-            if where < self.position:  # bring it back in front of the user
+        if back:
+            if back[0] in self.ids:
+                where = self.ids.index(back[0])
                 self.ids.pop(where)
-                self.position -= 1
-                self.ids.insert(self.position, back[0])
-            else:
-                self.ids.insert(self.position, self.ids.pop(where))
-        self.ranking = interest.ensure_ranking(self.library, self.sort)
+                if where < self.position:
+                    self.position -= 1
+            self.ids.insert(self.position, back[0])  # in front of the user again
+        if interest.is_interest_sort(self.sort):
+            self.ranking = interest.ensure_ranking(self.library, self.sort)
         self._load_scores()
         return f"undone: {report.step.command}"
 
@@ -177,21 +172,21 @@ class TriageSession:
         _, _, papers = similar(self.library, self.ids[self.position], limit=limit * 5)
         ahead = set(self.ids[self.position + 1:])
         like = [p.id for p in papers if p.id in ahead][:limit]
-        rest = [pid for pid in self.ids[self.position + 1:] if pid not in set(like)]
-        self.ids[self.position + 1:] = like + rest
+        chosen = set(like)
+        self.ids[self.position + 1:] = like + [pid for pid in self.ids[self.position + 1:] if pid not in chosen]
         return len(like)
-
-    def add_tags(self, text: str) -> list[str]:
-        """Tag the current paper (comma-separated names); returns the tags added."""
-        names = tagging.parse_tags(",".join(part for part in text.split(",") if part.strip()))
-        report = tagging.add_tags(self.library, [self._pk()], names)
-        return [c.detail for c in report.changes]
 
     def known_tags(self) -> list[str]:
         return [tag for tag, _ in tagging.tag_counts(self.library)]
 
+    def add_tags(self, text: str) -> list[str]:
+        """Tag the current paper (comma-separated names); returns the tags added."""
+        names = tagging.parse_tags(",".join(part for part in text.split(",") if part.strip()))
+        report = tagging.add_tags(self.library, self._id(), names)
+        return [c.detail for c in report.changes if c.detail is not None]
+
     def set_note(self, text: str) -> bool:
-        return tagging.set_note(self.library, self._pk(), text)
+        return decisions.set_note(self.library, self.ids[self.position], text)
 
     def next(self) -> None:
         if not self.done:
@@ -202,7 +197,7 @@ class TriageSession:
 
     def still_new(self) -> int:
         """Papers in the whole library still waiting for a decision."""
-        return self.library.count("p.status = 'new'")
+        return self.library.count(Selection(query=compile_query(STILL_NEW)))
 
     def summary(self) -> dict[str, int]:
         """How many papers got each status in this session."""
