@@ -134,7 +134,7 @@ class TriageScreen:
         width, rows = self._size()
         rows -= 1 if self.prompt else 0
         usable = width - 1  # never write into the last column (some terminals wrap there)
-        out: list[tuple[str, str]] = []
+        out: "StyleAndTextTuples" = []
 
         def line(parts: list[tuple[str, str]]) -> None:
             room = usable
