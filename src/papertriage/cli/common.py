@@ -27,12 +27,22 @@ class State:
         if self._library is None:
             from ..store import Library
 
-            self._library = Library(self.library_path or default_library_path())
+            global _OPENED
+            _OPENED = self.library_path or default_library_path()
+            self._library = Library(_OPENED)
         return self._library
 
     def close(self) -> None:
         if self._library is not None:
             self._library.close()
+
+
+_OPENED: str | None = None
+
+
+def opened_library_path() -> str | None:
+    """The library this invocation opened, for messages about errors that escaped the store."""
+    return _OPENED
 
 
 def default_library_path() -> str:

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import ExitCode, UserError
+from ..errors import ExitCode, StoreError, UserError
 from . import app
 from .common import err, state
 
@@ -49,7 +49,9 @@ def ingest(
     progress = _progress(len(sources)) if not quiet else None
 
     def on_file(file_report, done: int, total: int) -> None:
-        if file_report.error:
+        if file_report.not_ingested:
+            pass  # one summary line says it, not a line per file
+        elif file_report.error:
             err(f"papertriage: {file_report.error}")
         elif not quiet and (progress is None or total <= 20):
             _print_file(file_report, one_line)
@@ -61,8 +63,15 @@ def ingest(
     finally:
         if progress:
             progress.stop()
+    t = report.totals()
+    if report.stopped:
+        # Issue 17: say exactly what went in before the library failed, and what did not.
+        went_in = t["files"] - t["not_ingested"] - t["errors"] - t["skipped"]
+        print(f"{t['files']} files: {went_in} ingested ({t['new']} new papers, {t['merged']} merged), "
+              f"{t['skipped']} skipped, {t['errors']} errors, {t['not_ingested']} NOT ingested "
+              "(run the same command again once the library is fixed)")
+        raise StoreError(report.stopped)
     if not quiet:
-        t = report.totals()
         print(f"{t['files']} files: {t['records']} records, {t['new']} new papers, "
               f"{t['merged']} merged into known ones, {t['skipped']} skipped, {t['errors']} errors")
     apply_configured_rules(lib, rules, newest, quiet=quiet)

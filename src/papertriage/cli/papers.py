@@ -47,10 +47,9 @@ def show(
 
     paper = get_paper(state(ctx).library, paper_id)
     if fmt == "json":
-        from ..render.jsonfmt import paper_object
-        import json
+        from ..render.jsonfmt import dumps, paper_object
 
-        print(json.dumps(paper_object(paper), ensure_ascii=False, indent=2))
+        print(dumps(paper_object(paper), indent=2))
         return
     from ..render.detail import render_detail
 

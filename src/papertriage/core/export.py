@@ -29,6 +29,11 @@ import os
 import re
 import tempfile
 import unicodedata
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: stale temporary files stay
+    fcntl = None  # type: ignore[assignment]
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator
@@ -161,7 +166,8 @@ def write_atomic(path: str | os.PathLike, produce: Callable[[IO[str]], int], *,
             raise UserError(f"cannot write: {exc.strerror or exc}", file=shown) from None
     try:
         mode = target.stat().st_mode & 0o7777 if target.exists() else _new_file_mode()
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+        remove_stale_parts(target.parent)
+        fd, tmp = _temporary(target)
     except OSError as exc:
         raise UserError(f"cannot write: {exc.strerror}", file=shown) from None
     try:
@@ -182,8 +188,52 @@ def write_atomic(path: str | os.PathLike, produce: Callable[[IO[str]], int], *,
     return result
 
 
-def _write_bytes_atomic(target: Path, data: bytes, mode: int) -> None:
+# `.NAME.xxxxxxxx.part`: what _temporary names; a writer holds a lock on it.
+_PART = re.compile(r"\..+\.[a-z0-9_]{8}\.part")
+
+
+def _temporary(target: Path) -> tuple[int, str]:
+    """A temporary file beside ``target``, locked while this process writes it,
+    so that ``remove_stale_parts`` can tell a live one from a dead writer's."""
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    if fcntl is not None:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            pass
+    return fd, tmp
+
+
+def remove_stale_parts(folder: Path) -> int:
+    """Remove the temporary files an export killed midway left in ``folder``
+    (issue 17): papertriage's own ``.NAME.xxxxxxxx.part`` files that no live
+    writer holds locked. Returns how many went."""
+    if fcntl is None:
+        return 0
+    removed = 0
+    try:
+        names = [n for n in os.listdir(folder) if n.endswith(".part") and _PART.fullmatch(n)]
+    except OSError:
+        return 0
+    for name in names:
+        path = os.path.join(folder, name)
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # fails while its writer lives
+            os.unlink(path)
+            removed += 1
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+    return removed
+
+
+def _write_bytes_atomic(target: Path, data: bytes, mode: int) -> None:
+    fd, tmp = _temporary(target)
     try:
         with open(fd, "wb") as f:
             f.write(data)
@@ -284,6 +334,7 @@ def write_split(papers: Iterable[Paper], write: Writer, directory: str, *, exten
     except OSError as exc:
         raise UserError(f"cannot create the folder: {exc.strerror}", file=directory) from None
     mode = _new_file_mode()
+    remove_stale_parts(real_root)
     manifest = _Manifest(real_root, mode)
     result = ExportResult()
     try:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterable
 
 from .. import dedup, parse
-from ..errors import PapertriageError, UserError
+from ..errors import PapertriageError, StoreError, UserError
 from ..model import Sighting
 from ..store import Library, PaperWriter, now
 
@@ -35,6 +35,7 @@ class FileReport:
     merged: int = 0
     skipped: bool = False
     error: str | None = None
+    not_ingested: bool = False  # a good file the library could not take (disk full, read-only)
 
     def to_dict(self) -> dict:
         return {"file": self.name, "layout": self.layout, "records": self.records, "new": self.new,
@@ -44,6 +45,7 @@ class FileReport:
 @dataclass(slots=True)
 class IngestReport:
     files: list[FileReport] = field(default_factory=list)
+    stopped: str | None = None  # the library error that stopped the ingest (exit 3), if one did
 
     @property
     def errors(self) -> list[FileReport]:
@@ -56,7 +58,8 @@ class IngestReport:
             "new": sum(f.new for f in self.files),
             "merged": sum(f.merged for f in self.files),
             "skipped": sum(f.skipped for f in self.files),
-            "errors": len(self.errors),
+            "errors": sum(1 for f in self.files if f.error and not f.not_ingested),
+            "not_ingested": sum(f.not_ingested for f in self.files),
         }
 
 
@@ -276,11 +279,22 @@ def _assign_ids(library: Library, new_states: list[_PaperState]) -> None:
         state.id = candidate
 
 
-def ingest_one(library: Library, source: DumpSource, *, page_date: dt.date | None = None,
-               stdin: BinaryIO | None = None, vocabulary: VocabularyChanges | None = None) -> FileReport:
-    """Ingest one dump in its own transaction (a savepoint inside ``ingest``'s)."""
-    own_vocabulary = vocabulary is None
-    vocabulary = VocabularyChanges() if own_vocabulary else vocabulary
+@dataclass(slots=True)
+class _Parsed:
+    """A dump read and parsed, not yet written: what ingest does before it takes the lock."""
+
+    source: DumpSource
+    report: FileReport
+    sha: str
+    result: parse.ParseResult
+    seen_on: str
+
+
+def _read_and_parse(library: Library, source: DumpSource, *, page_date: dt.date | None,
+                    stdin: BinaryIO | None) -> tuple[FileReport, _Parsed | None]:
+    """Read, hash and parse one dump, outside any transaction (issue 17: a
+    large dump no longer holds the write lock for its whole parse). Returns
+    the report and, when there is something to write, the parsed dump."""
     report = FileReport(source.display)
     try:
         data = source.read(stdin)
@@ -289,32 +303,65 @@ def ingest_one(library: Library, source: DumpSource, *, page_date: dt.date | Non
         sha = hashlib.sha256(data).hexdigest()
         if library.find_dump(sha) is not None:
             report.skipped = True
-            return report
+            return report, None
         saved_on = source.saved_on()
         result = parse.parse_bytes(data, source.display, page_date=source.page_date or page_date,
                                    saved_year=saved_on.year)
-        report.layout = result.layout
-        report.records = len(result.sightings)
-        seen_on = (result.page_date or saved_on).isoformat()
-        with library.transaction():
-            if library.find_dump(sha) is not None:  # another papertriage ingested it meanwhile
-                report.skipped, report.layout, report.records = True, None, 0
-                return report
-            dump_id = library.add_dump(
-                name=source.path.name if source.path else source.display,
-                path=str(source.path.resolve()) if source.path else source.display,
-                sha256=sha, layout=result.layout, page_date=result.page_date,
-                page_date_raw=result.page_date_raw, seen_on=dt.date.fromisoformat(seen_on),
-                records=len(result.sightings))
-            report.new, report.merged = merge_sightings(library, result.sightings, dump_id, seen_on, vocabulary)
-            if own_vocabulary:
-                vocabulary.apply(library)
+        del data
+    except StoreError:
+        raise
     except PapertriageError as exc:
         if exc.file is None:
             exc.file = source.display
         report.error = str(exc)
+        return report, None
     except OSError as exc:
         report.error = f"{source.display}: cannot read: {exc.strerror or exc}"
+        return report, None
+    report.layout = result.layout
+    report.records = len(result.sightings)
+    return report, _Parsed(source, report, sha, result, (result.page_date or saved_on).isoformat())
+
+
+def _write_parsed(library: Library, parsed: _Parsed, vocabulary: VocabularyChanges) -> None:
+    """Write one parsed dump in a transaction of its own (a savepoint inside a
+    batch's). A StoreError (exit 3: disk full, read-only, damaged) propagates:
+    it is about the library, not about this file."""
+    source, report, result = parsed.source, parsed.report, parsed.result
+    try:
+        with library.transaction():
+            if library.find_dump(parsed.sha) is not None:  # another papertriage ingested it meanwhile
+                report.skipped, report.layout, report.records = True, None, 0
+                return
+            dump_id = library.add_dump(
+                name=source.path.name if source.path else source.display,
+                path=str(source.path.resolve()) if source.path else source.display,
+                sha256=parsed.sha, layout=result.layout, page_date=result.page_date,
+                page_date_raw=result.page_date_raw, seen_on=dt.date.fromisoformat(parsed.seen_on),
+                records=len(result.sightings))
+            report.new, report.merged = merge_sightings(library, result.sightings, dump_id, parsed.seen_on,
+                                                        vocabulary)
+    except StoreError:
+        raise
+    except PapertriageError as exc:
+        if exc.file is None:
+            exc.file = source.display
+        report.error = str(exc)
+
+
+def ingest_one(library: Library, source: DumpSource, *, page_date: dt.date | None = None,
+               stdin: BinaryIO | None = None, vocabulary: VocabularyChanges | None = None) -> FileReport:
+    """Ingest one dump: parse it, then write it in its own transaction (a
+    savepoint inside ``ingest``'s). Raises StoreError when the library cannot
+    take it; a bad file is reported in the FileReport."""
+    own_vocabulary = vocabulary is None
+    vocabulary = VocabularyChanges() if own_vocabulary else vocabulary
+    report, parsed = _read_and_parse(library, source, page_date=page_date, stdin=stdin)
+    if parsed is not None:
+        with library.transaction():
+            _write_parsed(library, parsed, vocabulary)
+            if own_vocabulary:
+                vocabulary.apply(library)
     return report
 
 
@@ -338,16 +385,36 @@ def ingest_sources(library: Library, sources: list[DumpSource], *, page_date: dt
     report = IngestReport()
     position = 0
     while position < len(sources):
+        # Parse a batch first, then take the write lock only to write it.
+        batch: list[tuple[FileReport, _Parsed | None]] = []
+        parsed_sightings = 0
+        while position < len(sources) and parsed_sightings < BATCH_SIGHTINGS:
+            file_report, parsed = _read_and_parse(library, sources[position], page_date=page_date, stdin=stdin)
+            batch.append((file_report, parsed))
+            parsed_sightings += file_report.records
+            position += 1
         vocabulary = VocabularyChanges()
-        with library.transaction():
-            written = 0
-            while position < len(sources) and written < BATCH_SIGHTINGS:
-                file_report = ingest_one(library, sources[position], page_date=page_date, stdin=stdin,
-                                         vocabulary=vocabulary)
-                report.files.append(file_report)
-                written += file_report.records
-                position += 1
-                if on_file:
-                    on_file(file_report, position, len(sources))
-            vocabulary.apply(library)
+        try:
+            with library.transaction():
+                for file_report, parsed in batch:
+                    if parsed is not None:
+                        _write_parsed(library, parsed, vocabulary)
+                vocabulary.apply(library)
+        except StoreError as exc:
+            # Nothing of this batch went in (the transaction rolled back), nor
+            # will the files after it: say so file by file, and stop.
+            report.stopped = exc.message
+            for file_report, parsed in batch:
+                if parsed is not None:
+                    file_report.new = file_report.merged = 0
+                    file_report.error = f"{file_report.name}: not ingested: the library failed"
+                    file_report.not_ingested = True
+            for source in sources[position:]:
+                batch.append((FileReport(source.display, error=f"{source.display}: not ingested: the "
+                                         "library failed", not_ingested=True), None))
+            position = len(sources)
+        for done, (file_report, _) in enumerate(batch, len(report.files) + 1):
+            report.files.append(file_report)
+            if on_file:
+                on_file(file_report, done, len(sources))
     return report

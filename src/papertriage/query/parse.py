@@ -50,6 +50,11 @@ _OPEN_QUOTES = '"“'
 _CLOSE_QUOTES = '"”'
 _FIELD = re.compile(r"([A-Za-z_]+)(:(?:>=|<=|>|<|=)?|>=|<=|>|<|=)")
 MIN_PREFIX = 2  # letters before `*`: a one-letter prefix matches half of a big library
+# The work one query may cause (issue 17): each term is a full-text lookup and
+# a bm25 term for every matching row, so hundreds of `OR a` took minutes.
+# Generous for a person, refused clearly for a generated query gone wrong.
+MAX_QUERY_CHARS = 2000
+MAX_TERMS = 48
 
 
 class QueryError(QuerySyntaxError):
@@ -137,6 +142,13 @@ class _Parser:
         return QueryError(message, query=self.query, position=start, length=end - start)
 
     def parse(self) -> Node | None:
+        if len(self.query) > MAX_QUERY_CHARS:
+            raise self.error(f"query too long ({len(self.query)} characters; at most {MAX_QUERY_CHARS})",
+                             MAX_QUERY_CHARS, len(self.query))
+        terms = [t for t in _scan(self.query) if t.quoted or t.text not in ("OR", "AND", "NOT")]
+        if len(terms) > MAX_TERMS:
+            raise self.error(f"too many terms ({len(terms)}; at most {MAX_TERMS}): split the query, or use "
+                             "tags to group papers", terms[MAX_TERMS].start, len(self.query))
         groups: list[list[Node]] = []
         pending_or: _Term | None = None
         negate_next: _Term | None = None
@@ -159,7 +171,8 @@ class _Parser:
                 node = node.item if isinstance(node, Not) else Not(node)
                 negate_next = None
             if pending_or is not None:
-                groups[-1].append(node)
+                if node not in groups[-1]:  # `a OR a` is `a`: no work twice
+                    groups[-1].append(node)
                 pending_or = None
             else:
                 groups.append([node])

@@ -16,6 +16,7 @@ from typing import Iterable, Iterator, Sequence
 
 from ..errors import StoreError, UnknownIdError
 from ..model import Paper, Sighting
+from .failures import APPLICATION_ID, explain
 from .migrations import MIGRATIONS
 
 __all__ = ["Library", "PAPER_COLUMNS"]
@@ -67,6 +68,7 @@ class Library:
                                       check_same_thread=False)
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self.db.execute("PRAGMA foreign_keys = ON")
+            self._ensure_identity()  # before anything writes (WAL switches the header)
             if self.path != ":memory:":
                 self.db.execute("PRAGMA journal_mode = WAL")
                 self.db.execute("PRAGMA synchronous = NORMAL")
@@ -78,24 +80,34 @@ class Library:
                 self.db.execute("PRAGMA mmap_size = 268435456")
             self._depth = 0
             self._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(self._explain(exc)) from None
+        except sqlite3.Error as exc:
+            self.close()
+            raise explain(exc, self.path) from None
 
     # -- connection and transactions -------------------------------------
 
-    def _explain(self, exc: sqlite3.Error) -> str:
-        text = str(exc)
-        if "file is not a database" in text or "malformed" in text:
-            return f"{self.path} is not a papertriage library (not an SQLite database)"
-        if "readonly" in text:
-            return f"{self.path} is read-only: check the file's permissions"
-        if "unable to open" in text:
-            return f"cannot open the library {self.path}: check the folder exists and is writable"
-        if "disk is full" in text or "database or disk is full" in text:
-            return f"disk full while writing {self.path}; nothing was changed"
-        if "locked" in text or "busy" in text:
-            return f"the library {self.path} stayed locked by another papertriage for {BUSY_TIMEOUT_MS // 1000} s"
-        return f"library error in {self.path}: {text}"
+    def _explain(self, exc: BaseException) -> str:
+        return explain(exc, self.path).message
+
+    def _ensure_identity(self) -> None:
+        """Write only to an empty new file or a papertriage library (issue 17).
+
+        A papertriage library carries APPLICATION_ID in its header; one made
+        before the id existed (it has papertriage's ``_migrations`` and
+        ``papers``) gets it now. Anything else -- another program's database --
+        is refused before a single byte of it changes.
+        """
+        app_id = self.db.execute("PRAGMA application_id").fetchone()[0]
+        if app_id == APPLICATION_ID:
+            return
+        tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        ours = False
+        if app_id == 0 and {"_migrations", "papers"} <= tables:
+            ours = self.db.execute("SELECT 1 FROM _migrations WHERE name = 'm001_initial'").fetchone() is not None
+        if tables and not ours:
+            raise StoreError(f"{self.path} is another program's SQLite database, not a papertriage library; "
+                             "nothing was changed (give papertriage a new file or its own library)")
+        self.db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -113,11 +125,7 @@ class Library:
             yield self.db
         except BaseException as exc:
             self._depth -= 1
-            if depth == 0:
-                self.db.execute("ROLLBACK")
-            else:
-                self.db.execute(f"ROLLBACK TO sp{depth}")
-                self.db.execute(f"RELEASE sp{depth}")
+            self._roll_back(depth)
             if isinstance(exc, sqlite3.Error):
                 raise StoreError(self._explain(exc)) from None
             raise
@@ -126,9 +134,24 @@ class Library:
             try:
                 self.db.execute("COMMIT" if depth == 0 else f"RELEASE sp{depth}")
             except sqlite3.Error as exc:
-                if depth == 0:
-                    self.db.execute("ROLLBACK")
+                self._roll_back(depth)
                 raise StoreError(self._explain(exc)) from None
+
+    def _roll_back(self, depth: int) -> None:
+        """Undo the transaction (depth 0) or savepoint. SQLite may already have
+        rolled the whole transaction back by itself (a full disk, an I/O
+        error): then there is nothing left to undo, and trying would only
+        replace the real error with "no transaction is active" (issue 17)."""
+        if not self.db.in_transaction:
+            return
+        try:
+            if depth == 0:
+                self.db.execute("ROLLBACK")
+            else:
+                self.db.execute(f"ROLLBACK TO sp{depth}")
+                self.db.execute(f"RELEASE sp{depth}")
+        except sqlite3.Error:
+            pass  # the original error is the one to report
 
     def prepare_for_scan(self) -> None:
         """For a command that reads the whole library once (export): no memory
@@ -138,8 +161,11 @@ class Library:
         self.execute("PRAGMA cache_size = -4096")
 
     def close(self) -> None:
+        db = getattr(self, "db", None)
+        if db is None:
+            return
         try:
-            self.db.close()
+            db.close()
         except sqlite3.Error:
             pass
 
@@ -162,10 +188,12 @@ class Library:
                 migration(db)
                 db.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (migration.__name__, now()))
 
-    def execute(self, sql: str, params: Sequence | dict = ()) -> sqlite3.Cursor:
+    def execute(self, sql: str, params: Sequence | dict = ()) -> "_Cursor":
+        """Run one statement; every sqlite3 error, also one raised while the
+        rows are read (a damaged page deep in a table), becomes StoreError."""
         try:
-            return self.db.execute(sql, params)
-        except sqlite3.OperationalError as exc:
+            return _Cursor(self.db.execute(sql, params), self.path)
+        except sqlite3.Error as exc:
             raise StoreError(self._explain(exc)) from None
 
     # -- dumps -----------------------------------------------------------
@@ -335,7 +363,7 @@ class Library:
 
         try:
             vocab.update(self.db, new_pks, replaced)
-        except sqlite3.OperationalError as exc:
+        except sqlite3.Error as exc:
             raise StoreError(self._explain(exc)) from None
 
     def rebuild_vocabulary(self) -> int:
@@ -479,6 +507,57 @@ class Library:
         """The newest paper's pk (0 for an empty library): papers above it came later."""
         return self.execute("SELECT coalesce(max(pk), 0) FROM papers").fetchone()[0]
 
+
+
+class _Cursor:
+    """A cursor whose row reads translate sqlite3 errors like ``execute`` does."""
+
+    __slots__ = ("_cursor", "_path")
+
+    def __init__(self, cursor: sqlite3.Cursor, path: str):
+        self._cursor, self._path = cursor, path
+
+    def _fail(self, exc: sqlite3.Error) -> StoreError:
+        return explain(exc, self._path)
+
+    def __iter__(self) -> "_Cursor":
+        return self
+
+    def __next__(self):
+        try:
+            return next(self._cursor)
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from None
+
+    def fetchone(self):
+        try:
+            return self._cursor.fetchone()
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from None
+
+    def fetchmany(self, size: int = 1):
+        try:
+            return self._cursor.fetchmany(size)
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from None
+
+    def fetchall(self):
+        try:
+            return self._cursor.fetchall()
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from None
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+    @property
+    def lastrowid(self):
+        return self._cursor.lastrowid
+
+    @property
+    def description(self):
+        return self._cursor.description
 
 
 class PaperWriter:
