@@ -159,6 +159,9 @@ class Library:
         Mapped and cached pages would only be read once."""
         self.execute("PRAGMA mmap_size = 0")
         self.execute("PRAGMA cache_size = -4096")
+        # A sort the indexes cannot give (--sort title, seen, date) spills to a
+        # temporary file past the cache instead of growing in memory (issue 17).
+        self.execute("PRAGMA temp_store = FILE")
 
     def close(self) -> None:
         db = getattr(self, "db", None)

@@ -59,6 +59,14 @@ def _file_read_only(path: str) -> bool:
     return os.path.exists(path) and not os.access(path, os.W_OK)
 
 
+def _nearly_full(path: str) -> bool:
+    try:
+        st = os.statvfs(str(Path(path).expanduser().resolve().parent))
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < 1 << 20
+
+
 def explain(exc: BaseException, path: str) -> StoreError:
     """A StoreError with a one-line message for any sqlite3 error on ``path``."""
     text = str(exc)
@@ -83,6 +91,11 @@ def explain(exc: BaseException, path: str) -> StoreError:
         if _file_read_only(path) or "readonly" in low:
             return StoreError(f"the library {path} is read-only: check the file's permissions")
         return StoreError(f"cannot open the library {path}: check the folder exists and is writable")
+    if "disk i/o error" in low and _nearly_full(path):
+        # SQLite reports some writes that hit a full disk as I/O errors (a WAL
+        # write, a -shm extension); the free space says which it was.
+        return StoreError(f"disk full while writing the library {path}: the last change was not saved; "
+                          "free some space and run the command again")
     if "disk i/o error" in low:
         return StoreError(f"input/output error on the library {path} (a failing disk, a full disk or a "
                           "removed drive); nothing more was written")
