@@ -471,6 +471,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work", default=str(WORK), help="corpus and library folder [bench/work]")
     ap.add_argument("--results", default=str(RESULTS), help="where the JSON and PNG go [bench/results]")
     ap.add_argument("--no-plot", action="store_true", help="skip the PNG")
+    ap.add_argument("--known-items", action="store_true",
+                    help="also run the known-item search benchmark on the real papers (bench/known_items.py)")
     args = ap.parse_args(argv)
     sizes = [10_000] if args.quick else [parse_size(s) for s in args.sizes.split(",") if s.strip()]
     if args.quick and args.sizes != ap.get_default("sizes"):
@@ -488,6 +490,14 @@ def main(argv: list[str] | None = None) -> int:
         results["sizes"].append(result)
         print(table(result) + "\n", flush=True)
         results["seconds"] = time.perf_counter() - started
+        for path in (out_dir / f"{stamp}.json", out_dir / f"{latest}.json"):
+            path.write_text(json.dumps(results, indent=1))
+    if args.known_items:
+        import known_items
+
+        log("known-item search on the real papers ...")
+        results["known_items"] = known = known_items.run(work=Path(args.work) / "known-items")
+        print(known_items.format_table(known) + "\n", flush=True)
         for path in (out_dir / f"{stamp}.json", out_dir / f"{latest}.json"):
             path.write_text(json.dumps(results, indent=1))
     if not args.no_plot:

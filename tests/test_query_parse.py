@@ -63,8 +63,18 @@ PARSES = [
     ("before:2024", Filter("before", ":", "2024")),
     ("file:003", Filter("file", ":", "003")),
     ("kan OR tag:kan", Or((W("kan"), Filter("tag", ":", "kan")))),
+    # parentheses group (issue 14); inside a word they are text
+    ("(kan OR mlp) transformer", And((Or((W("kan"), W("mlp"))), W("transformer")))),
+    ("((a OR b) c) OR d", Or((And((Or((W("a"), W("b"))), W("c"))), W("d")))),
+    ("-(survey OR review) kan", And((Not(Or((W("survey"), W("review")))), W("kan")))),
+    ("NOT (a b) c", And((Not(And((W("a"), W("b")))), W("c")))),
+    ("(a b) c", And((W("a"), W("b"), W("c")))),
+    ('kan ("graph neural" OR tag:gnn)', And((W("kan"), Or((Phrase("graph neural"), Filter("tag", ":", "gnn")))))),
+    ("(e(3) OR x)", Or((W("e(3)"), W("x")))),
+    ("(C++)", W("(C++)")),
     # nothing searchable: dropped
     ("kan & —", W("kan")),
+    ("kan ()", W("kan")),
     ("", None),
     ("   ", None),
     ("- *", None),
@@ -102,6 +112,11 @@ ERRORS = [
     ("kan NOT", "NOT needs a term after it", 4, 3),
     ('kan "unclosed phrase', "unclosed quote", 4, 16),
     ("x*", "a prefix needs at least 2 letters", 0, 2),
+    ("(kan OR mlp transformer", "unclosed parenthesis", 0, 1),
+    ("kan (a (b c)", "unclosed parenthesis", 4, 1),
+    ("kan OR mlp) transformer", "unbalanced parenthesis: this ) closes no (", 10, 1),
+    ("-(survey", "unclosed parenthesis", 0, 2),
+    ("(OR a)", "OR needs a term before it", 1, 2),
 ]
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from papertriage.core import tags as core
+from papertriage.core.identity import abstract_opening
 from papertriage.errors import NoMatch, UnknownIdError, UserError
 from papertriage.model import Paper
 
@@ -237,7 +238,8 @@ def test_export_import_round_trip_into_a_fresh_library(seeded, tmp_path):
     text = core.export_state(seeded)
     data = yaml.safe_load(text)
     assert list(data) == sorted([a, b, c])
-    assert data[a] == {"title": paper(seeded, a).title, "status": "keep", "tags": ["LLM", "method/kan"]}
+    assert data[a] == {"title": paper(seeded, a).title, "opening": abstract_opening(paper(seeded, a).abstract),
+                       "status": "keep", "tags": ["LLM", "method/kan"]}
 
     fresh = Library(tmp_path / "fresh.db")
     assert not ingest(fresh, [str(SEEDS)]).errors
@@ -266,16 +268,16 @@ def test_import_replace_makes_tags_exact(seeded, tmp_path):
     assert paper(seeded, b).tags == ["untouched"]
 
 
-def test_import_with_unknown_ids_changes_nothing(seeded, tmp_path):
+def test_import_places_what_it_can_and_lists_the_rest(seeded, tmp_path):
+    """Issue 12: an unknown id no longer loses every other paper's decisions."""
     a, b = first_ids(seeded, 2)
     f = tmp_path / "t.yaml"
-    f.write_text(f"{a}:\n  status: keep\n  tags: [x]\nffffffff:\n  status: read\n{b}:\n  note: hi\n'99999999': {{}}\n")
-    before = snapshot(seeded)
-    with pytest.raises(UnknownIdError) as info:
-        core.import_state(seeded, f)
-    assert "ffffffff" in str(info.value) and "99999999" in str(info.value)
-    assert str(info.value).startswith(str(f))
-    assert snapshot(seeded) == before
+    f.write_text(f"{a}:\n  status: keep\n  tags: [x]\nffffffff:\n  title: A paper this library never saw\n"
+                 f"  status: read\n{b}:\n  note: hi\n'99999999': {{}}\n")
+    report = core.import_state(seeded, f)
+    assert [(u.token, u.line) for u in report.unplaced] == [("ffffffff", 4), ("99999999", 9)]
+    assert report.unplaced[0].title == "A paper this library never saw"
+    assert (paper(seeded, a).status, paper(seeded, a).tags, paper(seeded, b).note) == ("keep", ["x"], "hi")
 
 
 BAD_IMPORTS = [

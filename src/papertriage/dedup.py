@@ -52,8 +52,11 @@ MAX_PAPERS_PER_KEY = 50
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
-def _strip_latex(text: str) -> str:
-    if "\\" not in text and "$" not in text:
+def _strip_latex(text: str, latex: bool | None = None) -> str:
+    # ``latex``: whether the whole text is LaTeX-bearing; None decides on this span alone.
+    if latex is None:
+        latex = "\\" in text or "$" in text
+    if not latex:
         return text
     for _ in range(3):  # nested wrappers: \mathbf{\texttt{D}}
         new = _LATEX_WRAPPERS.sub(r"\1", text)
@@ -66,13 +69,13 @@ def _strip_latex(text: str) -> str:
     return text.replace("$", "").replace("{", "").replace("}", "")
 
 
-def words(text: str) -> list[str]:
-    """Text reduced to lower-case words (see ``normalise``)."""
+def words(text: str, latex: bool | None = None) -> list[str]:
+    """Text reduced to lower-case words (see ``normalise``); ``latex`` as for ``_strip_latex``."""
     if "&" in text:
         text = html.unescape(text)
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
-    text = _strip_latex(text)
+    text = _strip_latex(text, latex)
     if text.isascii():  # the common case, about twice as fast as the regex
         return text.lower().translate(_ASCII_TO_SPACE).split()
     return _WORD.findall(text.casefold())
@@ -125,12 +128,16 @@ class Fingerprint:
         return other
 
     def opening_words(self, n: int) -> list[str]:
-        """The first ``n`` words of the abstract, without normalising all of it."""
-        if self._abstract_words is not None:
-            return self._abstract_words[:n]
-        head = words(self._abstract[:n * 15])  # no real abstract has 40 words of 15 letters
+        """The first ``n`` words of the abstract, without normalising all of it.
+
+        The basis of a paper's id, so always the same words for the same
+        abstract, whatever was computed before (issue 12): whether braces are
+        LaTeX is decided on the whole abstract, never on the span normalised.
+        """
+        latex = "\\" in self._abstract or "$" in self._abstract
+        head = words(self._abstract[:n * 15], latex)  # no real abstract has 40 words of 15 letters
         if len(head) <= n and len(self._abstract) > n * 15:
-            return self.abstract_words[:n]
+            head = words(self._abstract, latex)
         return head[:n]
 
     @property

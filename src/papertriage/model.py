@@ -57,6 +57,10 @@ class Paper:
     note: str | None = None
     tags: list[str] = field(default_factory=list)
     sightings: list[Sighting] | None = None  # loaded only when asked for
+    # Fixed when the paper came in and never recomputed (issue 12); None for a
+    # paper that is not in a library (the renderers then derive them).
+    citation_key: str | None = None
+    note_name: str | None = None
 
     def to_dict(self, *, with_sightings: bool = True) -> dict:
         data = {

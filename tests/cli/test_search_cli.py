@@ -104,6 +104,30 @@ def test_exclusions_after_double_dash(cli, lib):
     assert without and without < with_kan
 
 
+@pytest.mark.parametrize("args", [
+    ["-kan", "kolmogorov"],  # an exclusion first, no --
+    ["kolmogorov", "-kan", "-n", "50"],
+    ["-n50", "-kan", "kolmogorov"],  # -n50 is the limit, -kan an exclusion
+    ["-s", "relevance", "-kan", "kolmogorov"],
+])
+def test_a_query_may_start_with_an_exclusion(cli, lib, args):
+    expected = set(cli("search", "-f", "ids", "--", "kolmogorov", "-kan").out.split())
+    result = cli("search", "-f", "ids", *args)
+    assert result.code == 0, result.err
+    assert expected and set(result.out.split()) == expected
+
+
+def test_parentheses_group_and_unbalanced_ones_point_at_the_fault(cli, lib):
+    grouped = set(cli("search", "-f", "ids", "(kan OR mlp) transformer").out.split())
+    kan = set(cli("search", "-f", "ids", "kan transformer").out.split())
+    mlp = set(cli("search", "-f", "ids", "mlp transformer").out.split())
+    assert grouped == kan | mlp and kan and mlp - kan
+    bad = cli("search", "(kan OR mlp transformer")
+    assert bad.code == 2
+    assert bad.err.splitlines()[1:] == ["  (kan OR mlp transformer", "  ^"]
+    assert "unclosed parenthesis" in bad.err
+
+
 def test_show_sql_prints_the_statements_and_runs_nothing(cli, lib):
     result = cli("search", "--show-sql", "kan -survey upvotes>=2")
     assert result.code == 0

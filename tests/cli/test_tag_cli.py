@@ -262,12 +262,14 @@ def test_import_errors(seeded, cli, tmp_path):
     bad.write_text(f"{a}:\n  status: keep\n  tags: [x\n")
     r = cli("tag", "import", str(bad))
     assert r.code == 2 and r.err.startswith(f"papertriage: {bad}:4: malformed YAML")
+    assert cli("tag", "import", str(tmp_path / "missing.yaml")).code == 2
+    assert snapshot(seeded) == before
+    # An unknown id is listed and the rest is imported (issue 12), exit status 1.
     unknown = tmp_path / "unknown.yaml"
     unknown.write_text(f"{a}:\n  status: keep\ndeadbeef:\n  status: skip\n")
     r = cli("tag", "import", str(unknown))
-    assert r.code == 2 and "deadbeef" in r.err and str(unknown) in r.err
-    assert cli("tag", "import", str(tmp_path / "missing.yaml")).code == 2
-    assert snapshot(seeded) == before
+    assert r.code == 1 and f"{unknown}:3: deadbeef" in r.err
+    assert snapshot(seeded) != before
 
 
 # -- rules and config -------------------------------------------------------------------

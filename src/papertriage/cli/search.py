@@ -9,6 +9,7 @@ import typer
 
 from . import app
 from .common import err, nonempty, pick_limit, state, stdout_is_terminal, write_papers
+from .query_args import QueryCommand
 
 SEARCH_HELP = """Find papers: words, "phrases", prefix*, OR, -exclusions and field filters.
 
@@ -17,6 +18,7 @@ SEARCH_HELP = """Find papers: words, "phrases", prefix*, OR, -exclusions and fie
   "exact phrase"               these words in this order
   transfo*                     words starting so
   diffusion OR flow            either; -survey or NOT survey excludes
+  (kan OR mlp) transformer     parentheses group; -(survey OR review)
   x-ray GPT-2 C++ e(3)         punctuation is searched as written, never an error
   title:kan  abstract:"graph neural"
   tag:interp  -tag:skip  tag:inter*  status:new
@@ -27,8 +29,9 @@ SEARCH_HELP = """Find papers: words, "phrases", prefix*, OR, -exclusions and fie
 \b
 Misspelt words are corrected against the library's own words and the query
 searched instead is shown on stderr ("searching for: ..."); quote a word or
-use --exact to search it as typed. Quote the whole query when it holds
--exclusions or "phrases":  papertriage search 'kan -survey "neural network"'
+use --exact to search it as typed. A query may start with an exclusion
+(papertriage search -survey kan); quote it when it holds "phrases" or
+parentheses:  papertriage search 'kan -survey "neural network"'
 
 \b
 Exit status: 0 when papers matched, 1 when none did, 2 on a bad query.
@@ -59,7 +62,7 @@ def _format(fmt: str | None) -> str:
     return fmt
 
 
-@app.command(help=SEARCH_HELP)
+@app.command(help=SEARCH_HELP, cls=QueryCommand)
 def search(
     ctx: typer.Context,
     query: Annotated[list[str], typer.Argument(

@@ -316,7 +316,11 @@ def tag_import(
 
     Statuses and notes are set as written; tags are added (`--replace`
     removes the ones the file does not list). Papers not in the file are left
-    alone. An unknown id or a mistake anywhere in the file changes nothing.
+    alone. Each entry goes to the paper with its id, or, when this library
+    knows the paper under another id (dumps ingested in another order), to
+    the paper with its title and abstract. Entries that fit no paper are
+    listed on stderr and the rest is imported (exit status 1). A mistake in
+    the file's YAML changes nothing.
     """
     from ..core.tags import import_state
 
@@ -331,6 +335,17 @@ def tag_import(
     print(f"{report.selected} papers in the file; {would} {report.papers_changed()}: "
           f"{report.count('status')} statuses, {report.count('tag+')} tags added, "
           f"{report.count('tag-')} removed, {report.count('note')} notes")
+    if report.by_content:
+        err(f"{report.by_content} of them found by title and abstract (known here under another id)")
+    if report.unplaced:
+        from ..errors import ExitCode
+        from ..render.safe import one_line
+
+        err(f"papertriage: could not place {_papers(len(report.unplaced))} (no paper here has the id, "
+            f"title or abstract); {'nothing would be' if dry_run else 'nothing was'} imported for:")
+        for u in report.unplaced:
+            err(f"  {u.source}:{u.line}: {one_line(u.token)}  {one_line(u.title or '(no title in the file)')}")
+        raise typer.Exit(ExitCode.NO_MATCH)
 
 
 # -- top-level commands -------------------------------------------------------

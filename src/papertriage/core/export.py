@@ -28,7 +28,6 @@ import json
 import os
 import re
 import tempfile
-import unicodedata
 
 try:
     import fcntl
@@ -42,6 +41,7 @@ from ..errors import NoMatch, UserError
 from ..model import STATUSES, Paper
 from ..store import Library
 from .select import select_papers
+from .. import naming
 
 __all__ = ["ExportResult", "export_papers", "build_query", "split_file_name", "write_atomic",
            "format_for_path", "EXTENSIONS", "MANIFEST"]
@@ -49,7 +49,6 @@ __all__ = ["ExportResult", "export_papers", "build_query", "split_file_name", "w
 Writer = Callable[[Iterable[Paper], IO[str]], int]
 
 MANIFEST = ".papertriage-export.json"
-MAX_STEM_BYTES = 100  # the title part of a split file name; ids and extension come on top
 # export format -> file extension (for --split, and to guess the format from -o's name)
 EXTENSIONS = {
     "markdown": ".md", "csv": ".csv", "tsv": ".tsv", "json": ".json", "jsonl": ".jsonl",
@@ -59,7 +58,6 @@ _BY_SUFFIX = {".md": "markdown", ".markdown": "markdown", ".csv": "csv", ".tsv":
               ".jsonl": "jsonl", ".ndjson": "jsonl", ".yaml": "yaml", ".yml": "yaml", ".bib": "bibtex",
               ".ris": "ris"}
 _TAG_VALUE = re.compile(r"[A-Za-z0-9_/*-]+")
-_WINDOWS_RESERVED = re.compile(r"(con|prn|aux|nul|com[0-9]|lpt[0-9])", re.IGNORECASE)
 
 
 @dataclass
@@ -250,43 +248,24 @@ def _write_bytes_atomic(target: Path, data: bytes, mode: int) -> None:
 
 # -- one file per paper ----------------------------------------------------
 
-def _slug(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()
-    # \w: letters and digits of any script; everything else (/, \, ., :, controls,
-    # bidi marks, spaces, _) becomes a single hyphen.
-    return re.sub(r"(?:[^\w]|_)+", "-", text).strip("-")
-
-
-def _cut_utf8(slug: str, limit: int) -> str:
-    """At most ``limit`` bytes of UTF-8, at a word boundary when one is near."""
-    data = slug.encode("utf-8")
-    if len(data) <= limit:
-        return slug
-    cut = data[:limit].decode("utf-8", "ignore")
-    if slug[len(cut)] != "-" and cut.rfind("-") > len(cut) // 2:
-        cut = cut[:cut.rfind("-")]
-    return cut
-
-
-def split_file_name(title: str, paper_id: str, extension: str) -> str:
-    """A safe, stable file name for one paper: title words, then the id.
-
-    Only letters, digits and hyphens, lower case, the title part cut at
-    MAX_STEM_BYTES bytes of UTF-8: never a path separator, never ``.`` or
-    ``..``, never hidden, never a Windows device name, never too long.
+def split_file_name(title: str, paper_id: str, extension: str, stem: str | None = None) -> str:
+    """A safe, stable file name for one paper: its stored note name
+    (``stem``, fixed when the paper came in, see ``naming``), else title words
+    then the id.
 
     >>> split_file_name("Bilinear MLPs: ../../etc/passwd?", "c9df0562", ".md")
     'bilinear-mlps-etc-passwd-c9df0562.md'
     >>> split_file_name("***", "c9df0562", ".md")
     'c9df0562.md'
+    >>> split_file_name("KAT: Kolmogorov-Arnold Transformer", "e92269d6", ".md", "kolmogorov-arnold-e92269d6")
+    'kolmogorov-arnold-e92269d6.md'
     """
-    ident = _slug(paper_id)[:40] or "paper"
-    slug = _cut_utf8(_slug(title), MAX_STEM_BYTES).strip("-")
-    stem = f"{slug}-{ident}" if slug else ident
-    if _WINDOWS_RESERVED.fullmatch(stem):
-        stem = "paper-" + stem
-    ext = "." + (_slug(extension) or "txt")
-    return stem + ext
+    # A stored stem is re-checked: the same rules make it a safe name whatever the file says.
+    safe = naming.safe_stem(stem) if stem else ""
+    if not safe:
+        safe = naming.note_stem(title, paper_id)
+    ext = "." + (naming.slug(extension) or "txt")
+    return safe + ext
 
 
 class _Manifest:
@@ -340,7 +319,7 @@ def write_split(papers: Iterable[Paper], write: Writer, directory: str, *, exten
     try:
         for paper in papers:
             result.count += 1
-            name = split_file_name(paper.title, paper.id, extension)
+            name = split_file_name(paper.title, paper.id, extension, paper.note_name)
             target = real_root / name
             # Belt and braces: the name has no separators, but check anyway.
             if target.parent != real_root or name in (".", ".."):

@@ -193,6 +193,9 @@ class VocabularyChanges:
     replaced: list[tuple[int, str | None, str | None]] = field(default_factory=list)
 
     def apply(self, library: Library) -> None:
+        # The papers born in this batch get their citation key and note name
+        # now, from what the whole batch said, and keep them for life (issue 12).
+        library.name_papers(self.new_pks)
         if self.new_pks or self.replaced:
             library.update_vocabulary(self.new_pks, self.replaced)
         self.new_pks, self.replaced = [], []

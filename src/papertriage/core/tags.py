@@ -59,12 +59,24 @@ class Report:
     changes: list[Change] = field(default_factory=list)
     dry_run: bool = False
     tags: list[str] = field(default_factory=list)  # the tag names as the library spells them
+    unplaced: list["Unplaced"] = field(default_factory=list)  # imported records that fit no paper here
+    by_content: int = 0  # imported records placed by title and abstract, not by id
 
     def papers_changed(self) -> int:
         return len({c.paper for c in self.changes})
 
     def count(self, action: str, detail: str | None = None) -> int:
         return sum(1 for c in self.changes if c.action == action and (detail is None or c.detail == detail))
+
+
+@dataclass(slots=True)
+class Unplaced:
+    """An imported record that fits no paper of this library: neither its id nor its content."""
+
+    token: str
+    title: str | None
+    source: str
+    line: int
 
 
 @dataclass(slots=True)
@@ -506,7 +518,8 @@ def apply_rules(library: Library, rules: Sequence[Rule], *, only_ids: set[str] |
 
 _EXPORT_HEADER = """\
 # papertriage decisions: tags, status and note per paper, keyed by paper id.
-# The titles are for humans; `papertriage tag import FILE` reads this back.
+# `papertriage tag import FILE` reads this back: by id, or, where the library
+# knows the paper under another id, by its title and the opening of its abstract.
 """
 
 _HAS_STATE = ("p.status != 'new' OR p.note IS NOT NULL"
@@ -529,7 +542,10 @@ def export_state(library: Library, *, everything: bool = False) -> str:
     _Dumper.add_representer(str, _str)
     data: dict[str, dict] = {}
     for paper in library.select("1" if everything else _HAS_STATE, order_by="p.id"):
-        entry: dict[str, object] = {"title": one_line(paper.title), "status": paper.status, "tags": list(paper.tags)}
+        from .identity import abstract_opening
+
+        entry: dict[str, object] = {"title": one_line(paper.title), "opening": abstract_opening(paper.abstract),
+                                    "status": paper.status, "tags": list(paper.tags)}
         if paper.note:
             entry["note"] = paper.note
         data[paper.id] = entry
@@ -546,6 +562,8 @@ _KEEP = object()  # a field the import file does not mention: left as it is
 class StateEntry:
     token: str
     line: int
+    title: str | None = None
+    opening: str | None = None  # of the abstract, to find the paper by content
     status: str | None = None
     tags: list[str] | None = None
     note: object = _KEEP  # str, None (clear it) or _KEEP
@@ -564,8 +582,10 @@ def parse_state(text: str, source: str) -> list[StateEntry]:
             continue
         for key, field_node, item in _mapping(value, source, f"{token}: expected title, status, tags and note"):
             if key == "title":
-                continue
-            if key == "status":
+                entry.title = yaml_scalar(item, source, "the title")
+            elif key == "opening":
+                entry.opening = yaml_scalar(item, source, "the opening of the abstract")
+            elif key == "status":
                 status = yaml_scalar(item, source, "a status")
                 if status not in STATUSES:
                     yaml_fail(item, source, f"unknown status {status!r}; choose from {', '.join(STATUSES)}")
@@ -575,7 +595,7 @@ def parse_state(text: str, source: str) -> list[StateEntry]:
             elif key == "note":
                 entry.note = None if _is_null(item) else yaml_scalar(item, source, "the note text")
             else:
-                yaml_fail(field_node, source, f"unknown field {key!r}; known: title, status, tags, note")
+                yaml_fail(field_node, source, f"unknown field {key!r}; known: title, opening, status, tags, note")
         entries.append(entry)
     return entries
 
@@ -585,23 +605,29 @@ def import_state(library: Library, path: str | Path | None = None, *, text: str 
     """Apply an export file: statuses and notes as written, tags added (with
     ``replace``, each listed paper's tags become exactly the listed ones).
 
-    Unknown ids: UnknownIdError listing them all, and nothing changes.
+    Each entry is placed by id, or, when this library has no such id, by its
+    title and abstract opening through the deduplicator (issue 12: the same
+    dumps ingested in another order can give a paper another id). Entries
+    that fit no paper are listed in ``report.unplaced``; the rest is imported.
     """
+    from .identity import place
+
     if text is None:
         text, source = _read_text(path)
     source = source or str(path)
     entries = parse_state(text, source)
     report = Report(selected=len(entries), dry_run=dry_run)
-    try:
-        library.resolve_ids([e.token for e in entries])
-    except PapertriageError as exc:
-        exc.file = source
-        raise
     with _write(library, dry_run):
+        placements = place(library, [(e.token, e.title, e.opening) for e in entries])
         at = now()
         rows: list[tuple[int, str, str | None]] = []
-        for entry in entries:
-            (pk,) = library.resolve_ids([entry.token])
+        for entry, placement in zip(entries, placements):
+            if placement.pk is None:
+                report.unplaced.append(Unplaced(entry.token, entry.title, source, entry.line))
+                continue
+            if placement.how == "content":
+                report.by_content += 1
+            pk = placement.pk
             if entry.status is not None:
                 rows += [(pk, "status", f"{old} -> {entry.status}")
                          for _, old in library.set_statuses([pk], entry.status, at)]

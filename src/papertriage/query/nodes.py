@@ -166,7 +166,7 @@ class Not(Node):
         return f"NOT coalesce({sql}, 0)", params
 
     def __str__(self) -> str:
-        return f"-{self.item}"
+        return f"-({self.item})" if isinstance(self.item, (And, Or)) else f"-{self.item}"
 
 
 @dataclass(frozen=True)
@@ -180,7 +180,7 @@ class Or(Node):
         return "(" + " OR ".join(s for s, _ in parts) + ")", [p for _, ps in parts for p in ps]
 
     def is_fts(self) -> bool:
-        return all(isinstance(i, Text) and i.is_fts() for i in self.items)
+        return all(isinstance(i, (Text, And, Or)) and i.is_fts() for i in self.items)
 
     def match(self, default: str | None = None) -> str:
         return "(" + " OR ".join(i.match(default) for i in self.items) + ")"  # type: ignore[attr-defined]
@@ -189,7 +189,7 @@ class Or(Node):
         return [t for i in self.items for t in i.terms()]
 
     def __str__(self) -> str:
-        return " OR ".join(str(i) for i in self.items)
+        return " OR ".join(f"({i})" if isinstance(i, And) else str(i) for i in self.items)
 
 
 @dataclass(frozen=True)
@@ -202,11 +202,27 @@ class And(Node):
         parts = [item.sql() for item in self.items]
         return "(" + " AND ".join(s for s, _ in parts) + ")", [p for _, ps in parts for p in ps]
 
+    def is_fts(self) -> bool:
+        """A group FTS5 alone decides (inside an OR or a -(…)): words and groups,
+        and exclusions of them beside at least one of them."""
+        positives = [i for i in self.items if not isinstance(i, Not)]
+        negatives = [i.item for i in self.items if isinstance(i, Not)]
+        return bool(positives) and all(isinstance(i, (Text, And, Or)) and i.is_fts()
+                                       for i in positives + negatives)
+
+    def match(self, default: str | None = None) -> str:
+        positives = [i for i in self.items if not isinstance(i, Not)]
+        negatives = [i.item for i in self.items if isinstance(i, Not)]
+        expr = "(" + " AND ".join(i.match(default) for i in positives) + ")"  # type: ignore[attr-defined]
+        if negatives:  # exclusions apply to the whole text, whatever the default column
+            expr = f"({expr} NOT (" + " OR ".join(i.match() for i in negatives) + "))"  # type: ignore[attr-defined]
+        return expr
+
     def terms(self) -> list[Text]:
         return [t for i in self.items for t in i.terms()]
 
     def __str__(self) -> str:
-        return " ".join(str(i) for i in self.items)
+        return " ".join(str(i) for i in self.items)  # a OR b c is (a OR b) c: no parentheses needed
 
 
 # -- field filters -----------------------------------------------------------

@@ -6,6 +6,7 @@ The language (one expression means the same in search, list, export and tag)::
     "exact phrase"             these words in this order (never typo-corrected)
     transfo*                   words starting so (at least 2 letters before *)
     diffusion OR flow          either (OR binds tighter than the space: a OR b c = (a OR b) c)
+    (kan OR mlp) transformer   parentheses group, nested too; -(survey OR review) excludes a group
     -survey   NOT survey       exclude
     x-ray GPT-2 C++ chile's e(3)
                                words with punctuation mean what they say; never a syntax error
@@ -32,6 +33,9 @@ Decisions:
   text for it would find nothing and not say why.
 - Terms with no searchable character (``&``, ``—``) are dropped.
 - ``OR``, ``AND`` and ``NOT`` are operators only in capitals.
+- ``(`` opening a term and ``)`` ending one group; inside a word they are text
+  (``e(3)``, and ``NEAR(a b)``, whose ``)`` closes the word's ``(``). A ``(``
+  left open or a ``)`` closing nothing is an error with a caret under it.
 
 Errors are ``QueryError`` (a ``QuerySyntaxError``, exit 2): a one-line
 message naming the bad term, then the query with a caret under it.
@@ -55,6 +59,7 @@ MIN_PREFIX = 2  # letters before `*`: a one-letter prefix matches half of a big 
 # Generous for a person, refused clearly for a generated query gone wrong.
 MAX_QUERY_CHARS = 2000
 MAX_TERMS = 48
+MAX_DEPTH = 16
 
 
 class QueryError(QuerySyntaxError):
@@ -82,15 +87,40 @@ class _Term:
     text: str
     quoted: bool  # the (value) part is a quoted phrase
     star: bool  # quoted phrase followed by *
+    kind: str = "term"  # "term", "(" (opens a group; text "-(" when negated) or ")"
+
+
+def _opens_group(query: str, i: int) -> bool:
+    """Whether the ``(`` at ``i`` (or after the ``-`` at ``i``) opens a group: it
+    is not closed within its own word (``(LLMs),`` and ``(C++)`` are words)."""
+    depth = 0
+    for c in query[i:]:
+        if c.isspace():
+            return True
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return False
+    return True
 
 
 def _scan(query: str) -> list[_Term]:
-    """Split into terms at whitespace; a quote opening a term (or a field's value) runs to its close."""
+    """Split into terms at whitespace; a quote opening a term (or a field's value)
+    runs to its close. ``(`` and ``-(`` opening a term and ``)`` ending one
+    are groups (``(kan OR mlp)``); parentheses inside a word are text (``e(3)``)."""
     terms: list[_Term] = []
     i, n = 0, len(query)
+    literal_open = 0  # "(" inside words not closed yet: the ")" that matches them is text
     while i < n:
         if query[i].isspace():
             i += 1
+            continue
+        if (query[i] == "(" or (query[i] == "-" and query.startswith("(", i + 1))) and _opens_group(query, i):
+            width = 1 if query[i] == "(" else 2
+            terms.append(_Term(i, i + width, query[i:i + width], False, False, "("))
+            i += width
             continue
         start = i
         j = i + 1 if query[i] == "-" else i
@@ -107,7 +137,25 @@ def _scan(query: str) -> list[_Term]:
             continue
         while i < n and not query[i].isspace():
             i += 1
-        terms.append(_Term(start, i, query[start:i], False, False))
+        chunk = query[start:i]
+        depth, word_end = 0, len(chunk)
+        for x, c in enumerate(chunk):
+            if c == "(":
+                depth += 1
+            elif c == ")":
+                if depth:  # closes this word's own "(": e(3)
+                    depth -= 1
+                elif literal_open:  # closes an earlier word's "(": NEAR(a b)
+                    literal_open -= 1
+                elif chunk[x:] == ")" * (len(chunk) - x):  # only ")" left: they close groups
+                    word_end = x
+                    break
+        literal_open += depth
+        word = chunk[:word_end]
+        if word:
+            terms.append(_Term(start, start + len(word), word, False, False))
+        for x in range(start + len(word), i):
+            terms.append(_Term(x, x + 1, ")", False, False, ")"))
     return terms
 
 
@@ -145,16 +193,39 @@ class _Parser:
         if len(self.query) > MAX_QUERY_CHARS:
             raise self.error(f"query too long ({len(self.query)} characters; at most {MAX_QUERY_CHARS})",
                              MAX_QUERY_CHARS, len(self.query))
-        terms = [t for t in _scan(self.query) if t.quoted or t.text not in ("OR", "AND", "NOT")]
-        if len(terms) > MAX_TERMS:
-            raise self.error(f"too many terms ({len(terms)}; at most {MAX_TERMS}): split the query, or use "
-                             "tags to group papers", terms[MAX_TERMS].start, len(self.query))
+        self.terms = _scan(self.query)
+        words = [t for t in self.terms if t.kind == "term" and (t.quoted or t.text not in ("OR", "AND", "NOT"))]
+        if len(words) > MAX_TERMS:
+            raise self.error(f"too many terms ({len(words)}; at most {MAX_TERMS}): split the query, or use "
+                             "tags to group papers", words[MAX_TERMS].start, len(self.query))
+        depth = 0
+        for t in self.terms:
+            depth += (t.kind == "(") - (t.kind == ")")
+            if depth > MAX_DEPTH:
+                raise self.error(f"parentheses nested more than {MAX_DEPTH} deep", t.start, t.end)
+        self.at = 0
+        node = self.sequence(None)
+        if self.at < len(self.terms):  # a ")" with no "(" before it
+            stray = self.terms[self.at]
+            raise self.error("unbalanced parenthesis: this ) closes no (", stray.start, stray.end)
+        return node
+
+    def sequence(self, opened: _Term | None) -> Node | None:
+        """Terms up to the ``)`` closing ``opened`` (or the end): OR-groups side by side."""
         groups: list[list[Node]] = []
         pending_or: _Term | None = None
         negate_next: _Term | None = None
         last_was_term = False
-        for term in _scan(self.query):
-            if not term.quoted and term.text in ("OR", "AND", "NOT"):
+        while self.at < len(self.terms):
+            term = self.terms[self.at]
+            if term.kind == ")":
+                if opened is None:
+                    break  # parse() reports it
+                self.at += 1
+                opened = None
+                break
+            self.at += 1
+            if not term.quoted and term.kind == "term" and term.text in ("OR", "AND", "NOT"):
                 if term.text == "OR":
                     if not last_was_term or pending_or or negate_next:
                         raise self.error("OR needs a term before it", term.start, term.end)
@@ -164,7 +235,12 @@ class _Parser:
                         raise self.error("NOT needs a term after it", negate_next.start, negate_next.end)
                     negate_next = term
                 continue  # AND: terms side by side are all required anyway
-            node = self.term(term)
+            if term.kind == "(":
+                node = self.sequence(term)
+                if node is not None and term.text == "-(":
+                    node = node.item if isinstance(node, Not) else Not(node)
+            else:
+                node = self.term(term)
             if node is None:  # nothing searchable in it: dropped
                 continue
             if negate_next is not None:
@@ -177,14 +253,19 @@ class _Parser:
             else:
                 groups.append([node])
             last_was_term = True
+        if opened is not None:
+            raise self.error("unclosed parenthesis: this ( has no )", opened.start, opened.end)
         if pending_or is not None:
             raise self.error("OR needs a term after it", pending_or.start, pending_or.end)
         if negate_next is not None:
             raise self.error("NOT needs a term after it", negate_next.start, negate_next.end)
-        items = [g[0] if len(g) == 1 else Or(tuple(g)) for g in groups]
+        items = [_or(g) for g in groups]
         if not items:
             return None
-        return items[0] if len(items) == 1 else And(tuple(items))
+        flat: list[Node] = []
+        for item in items:  # (a b) c is a b c
+            flat.extend(item.items if isinstance(item, And) else (item,))
+        return flat[0] if len(flat) == 1 else And(tuple(flat))
 
     def term(self, term: _Term) -> Node | None:
         text, start = term.text, term.start
@@ -246,6 +327,16 @@ class _Parser:
         except ValueError as exc:
             raise self.error(f"{name} {exc}", value_start, end) from None
         return Filter(name, op, parsed)
+
+
+def _or(group: list[Node]) -> Node:
+    """One OR-group; (a OR b) OR c is a OR b OR c."""
+    if len(group) == 1:
+        return group[0]
+    items: list[Node] = []
+    for node in group:
+        items.extend(node.items if isinstance(node, Or) else (node,))
+    return Or(tuple(items))
 
 
 def parse_query(query: str | None) -> Node | None:

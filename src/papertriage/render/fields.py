@@ -8,8 +8,8 @@ and the same note in BibTeX, CSL-JSON and RIS.
 from __future__ import annotations
 
 import re
-import unicodedata
 
+from .. import naming
 from ..model import Paper
 
 __all__ = ["fold", "paragraphs", "note_text", "citation_key", "MONTHS", "SOURCE"]
@@ -21,7 +21,7 @@ MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", 
 # (RIS, BibTeX, spreadsheets) stop or split on them.
 _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
-_STOPWORDS = frozenset({"a", "an", "the", "on", "of", "in", "for", "to", "and"})
+_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,80}")  # what naming.citation_key makes; anything else is recomputed
 
 
 def fold(text: str | None) -> str:
@@ -70,24 +70,17 @@ def note_text(paper: Paper) -> str:
 
 
 def citation_key(paper: Paper) -> str:
-    """A stable, unique BibTeX/CSL key: first real title word + year + id.
-
-    ASCII letters, digits and one ``-`` only, so every LaTeX and Pandoc
-    citation syntax accepts it; the id makes it unique.
+    """The paper's BibTeX/CSL key: the one stored when it came into the
+    library (never recomputed, so ``\\cite{}`` keeps working after a retitle),
+    else first real title word + year + id (see ``naming.citation_key``).
 
     >>> import datetime as dt
     >>> from papertriage.model import Paper
     >>> citation_key(Paper(id="c9df0562", title="The Bilinear MLPs", abstract="", published=dt.date(2025, 1, 2)))
     'bilinear2025-c9df0562'
-    >>> citation_key(Paper(id="ab12", title="«»", abstract=""))
-    'paper-ab12'
+    >>> citation_key(Paper(id="ab12", title="Renamed", abstract="", citation_key="bilinear2025-ab12"))
+    'bilinear2025-ab12'
     """
-    word = "paper"
-    ascii_title = unicodedata.normalize("NFKD", paper.title).encode("ascii", "ignore").decode()
-    for candidate in re.findall(r"[A-Za-z0-9]+", ascii_title):
-        if candidate.lower() not in _STOPWORDS and re.search("[A-Za-z]", candidate):
-            word = candidate.lower()[:20]
-            break
-    year = str(paper.published.year) if paper.published else ""
-    ident = re.sub(r"[^a-z0-9]", "", paper.id.lower()) or "x"
-    return f"{word}{year}-{ident}"
+    if paper.citation_key and _KEY.fullmatch(paper.citation_key):
+        return paper.citation_key
+    return naming.citation_key(paper.title, paper.published.year if paper.published else None, paper.id)

@@ -23,7 +23,7 @@ __all__ = ["Library", "PAPER_COLUMNS"]
 
 PAPER_COLUMNS = (
     "p.pk, p.id, p.title, p.abstract, p.authors_count, p.published, p.upvotes, p.seen, "
-    "p.sightings, p.first_seen, p.last_seen, p.added, p.status, p.note"
+    "p.sightings, p.first_seen, p.last_seen, p.added, p.status, p.note, p.citation_key, p.note_name"
 )
 BUSY_TIMEOUT_MS = 60_000
 _CHUNK = 500  # rows per IN (...) query; below SQLite's variable limit
@@ -38,6 +38,7 @@ def _paper_from_row(row: Sequence) -> Paper:
         id=row[1], title=row[2], abstract=row[3], authors_count=row[4],
         published=_date(row[5]), upvotes=row[6], seen=row[7], sightings_count=row[8],
         first_seen=row[9], last_seen=row[10], added=row[11], status=row[12], note=row[13],
+        citation_key=row[14], note_name=row[15],
     )
 
 
@@ -505,6 +506,23 @@ class Library:
             marks = ",".join("?" * len(chunk))
             found.update(self.execute(f"SELECT id, pk FROM papers WHERE id IN ({marks})", chunk).fetchall())
         return found
+
+    def name_papers(self, pks: Iterable[int]) -> None:
+        """Give papers that have none their citation key and note name, from
+        their title, year and id as they stand now; names once given are
+        never changed (issue 12)."""
+        from .. import naming
+
+        rows = []
+        for chunk in _chunks(list(pks)):
+            marks = ",".join("?" * len(chunk))
+            for pk, pid, title, published in self.execute(
+                    f"SELECT pk, id, title, published FROM papers WHERE pk IN ({marks})"
+                    " AND (citation_key IS NULL OR note_name IS NULL)", chunk):
+                year = int(published[:4]) if published else None
+                rows.append((naming.citation_key(title, year, pid), naming.note_stem(title, pid), pk))
+        self.db.executemany("UPDATE papers SET citation_key = coalesce(citation_key, ?),"
+                            " note_name = coalesce(note_name, ?) WHERE pk = ?", rows)
 
     def max_paper_pk(self) -> int:
         """The newest paper's pk (0 for an empty library): papers above it came later."""

@@ -51,6 +51,20 @@ INSERT INTO titles_fts(titles_fts) VALUES ('rebuild');
     vocab.rebuild(db)
 
 
+def m004_fixed_names(db: sqlite3.Connection) -> None:
+    """Citation keys and note file names fixed for life (issue 12): stored,
+    never recomputed from later sightings. Papers already in the library keep
+    the key and note name they have today."""
+    from .. import naming
+
+    db.execute("ALTER TABLE papers ADD COLUMN citation_key TEXT")
+    db.execute("ALTER TABLE papers ADD COLUMN note_name TEXT")
+    rows = [(naming.citation_key(title, int(published[:4]) if published else None, pid),
+             naming.note_stem(title, pid), pk)
+            for pk, pid, title, published in db.execute("SELECT pk, id, title, published FROM papers")]
+    db.executemany("UPDATE papers SET citation_key = ?, note_name = ? WHERE pk = ?", rows)
+
+
 def _run_script(db: sqlite3.Connection, script: str) -> None:
     # executescript() would COMMIT first; run statement by statement instead
     # so the migration and its record share one transaction.
@@ -64,5 +78,5 @@ def _run_script(db: sqlite3.Connection, script: str) -> None:
         db.execute(statement)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_search]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_search, m004_fixed_names]
 SCHEMA_VERSION = len(MIGRATIONS)
