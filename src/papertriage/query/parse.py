@@ -194,10 +194,6 @@ class _Parser:
             raise self.error(f"query too long ({len(self.query)} characters; at most {MAX_QUERY_CHARS})",
                              MAX_QUERY_CHARS, len(self.query))
         self.terms = _scan(self.query)
-        words = [t for t in self.terms if t.kind == "term" and (t.quoted or t.text not in ("OR", "AND", "NOT"))]
-        if len(words) > MAX_TERMS:
-            raise self.error(f"too many terms ({len(words)}; at most {MAX_TERMS}): split the query, or use "
-                             "tags to group papers", words[MAX_TERMS].start, len(self.query))
         depth = 0
         for t in self.terms:
             depth += (t.kind == "(") - (t.kind == ")")
@@ -208,6 +204,12 @@ class _Parser:
         if self.at < len(self.terms):  # a ")" with no "(" before it
             stray = self.terms[self.at]
             raise self.error("unbalanced parenthesis: this ) closes no (", stray.start, stray.end)
+        searched = len(node.terms()) if node is not None else 0  # after `a OR a` became `a`
+        if searched > MAX_TERMS:
+            words = [t for t in self.terms if t.kind == "term" and (t.quoted or t.text not in ("OR", "AND", "NOT"))]
+            start = words[MAX_TERMS].start if len(words) > MAX_TERMS else 0
+            raise self.error(f"too many words to search for ({searched}; at most {MAX_TERMS}): split the query, "
+                             "or use tags to group papers", start, len(self.query))
         return node
 
     def sequence(self, opened: _Term | None) -> Node | None:

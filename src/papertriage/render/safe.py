@@ -54,8 +54,12 @@ def data_safe_paper(paper):
             or any(_unsafe(s.title) or _unsafe(s.abstract) or _unsafe(s.published_raw) or _unsafe(s.file)
                    for s in sightings)):
         return paper
+    from .fields import citation_key
+
+    # The key stays the one the raw title gives (it is ASCII letters and digits anyway).
     clean = dataclasses.replace(paper, title=data_safe(paper.title), abstract=data_safe(paper.abstract),
-                                note=data_safe(paper.note), tags=[data_safe(t) for t in paper.tags])
+                                note=data_safe(paper.note), tags=[data_safe(t) for t in paper.tags],
+                                citation_key=citation_key(paper))
     if paper.sightings is not None:
         clean.sightings = [dataclasses.replace(s, title=data_safe(s.title), abstract=data_safe(s.abstract),
                                                published_raw=data_safe(s.published_raw), file=data_safe(s.file))
