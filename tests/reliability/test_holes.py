@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEEDS, SEEDS_SAVED_ON
-
 from reliability_support import damage_page, make_dump, tmpfs
 
 ROOT = Path(__file__).resolve().parents[2]
+SEEDS = ROOT / "seeds"
+SEEDS_SAVED_ON = "2025-11-24"
 
 
 def run(*args: str, library: Path, stdout=subprocess.PIPE, input: bytes | None = None) -> subprocess.CompletedProcess:

@@ -230,12 +230,12 @@ def remove_stale_parts(folder: Path) -> int:
     return removed
 
 
-def _write_bytes_atomic(target: Path, data: bytes, mode: int) -> None:
+def replace_via_temporary(target: Path, fill: Callable[[int, str], None]) -> None:
+    """``fill(fd, temporary_path)`` writes the new content beside ``target``,
+    which is then renamed over it; on any failure the temporary file goes."""
     fd, tmp = _temporary(target)
     try:
-        with open(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, mode)
+        fill(fd, tmp)
         os.replace(tmp, target)
     except BaseException:
         try:
@@ -243,6 +243,15 @@ def _write_bytes_atomic(target: Path, data: bytes, mode: int) -> None:
         except OSError:
             pass
         raise
+
+
+def _write_bytes_atomic(target: Path, data: bytes, mode: int) -> None:
+    def fill(fd: int, tmp: str) -> None:
+        with open(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, mode)
+
+    replace_via_temporary(target, fill)
 
 
 

@@ -129,7 +129,7 @@ def backup(library: Library, target: str) -> int:
     """Copy the library to ``target`` (a new file, or a papertriage library it
     replaces); returns the copy's size in bytes. Written beside the target and
     renamed into place, so a failed backup leaves no half file."""
-    from .export import _temporary, remove_stale_parts
+    from .export import remove_stale_parts, replace_via_temporary
 
     if library.path == ":memory:":
         raise UserError("an in-memory library has nothing to back up")
@@ -146,17 +146,12 @@ def backup(library: Library, target: str) -> int:
     if dest.exists() and dest.stat().st_size and not _is_papertriage_file(str(dest)):
         raise UserError("exists and is not a papertriage library: refusing to overwrite it", file=target)
     remove_stale_parts(resolved.parent)
-    fd, tmp = _temporary(resolved)
-    try:
+
+    def fill(fd: int, tmp: str) -> None:
         os.close(fd)
         health.backup_to(library.db, tmp)
-        os.replace(tmp, resolved)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+
+    replace_via_temporary(resolved, fill)
     return resolved.stat().st_size
 
 

@@ -314,9 +314,7 @@ def _read_and_parse(library: Library, source: DumpSource, *, page_date: dt.date 
     except StoreError:
         raise
     except PapertriageError as exc:
-        if exc.file is None:
-            exc.file = source.display
-        report.error = str(exc)
+        _file_error(report, exc, source)
         return report, None
     except OSError as exc:
         report.error = f"{source.display}: cannot read: {exc.strerror or exc}"
@@ -347,9 +345,13 @@ def _write_parsed(library: Library, parsed: _Parsed, vocabulary: VocabularyChang
     except StoreError:
         raise
     except PapertriageError as exc:
-        if exc.file is None:
-            exc.file = source.display
-        report.error = str(exc)
+        _file_error(report, exc, source)
+
+
+def _file_error(report: FileReport, exc: PapertriageError, source: DumpSource) -> None:
+    if exc.file is None:
+        exc.file = source.display
+    report.error = str(exc)
 
 
 def ingest_one(library: Library, source: DumpSource, *, page_date: dt.date | None = None,
