@@ -18,8 +18,11 @@ def check(
         "--repair", help="Rebuild what is derived from the papers (full-text index, vocabulary, blocking keys); "
                          "never touches tags, statuses, notes or history.")] = False,
 ) -> None:
-    """Check the library: integrity, foreign keys, orphan rows, full-text index and vocabulary in
-    step, unique ids and citation keys. Exit 0 when sound, 3 when not."""
+    """Check that the library is sound; --repair rebuilds its derived indexes.
+
+    Integrity, foreign keys, orphan rows, full-text index and vocabulary in
+    step with the papers, unique ids and citation keys, blocking keys. Exit 0
+    when sound, 3 when not."""
     from ..core.health import DERIVED, check as run_check, repair as run_repair
 
     lib = state(ctx).library

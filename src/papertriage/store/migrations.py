@@ -65,6 +65,15 @@ def m004_fixed_names(db: sqlite3.Connection) -> None:
     db.executemany("UPDATE papers SET citation_key = ?, note_name = ? WHERE pk = ?", rows)
 
 
+def m009_ingest_paths(db: sqlite3.Connection) -> None:
+    """Bulk ingest (issue 16): ``index_pending`` records the derived indexes a
+    bulk ingest is still to rebuild, and the titles trigger stands aside while
+    titles_fts is one of them (see ``store/indexes.py``)."""
+    from . import indexes
+
+    _run_script(db, indexes.M009)
+
+
 def _run_script(db: sqlite3.Connection, script: str) -> None:
     # executescript() would COMMIT first; run statement by statement instead
     # so the migration and its record share one transaction.
@@ -78,5 +87,6 @@ def _run_script(db: sqlite3.Connection, script: str) -> None:
         db.execute(statement)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_search, m004_fixed_names]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_search, m004_fixed_names,
+                                                      m009_ingest_paths]
 SCHEMA_VERSION = len(MIGRATIONS)
