@@ -22,7 +22,8 @@ from pathlib import Path
 from .errors import UserError
 
 CONFIG_ENV = "PAPERTRIAGE_CONFIG"
-KNOWN_KEYS = ("rules",)
+KNOWN_KEYS = ("rules", "confirm_above")
+CONFIRM_ABOVE = 50  # a batch `mark --query` deciding more papers than this asks first (issue 13)
 
 EXAMPLE = """\
 # papertriage config
@@ -30,6 +31,8 @@ EXAMPLE = """\
 # (paths relative to this file's folder; see examples/rules.yaml):
 rules:
   - rules.yaml
+# A batch `mark ... --query` deciding more papers than this asks first (--yes skips it):
+confirm_above: 50
 """
 
 
@@ -39,6 +42,7 @@ class Config:
     exists: bool
     text: str = ""
     rules: list[Path] = field(default_factory=list)
+    confirm_above: int = CONFIRM_ABOVE
 
 
 def config_path() -> Path:
@@ -83,4 +87,9 @@ def load_config(path: Path | None = None) -> Config:
             for name in seq_of_scalars(value, str(path), "rules wants a list of rules files"):
                 rules_path = Path(name).expanduser()
                 config.rules.append(rules_path if rules_path.is_absolute() else path.parent / rules_path)
+        elif key == "confirm_above":
+            number = scalar(value, str(path), "a number of papers")
+            if not number.isdigit():
+                fail(value, str(path), f"confirm_above wants a whole number of papers, not {number!r}")
+            config.confirm_above = int(number)
     return config

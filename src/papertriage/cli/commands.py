@@ -32,6 +32,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "triage": ("triage", "Walk the new papers one screen at a time and decide: keep, skip or read."),
     "export": ("export", "Export the library, or the papers QUERY selects, for notes and other tools."),
     "tag": ("tag", "Add, remove, list, rename and delete tags; apply rules files; export and import decisions."),
+    "undo": ("undo", "Revert the last command that changed tags, statuses or notes, as a whole."),
+    "why": ("why", "Why a paper ranks where it does under --sort interest."),
     "completion": ("completion", "Print the shell completion script for bash, zsh or fish."),
     "check": ("health", "Check that the library is sound; --repair rebuilds its derived indexes."),
     "backup": ("health", "Copy the library to FILE, consistent even while other papertriage commands write."),

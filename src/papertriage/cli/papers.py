@@ -9,7 +9,7 @@ import typer
 
 from . import app
 from ..render import WITH_SIGHTINGS
-from .common import (FormatOpt, LimitOpt, ReverseOpt, SortKey, SortOpt, err, nonempty, pick_format, pick_limit,
+from .common import (FormatOpt, LimitOpt, ReverseOpt, SortOpt, err, interest_note, nonempty, pick_format, pick_limit,
                      state, write_papers)
 
 
@@ -20,7 +20,7 @@ def list_(
         metavar="[QUERY]", show_default=False,
         help="Only papers matching this query, e.g. 'tag:to-read -tag:done' (see `search --help`).")] = None,
     fmt: FormatOpt = None,
-    sort: SortOpt = SortKey.added,
+    sort: SortOpt = "added",
     reverse: ReverseOpt = False,
     limit: LimitOpt = None,
 ) -> None:
@@ -35,7 +35,8 @@ def list_(
     if lim is None:
         lib.prepare_for_scan()  # the whole library, read once
     name = pick_format(fmt)
-    papers = select_papers(lib, text, sort=sort.value, limit=lim, reverse=reverse,
+    interest_note(lib, sort)
+    papers = select_papers(lib, text, sort=sort, limit=lim, reverse=reverse,
                            with_sightings=name in WITH_SIGHTINGS)
     shown = write_papers(nonempty(papers) if text else papers, name)
     if limit is None and lim is not None and shown == lim:

@@ -20,6 +20,8 @@ from .. import choose, dedup, parse
 from ..errors import PapertriageError, StoreError, UserError
 from ..model import Sighting
 from ..store import Library, PaperWriter, indexes, now
+from . import prefetch
+from .prefetch import Prepared
 
 ID_LENGTH = 8
 ID_WORDS = 40  # of the abstract, with the normalised title, make a paper's id
@@ -133,6 +135,7 @@ class _PaperState:
     changed: bool = False
     old_title: str | None = None  # what the library held before this ingest, if replaced
     old_abstract: str | None = None
+    _variants: list[dedup.Fingerprint] | None = None  # kept until the title, abstract or titles change
 
     def fingerprint(self) -> dedup.Fingerprint:
         if self.fp is None:
@@ -141,21 +144,25 @@ class _PaperState:
 
     def variants(self) -> list[dedup.Fingerprint]:
         """The fullest abstract under each title the paper was seen with."""
-        fp = self.fingerprint()
-        return [fp] + [fp.retitled(t) for t in self.titles if t != self.title]
+        if self._variants is None:
+            fp = self.fingerprint()
+            self._variants = [fp] + [fp.retitled(t) for t in self.titles if t != self.title]
+        return self._variants
 
     def absorb(self, s: Sighting, dump_id: int, seen_on: str) -> None:
         """Keep the best of what the new sighting knew (``choose``: the best title, not the longest)."""
         self.changed = True
-        self.titles.add(s.title)
+        if s.title not in self.titles:
+            self.titles.add(s.title)
+            self._variants = None
         if choose.better_title(s.title, self.title):
             if self.pk is not None and self.old_title is None:
                 self.old_title = self.title
-            self.title, self.fp = s.title, None
+            self.title, self.fp, self._variants = s.title, None, None
         if choose.better_abstract(s.abstract, self.abstract):
             if self.pk is not None and self.old_abstract is None:
                 self.old_abstract = self.abstract
-            self.abstract, self.fp = s.abstract, None
+            self.abstract, self.fp, self._variants = s.abstract, None, None
         if s.authors_count is not None:
             self.authors_count = max(self.authors_count or 0, s.authors_count)
         published = s.published.isoformat() if s.published else None
@@ -212,14 +219,18 @@ class VocabularyChanges:
 
 
 def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, seen_on: str,
-                    vocabulary: VocabularyChanges | None = None) -> tuple[int, int]:
+                    vocabulary: VocabularyChanges | None = None, *,
+                    prints: list[dedup.Fingerprint] | None = None,
+                    keysets: list[set[int]] | None = None) -> tuple[int, int]:
     """Dedupe one file's sightings against the library and write the result.
 
     Must run inside a transaction. Returns (new papers, sightings merged into
-    papers already known or seen earlier in the file).
+    papers already known or seen earlier in the file). ``prints``/``keysets``:
+    the sightings' fingerprints and keys, when computed elsewhere (``prefetch``).
     """
-    prints = [dedup.fingerprint(s.title, s.abstract) for s in sightings]
-    keysets = [fp.keys() for fp in prints]
+    if prints is None or keysets is None:
+        prints = [dedup.fingerprint(s.title, s.abstract) for s in sightings]
+        keysets = [fp.keys() for fp in prints]
     index = dedup.BlockIndex(library.papers_with_keys(set().union(*keysets)))
     followed = index.followed()
     titles = library.sighting_titles(followed)
@@ -301,26 +312,35 @@ class _Parsed:
     sha: str
     result: parse.ParseResult
     seen_on: str
+    prepared: Prepared | None = None  # fingerprints too, from the helper process
 
 
 def _read_and_parse(library: Library, source: DumpSource, *, page_date: dt.date | None,
-                    stdin: BinaryIO | None) -> tuple[FileReport, _Parsed | None]:
+                    stdin: BinaryIO | None, prepared: Prepared | None = None) -> tuple[FileReport, _Parsed | None]:
     """Read, hash and parse one dump, outside any transaction (issue 17: a
-    large dump no longer holds the write lock for its whole parse). Returns
-    the report and, when there is something to write, the parsed dump."""
+    large dump no longer holds the write lock for its whole parse), or take
+    what the helper process prepared. Returns the report and, when there is
+    something to write, the parsed dump."""
     report = FileReport(source.display)
     try:
-        data = source.read(stdin)
-        if len(data) > MAX_DUMP_BYTES:
-            raise UserError(f"input larger than {MAX_DUMP_BYTES >> 20} MB, not a page dump", file=source.display)
-        sha = hashlib.sha256(data).hexdigest()
-        if library.find_dump(sha) is not None:
-            report.skipped = True
-            return report, None
-        saved_on = source.saved_on()
-        result = parse.parse_bytes(data, source.display, page_date=source.page_date or page_date,
-                                   saved_year=saved_on.year)
-        del data
+        if prepared is not None:
+            sha, saved_on, result = prepared.sha256, prepared.saved_on, prepared.result
+            if library.find_dump(sha) is not None:
+                report.skipped = True
+                return report, None
+        else:
+            data = source.read(stdin)
+            if len(data) > MAX_DUMP_BYTES:
+                raise UserError(f"input larger than {MAX_DUMP_BYTES >> 20} MB, not a page dump",
+                                file=source.display)
+            sha = hashlib.sha256(data).hexdigest()
+            if library.find_dump(sha) is not None:
+                report.skipped = True
+                return report, None
+            saved_on = source.saved_on()
+            result = parse.parse_bytes(data, source.display, page_date=source.page_date or page_date,
+                                       saved_year=saved_on.year)
+            del data
     except StoreError:
         raise
     except PapertriageError as exc:
@@ -331,14 +351,14 @@ def _read_and_parse(library: Library, source: DumpSource, *, page_date: dt.date 
         return report, None
     report.layout = result.layout
     report.records = len(result.sightings)
-    return report, _Parsed(source, report, sha, result, (result.page_date or saved_on).isoformat())
+    return report, _Parsed(source, report, sha, result, (result.page_date or saved_on).isoformat(), prepared)
 
 
 def _write_parsed(library: Library, parsed: _Parsed, vocabulary: VocabularyChanges) -> None:
     """Write one parsed dump in a transaction of its own (a savepoint inside a
     batch's). A StoreError (exit 3: disk full, read-only, damaged) propagates:
     it is about the library, not about this file."""
-    source, report, result = parsed.source, parsed.report, parsed.result
+    source, report, result, prepared = parsed.source, parsed.report, parsed.result, parsed.prepared
     try:
         with library.transaction():
             if library.find_dump(parsed.sha) is not None:  # another papertriage ingested it meanwhile
@@ -350,8 +370,9 @@ def _write_parsed(library: Library, parsed: _Parsed, vocabulary: VocabularyChang
                 sha256=parsed.sha, layout=result.layout, page_date=result.page_date,
                 page_date_raw=result.page_date_raw, seen_on=dt.date.fromisoformat(parsed.seen_on),
                 records=len(result.sightings))
-            report.new, report.merged = merge_sightings(library, result.sightings, dump_id, parsed.seen_on,
-                                                        vocabulary)
+            report.new, report.merged = merge_sightings(
+                library, result.sightings, dump_id, parsed.seen_on, vocabulary,
+                prints=prepared.prints if prepared else None, keysets=prepared.keysets if prepared else None)
     except StoreError:
         raise
     except PapertriageError as exc:
@@ -365,13 +386,15 @@ def _file_error(report: FileReport, exc: PapertriageError, source: DumpSource) -
 
 
 def ingest_one(library: Library, source: DumpSource, *, page_date: dt.date | None = None,
-               stdin: BinaryIO | None = None, vocabulary: VocabularyChanges | None = None) -> FileReport:
-    """Ingest one dump: parse it, then write it in its own transaction (a
-    savepoint inside ``ingest``'s). Raises StoreError when the library cannot
-    take it; a bad file is reported in the FileReport."""
+               stdin: BinaryIO | None = None, vocabulary: VocabularyChanges | None = None,
+               prepared: Prepared | None = None) -> FileReport:
+    """Ingest one dump: parse it (or take ``prepared``, the dump already read,
+    parsed and fingerprinted by ``prefetch``), then write it in its own
+    transaction (a savepoint inside ``ingest``'s). Raises StoreError when the
+    library cannot take it; a bad file is reported in the FileReport."""
     own_vocabulary = vocabulary is None
     vocabulary = VocabularyChanges() if own_vocabulary else vocabulary
-    report, parsed = _read_and_parse(library, source, page_date=page_date, stdin=stdin)
+    report, parsed = _read_and_parse(library, source, page_date=page_date, stdin=stdin, prepared=prepared)
     if parsed is not None:
         with library.transaction():
             _write_parsed(library, parsed, vocabulary)
@@ -422,14 +445,15 @@ def ingest_sources(library: Library, sources: list[DumpSource], *, page_date: dt
         bulk = use_bulk(library, sources)
     wrote = False
     position = 0
-    with indexes.deferred(library) if bulk else contextlib.nullcontext():
+    ahead = prefetch.prepared_in_order(sources, page_date, MAX_DUMP_BYTES)  # the next files, on the other core
+    with indexes.deferred(library) if bulk else contextlib.nullcontext(), contextlib.closing(ahead):
         while position < len(sources):
             # Parse a batch first, then take the write lock only to write it (issue 17).
             batch: list[tuple[FileReport, _Parsed | None]] = []
             parsed_sightings = 0
             while position < len(sources) and parsed_sightings < BATCH_SIGHTINGS:
                 file_report, parsed = _read_and_parse(library, sources[position], page_date=page_date,
-                                                      stdin=stdin)
+                                                      stdin=stdin, prepared=next(ahead))
                 batch.append((file_report, parsed))
                 parsed_sightings += file_report.records
                 position += 1

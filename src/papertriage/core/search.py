@@ -48,7 +48,7 @@ from ..query.plan import PAPERS_FTS, TITLES_FTS
 from ..query.words import bucket_of, bucket_range, fts_words
 from ..store import Library
 from .papers import SORT_NAMES as SEARCH_SORTS  # one set for list and search
-from .papers import order_by
+from .papers import is_interest_sort, order_by
 
 MIN_CORRECTABLE = 4  # shorter words are too ambiguous to correct (kan, llm, vit)
 _LETTER_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
@@ -202,7 +202,7 @@ def search(library: Library, query: str, *, sort: str = "relevance", limit: int 
 
 def _search(library: Library, query: str, *, sort: str, limit: int | None, fix_typos: bool,
             with_sightings: bool, reverse: bool) -> SearchResult:
-    if sort not in SEARCH_SORTS:
+    if sort not in SEARCH_SORTS and not is_interest_sort(sort):
         raise UserError(f"unknown sort {sort!r}; choose from {', '.join(SEARCH_SORTS)}")
     node = parse_query(query)
     if node is None:
@@ -221,7 +221,7 @@ def _search(library: Library, query: str, *, sort: str, limit: int | None, fix_t
         result.ranked = True
         return result
     where, params = plan.clause()
-    order = order_by("added" if sort == "relevance" else sort, reverse)
+    order = order_by("added" if sort == "relevance" else sort, reverse, library)
     result.statements = [_statement(library, where, params, order=order, limit=limit)]
     result.papers = library.select(where, params, order_by=order, limit=limit, with_sightings=with_sightings)
     if sort == "relevance" and not reverse and limit is not None and where != "1":

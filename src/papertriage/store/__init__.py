@@ -80,6 +80,11 @@ class Library:
                 # that the mapped pages a scan touches do not swell memory.
                 self.db.execute("PRAGMA mmap_size = 268435456")
             self._depth = 0
+            # Undo support (store/steps.py): what the running command is called, the rule
+            # making the changes (if any), and the step of the open transaction.
+            self.command: str | None = None
+            self.via: str | None = None
+            self.step: int | None = None
             self._migrate()
         except sqlite3.Error as exc:
             self.close()
@@ -126,12 +131,16 @@ class Library:
             yield self.db
         except BaseException as exc:
             self._depth -= 1
+            if depth == 0:
+                self.step = None
             self._roll_back(depth)
             if isinstance(exc, sqlite3.Error):
                 raise StoreError(self._explain(exc)) from None
             raise
         else:
             self._depth -= 1
+            if depth == 0:
+                self.step = None  # the next transaction that changes decisions is the next step
             try:
                 self.db.execute("COMMIT" if depth == 0 else f"RELEASE sp{depth}")
             except sqlite3.Error as exc:
@@ -439,14 +448,21 @@ class Library:
 
     def set_note(self, pk: int, note: str | None, at: str) -> bool:
         """Replace a paper's note (None clears it); False when it was already that."""
+        before = self.execute("SELECT note FROM papers WHERE pk = ?", (pk,)).fetchone()
         if not self.execute("UPDATE papers SET note = ? WHERE pk = ? AND note IS NOT ?", (note, pk, note)).rowcount:
             return False
-        self.add_history([(pk, at, "note", note if note is not None else "(cleared)")])
+        self.add_history([(pk, at, "note", note if note is not None else "(cleared)", before[0] if before else None)])
         return True
 
-    def add_history(self, rows: Iterable[tuple[int, str, str, str | None]]) -> None:
-        """(pk, at, action, detail) rows; action is tag+, tag-, status or note."""
-        self.db.executemany("INSERT INTO history (paper, at, action, detail) VALUES (?, ?, ?, ?)", rows)
+    def add_history(self, rows: Iterable[tuple]) -> None:
+        """(pk, at, action, detail[, before]) rows; action is tag+, tag-, status or note.
+
+        Each row joins the step of the current transaction (``store/steps.py``:
+        what ``undo`` reverts as one), created by the first row written in it.
+        """
+        from . import steps
+
+        steps.add_history(self, rows)
 
     def history(self, pk: int | None = None, limit: int | None = None) -> list[tuple[str, str, str, str, str | None]]:
         """(paper id, title, at, action, detail), oldest first; all papers when ``pk`` is None."""

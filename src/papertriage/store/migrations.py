@@ -87,6 +87,46 @@ def _run_script(db: sqlite3.Connection, script: str) -> None:
         db.execute(statement)
 
 
+def m006_triage(db: sqlite3.Connection) -> None:
+    """Learned ranking and undo (issue 13).
+
+    - ``steps``: one row per command that changed decisions; ``history`` rows
+      point to their step (``undo`` reverts a step as a whole) and keep the
+      value they replaced in ``before`` (a note's old text), so every row has
+      an inverse.
+    - ``interest_models`` / ``interest_scores``: the learned model per
+      ranking (``interest`` or ``interest:TAG``), the fingerprint of the
+      decisions it learned from, and each paper's cached score.
+    """
+    _run_script(db, """
+CREATE TABLE steps (
+    id        INTEGER PRIMARY KEY,
+    at        TEXT NOT NULL,
+    command   TEXT NOT NULL,          -- what made it: `mark skip --query ...`, `triage`, `ingest (rules)`
+    undone_by INTEGER                 -- the undo step that reverted it
+);
+ALTER TABLE history ADD COLUMN step INTEGER REFERENCES steps(id);
+ALTER TABLE history ADD COLUMN before TEXT;   -- the value replaced (note), for undo
+ALTER TABLE history ADD COLUMN via TEXT;      -- the rule that made it, if any
+CREATE INDEX history_step ON history(step);
+
+CREATE TABLE interest_models (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,  -- 'interest' or 'interest:TAG'
+    fingerprint TEXT NOT NULL,         -- of the decisions it learned from
+    scored_to   INTEGER NOT NULL,      -- papers up to this pk have their score
+    model       TEXT NOT NULL,         -- JSON: weights, bias, counts
+    trained_at  TEXT NOT NULL
+);
+CREATE TABLE interest_scores (
+    model  INTEGER NOT NULL REFERENCES interest_models(id) ON DELETE CASCADE,
+    paper  INTEGER NOT NULL REFERENCES papers(pk) ON DELETE CASCADE,
+    score  REAL NOT NULL,
+    PRIMARY KEY (model, paper)
+) WITHOUT ROWID;
+""")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_search, m004_fixed_names,
-                                                      m009_ingest_paths]
+                                                      m006_triage, m009_ingest_paths]
 SCHEMA_VERSION = len(MIGRATIONS)
