@@ -98,7 +98,7 @@ def test_a_full_disk_during_ingest_says_what_did_not_go_in(tmp_path):
 
 @pytest.mark.parametrize("command", [
     ("tag", "add", "big-tag-name-" + "x" * 40, "--query", "learning"),
-    ("mark", "keep", "--query", "learning"),
+    ("mark", "keep", "--query", "learning", "--yes"),
 ])
 def test_a_full_disk_while_deciding_is_one_line_exit_3_and_changes_nothing(tmp_path, command):
     dump = tmp_path / "dump.txt"
