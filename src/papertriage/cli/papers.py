@@ -50,19 +50,35 @@ def show(
     ctx: typer.Context,
     paper_id: Annotated[str, typer.Argument(metavar="ID", help="A paper id or a unique prefix of one.")],
     fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="text (default) or json.")] = None,
+    explain: Annotated[bool, typer.Option(
+        "--explain", help="Number the sightings and say which dedup rule joined each one, with its scores.")] = False,
 ) -> None:
     """Every field of one paper, and every sighting of it."""
     from ..core.papers import get_paper
 
-    paper = get_paper(state(ctx).library, paper_id)
+    explained = None
+    if explain:
+        from ..core.dedupe import explain_paper
+
+        explained = explain_paper(state(ctx).library, paper_id)
+        paper = explained.paper
+    else:
+        paper = get_paper(state(ctx).library, paper_id)
     if fmt == "json":
         from ..render.jsonfmt import dumps, paper_object
 
-        print(dumps(paper_object(paper), indent=2))
+        data = paper_object(paper)
+        if explained is not None:
+            data["explain"] = [s.to_dict() for s in explained.sightings]
+        print(dumps(data, indent=2))
         return
     from ..render.detail import render_detail
 
     render_detail(paper, sys.stdout, terminal=sys.stdout.isatty())
+    if explained is not None:
+        from ..render.dupes import render_explanations
+
+        render_explanations(explained.sightings, sys.stdout)
 
 
 @app.command()

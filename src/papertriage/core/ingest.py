@@ -20,6 +20,7 @@ from .. import choose, dedup, parse
 from ..errors import PapertriageError, StoreError, UserError
 from ..model import Sighting
 from ..store import Library, PaperWriter, indexes, now
+from ..store import dedup as dedup_store
 from . import prefetch
 from .prefetch import Prepared
 
@@ -44,6 +45,7 @@ class FileReport:
     merged: int = 0
     skipped: bool = False
     error: str | None = None
+    dump_id: int | None = None  # once recorded (for `ingest --explain`)
     not_ingested: bool = False  # a good file the library could not take (disk full, read-only)
 
     def to_dict(self) -> dict:
@@ -221,7 +223,8 @@ class VocabularyChanges:
 def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, seen_on: str,
                     vocabulary: VocabularyChanges | None = None, *,
                     prints: list[dedup.Fingerprint] | None = None,
-                    keysets: list[set[int]] | None = None) -> tuple[int, int]:
+                    keysets: list[set[int]] | None = None,
+                    thresholds: dedup.Thresholds | None = None) -> tuple[int, int]:
     """Dedupe one file's sightings against the library and write the result.
 
     Must run inside a transaction. Returns (new papers, sightings merged into
@@ -231,8 +234,11 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
     if prints is None or keysets is None:
         prints = [dedup.fingerprint(s.title, s.abstract) for s in sightings]
         keysets = [fp.keys() for fp in prints]
+    # Texts a user merged or split by hand go where the user put them (issue 11).
+    contents = [fp.content_key() for fp in prints]
+    pins = dedup_store.pinned_papers(library, contents)
     index = dedup.BlockIndex(library.papers_with_keys(set().union(*keysets)))
-    followed = index.followed()
+    followed = index.followed() | set(pins.values())
     titles = library.sighting_titles(followed)
     states: dict[int, _PaperState] = {
         pk: _PaperState(pk, *row, titles=titles.get(pk, set()))
@@ -240,14 +246,24 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
     }
     new_handles: list[int] = []
     placements: list[int] = []  # handle of the paper each sighting went to
+    decisions: list[dedup.Decision | None] = []  # the rule that placed it (None: a new paper)
+    near: list[tuple[int, int, dedup.Decision]] = []  # pairs compared and kept apart, close enough to list
     new_keys: list[tuple[int, int]] = []
     merged = 0
-    for s, fp, keys in zip(sightings, prints, keysets):
-        best, best_score = None, -1.0
-        for handle in index.candidates(keys):
-            score = dedup.best_match(fp, states[handle].variants())
-            if score is not None and score > best_score:
-                best, best_score = handle, score
+    t = thresholds or dedup.DEFAULT_THRESHOLDS
+    for s, fp, keys, content in zip(sightings, prints, keysets, contents):
+        best, best_d = pins.get(content), None
+        apart: list[tuple[int, dedup.Decision]] = []
+        if best is not None:
+            best_d = dedup.Decision("user", 100.0)
+        else:
+            for handle in index.candidates(keys):
+                d = dedup.best_decision(fp, states[handle].variants(), t)
+                if d.same:
+                    if best_d is None or d.score > best_d.score:
+                        best, best_d = handle, d
+                elif d.score >= t.near_miss:
+                    apart.append((handle, d))
         if best is None:
             best = -(len(new_handles) + 1)  # new papers get negative handles until inserted
             states[best] = _new_state(s, dump_id, seen_on, fp)
@@ -256,7 +272,9 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
             states[best].absorb(s, dump_id, seen_on)
             merged += 1
         placements.append(best)
+        decisions.append(best_d)
         new_keys.extend((key, best) for key in index.add(best, keys))
+        near.extend((other, best, d) for other, d in apart)
 
     writer = PaperWriter(library)
     _assign_ids(library, [states[h] for h in new_handles])
@@ -274,12 +292,16 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
         for handle, state in states.items() if handle > 0 and state.changed
     ])
     rows = []
-    for s, handle in zip(sightings, placements):
+    for s, handle, d in zip(sightings, placements, decisions):
         paper_abstract = states[handle].abstract
         rows.append((pk_of.get(handle, handle), dump_id, s.line, s.title,
                      None if s.abstract == paper_abstract else s.abstract, s.authors_count,
-                     s.published.isoformat() if s.published else None, s.published_raw, s.upvotes))
+                     s.published.isoformat() if s.published else None, s.published_raw, s.upvotes,
+                     d.rule if d else "new", d.encode() if d else None))
     writer.insert_sightings(rows)
+    if near:
+        dedup_store.add_near_misses(library, [
+            (pk_of.get(a, a), pk_of.get(b, b), d.score, d.rule, d.encode()) for a, b, d in near])
     writer.insert_keys([(key, pk_of.get(h, h)) for key, h in new_keys])
     if vocabulary is not None:
         vocabulary.new_pks.extend(pk_of.values())
@@ -354,7 +376,8 @@ def _read_and_parse(library: Library, source: DumpSource, *, page_date: dt.date 
     return report, _Parsed(source, report, sha, result, (result.page_date or saved_on).isoformat(), prepared)
 
 
-def _write_parsed(library: Library, parsed: _Parsed, vocabulary: VocabularyChanges) -> None:
+def _write_parsed(library: Library, parsed: _Parsed, vocabulary: VocabularyChanges,
+                  thresholds: dedup.Thresholds | None = None) -> None:
     """Write one parsed dump in a transaction of its own (a savepoint inside a
     batch's). A StoreError (exit 3: disk full, read-only, damaged) propagates:
     it is about the library, not about this file."""
@@ -370,9 +393,11 @@ def _write_parsed(library: Library, parsed: _Parsed, vocabulary: VocabularyChang
                 sha256=parsed.sha, layout=result.layout, page_date=result.page_date,
                 page_date_raw=result.page_date_raw, seen_on=dt.date.fromisoformat(parsed.seen_on),
                 records=len(result.sightings))
+            report.dump_id = dump_id
             report.new, report.merged = merge_sightings(
                 library, result.sightings, dump_id, parsed.seen_on, vocabulary,
-                prints=prepared.prints if prepared else None, keysets=prepared.keysets if prepared else None)
+                prints=prepared.prints if prepared else None, keysets=prepared.keysets if prepared else None,
+                thresholds=thresholds)
     except StoreError:
         raise
     except PapertriageError as exc:
@@ -387,7 +412,7 @@ def _file_error(report: FileReport, exc: PapertriageError, source: DumpSource) -
 
 def ingest_one(library: Library, source: DumpSource, *, page_date: dt.date | None = None,
                stdin: BinaryIO | None = None, vocabulary: VocabularyChanges | None = None,
-               prepared: Prepared | None = None) -> FileReport:
+               prepared: Prepared | None = None, thresholds: dedup.Thresholds | None = None) -> FileReport:
     """Ingest one dump: parse it (or take ``prepared``, the dump already read,
     parsed and fingerprinted by ``prefetch``), then write it in its own
     transaction (a savepoint inside ``ingest``'s). Raises StoreError when the
@@ -397,7 +422,7 @@ def ingest_one(library: Library, source: DumpSource, *, page_date: dt.date | Non
     report, parsed = _read_and_parse(library, source, page_date=page_date, stdin=stdin, prepared=prepared)
     if parsed is not None:
         with library.transaction():
-            _write_parsed(library, parsed, vocabulary)
+            _write_parsed(library, parsed, vocabulary, thresholds)
             if own_vocabulary:
                 vocabulary.apply(library)
     return report
@@ -405,9 +430,11 @@ def ingest_one(library: Library, source: DumpSource, *, page_date: dt.date | Non
 
 def ingest(library: Library, paths: Iterable[str], *, page_date: dt.date | None = None,
            stdin: BinaryIO | None = None,
-           on_file: Callable[[FileReport, int, int], None] | None = None) -> IngestReport:
+           on_file: Callable[[FileReport, int, int], None] | None = None,
+           thresholds: dedup.Thresholds | None = None) -> IngestReport:
     """Ingest files, folders and `-` (stdin). Errors are collected per file, never fatal."""
-    return ingest_sources(library, find_dumps(paths), page_date=page_date, stdin=stdin, on_file=on_file)
+    return ingest_sources(library, find_dumps(paths), page_date=page_date, stdin=stdin, on_file=on_file,
+                          thresholds=thresholds)
 
 
 def use_bulk(library: Library, sources: list[DumpSource]) -> bool:
@@ -427,7 +454,7 @@ def use_bulk(library: Library, sources: list[DumpSource]) -> bool:
 def ingest_sources(library: Library, sources: list[DumpSource], *, page_date: dt.date | None = None,
                    stdin: BinaryIO | None = None,
                    on_file: Callable[[FileReport, int, int], None] | None = None,
-                   bulk: bool | None = None) -> IngestReport:
+                   bulk: bool | None = None, thresholds: dedup.Thresholds | None = None) -> IngestReport:
     """Ingest the dumps ``find_dumps`` found.
 
     Files are written in batches of about BATCH_SIGHTINGS sightings per
@@ -464,7 +491,7 @@ def ingest_sources(library: Library, sources: list[DumpSource], *, page_date: dt
                         indexes.mark_pending(library)  # committed with the rows the indexes will lack
                     for file_report, parsed in batch:
                         if parsed is not None:
-                            _write_parsed(library, parsed, vocabulary)
+                            _write_parsed(library, parsed, vocabulary, thresholds)
                     vocabulary.apply(library)
             except StoreError as exc:
                 # Nothing of this batch went in (the transaction rolled back), nor

@@ -112,3 +112,6 @@ def undo(library: Library, *, dry_run: bool = False) -> UndoReport:
     finally:
         library.command = saved_command
     return report
+
+
+from . import dedupe as _dedupe  # noqa: E402,F401  (registers the inverses of merge, split and unmerge)

@@ -335,6 +335,10 @@ class Library:
             rows = self.execute(
                 "SELECT pk FROM papers WHERE id >= ? AND id < ? ORDER BY id LIMIT 2",
                 (prefix, prefix + "g")).fetchall()
+            if not rows:  # an id merged away resolves to the paper it joined (issue 11)
+                from .dedup import resolve_alias
+
+                rows = [(pk,) for pk in resolve_alias(self, prefix)]
             if not rows:
                 unknown.append(raw)
             elif len(rows) > 1:
@@ -648,7 +652,7 @@ class PaperWriter:
     def insert_sightings(self, rows: list[tuple]) -> None:
         self.db.executemany(
             "INSERT INTO sightings (paper, dump, line, title, abstract, authors_count, published,"
-            " published_raw, upvotes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            " published_raw, upvotes, rule, scores) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
     def insert_keys(self, rows: list[tuple[int, int]]) -> None:
         self.db.executemany("INSERT OR IGNORE INTO dedup_keys (key, paper) VALUES (?, ?)", rows)
