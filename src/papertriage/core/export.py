@@ -27,21 +27,17 @@ import itertools
 import json
 import os
 import re
-import tempfile
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - not POSIX: stale temporary files stay
-    fcntl = None  # type: ignore[assignment]
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator
 
-from ..errors import NoMatch, UserError
-from ..model import STATUSES, Paper
-from ..store import Library
-from .select import select_papers
 from .. import naming
+from ..atomic import remove_stale_parts, replace_file
+from ..errors import NoMatch, UserError
+from ..model import TAG_NAME, Paper
+from ..store import Library
+from .decisions import check_status
+from .select import select_papers
 
 __all__ = ["ExportResult", "export_papers", "build_query", "split_file_name", "write_atomic",
            "format_for_path", "EXTENSIONS", "MANIFEST"]
@@ -57,7 +53,6 @@ EXTENSIONS = {
 _BY_SUFFIX = {".md": "markdown", ".markdown": "markdown", ".csv": "csv", ".tsv": "tsv", ".json": "json",
               ".jsonl": "jsonl", ".ndjson": "jsonl", ".yaml": "yaml", ".yml": "yaml", ".bib": "bibtex",
               ".ris": "ris"}
-_TAG_VALUE = re.compile(r"[A-Za-z0-9_/*-]+")
 
 
 @dataclass
@@ -84,12 +79,11 @@ def build_query(query: str | None, tags: Iterable[str] = (), status: str | None 
     parts = [query.strip()] if query and query.strip() else []
     for tag in tags:
         tag = tag.strip()
-        if not _TAG_VALUE.fullmatch(tag):
+        if not TAG_NAME.fullmatch(tag[:-1] if tag.endswith("*") else tag):  # tag:inter* is a prefix
             raise UserError(f"bad tag name {tag!r}: use letters, digits, - and _, with / between levels")
         parts.append(f"tag:{tag}")
     if status is not None:
-        if status not in STATUSES:
-            raise UserError(f"unknown status {status!r}; choose from {', '.join(STATUSES)}")
+        check_status(status)
         parts.append(f"status:{status}")
     return " ".join(parts) or None
 
@@ -166,95 +160,15 @@ def write_atomic(path: str | os.PathLike, produce: Callable[[IO[str]], int], *,
             raise UserError(f"cannot write: {exc.strerror or exc}", file=shown) from None
     try:
         mode = target.stat().st_mode & 0o7777 if target.exists() else _new_file_mode()
-        remove_stale_parts(target.parent)
-        fd, tmp = _temporary(target)
+        return replace_file(target, produce, mode=mode, encoding=encoding)
     except OSError as exc:
-        raise UserError(f"cannot write: {exc.strerror}", file=shown) from None
-    try:
-        with open(fd, "w", encoding=encoding, newline="") as f:
-            result = produce(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError):
-            raise UserError(f"cannot write: {exc.strerror or exc}", file=shown) from None
-        raise
-    return result
-
-
-# `.NAME.xxxxxxxx.part`: what _temporary names; a writer holds a lock on it.
-_PART = re.compile(r"\..+\.[a-z0-9_]{8}\.part")
-
-
-def _temporary(target: Path) -> tuple[int, str]:
-    """A temporary file beside ``target``, locked while this process writes it,
-    so that ``remove_stale_parts`` can tell a live one from a dead writer's."""
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    if fcntl is not None:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            pass
-    return fd, tmp
-
-
-def remove_stale_parts(folder: Path) -> int:
-    """Remove the temporary files an export killed midway left in ``folder``
-    (issue 17): papertriage's own ``.NAME.xxxxxxxx.part`` files that no live
-    writer holds locked. Returns how many went."""
-    if fcntl is None:
-        return 0
-    removed = 0
-    try:
-        names = [n for n in os.listdir(folder) if n.endswith(".part") and _PART.fullmatch(n)]
-    except OSError:
-        return 0
-    for name in names:
-        path = os.path.join(folder, name)
-        try:
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        except OSError:
-            continue
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # fails while its writer lives
-            os.unlink(path)
-            removed += 1
-        except OSError:
-            pass
-        finally:
-            os.close(fd)
-    return removed
-
-
-def replace_via_temporary(target: Path, fill: Callable[[int, str], None]) -> None:
-    """``fill(fd, temporary_path)`` writes the new content beside ``target``,
-    which is then renamed over it; on any failure the temporary file goes."""
-    fd, tmp = _temporary(target)
-    try:
-        fill(fd, tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+        if isinstance(exc, BrokenPipeError):
+            raise
+        raise UserError(f"cannot write: {exc.strerror or exc}", file=shown) from None
 
 
 def _write_bytes_atomic(target: Path, data: bytes, mode: int) -> None:
-    def fill(fd: int, tmp: str) -> None:
-        with open(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, mode)
-
-    replace_via_temporary(target, fill)
-
+    replace_file(target, lambda f: f.write(data), mode=mode, binary=True, sync=False, clean=False)
 
 
 # -- one file per paper ----------------------------------------------------
@@ -324,7 +238,7 @@ def write_split(papers: Iterable[Paper], write: Writer, directory: str, *, exten
     except OSError as exc:
         raise UserError(f"cannot create the folder: {exc.strerror}", file=directory) from None
     mode = _new_file_mode()
-    remove_stale_parts(real_root)
+    remove_stale_parts(real_root)  # what killed exports left (issue 17); once, not per file
     manifest = _Manifest(real_root, mode)
     result = ExportResult()
     try:

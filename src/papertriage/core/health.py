@@ -129,7 +129,7 @@ def backup(library: Library, target: str) -> int:
     """Copy the library to ``target`` (a new file, or a papertriage library it
     replaces); returns the copy's size in bytes. Written beside the target and
     renamed into place, so a failed backup leaves no half file."""
-    from .export import remove_stale_parts, replace_via_temporary
+    from ..atomic import replace_path
 
     if library.path == ":memory:":
         raise UserError("an in-memory library has nothing to back up")
@@ -145,13 +145,7 @@ def backup(library: Library, target: str) -> int:
         raise UserError("that is the live library itself: give another file name", file=target)
     if dest.exists() and dest.stat().st_size and not _is_papertriage_file(str(dest)):
         raise UserError("exists and is not a papertriage library: refusing to overwrite it", file=target)
-    remove_stale_parts(resolved.parent)
-
-    def fill(fd: int, tmp: str) -> None:
-        os.close(fd)
-        health.backup_to(library.db, tmp)
-
-    replace_via_temporary(resolved, fill)
+    replace_path(resolved, lambda fd, tmp: health.backup_to(library.db, tmp))
     return resolved.stat().st_size
 
 
