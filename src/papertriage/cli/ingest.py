@@ -41,7 +41,7 @@ def ingest(
     parse is reported and leaves the library untouched.
     """
     from ..config import load_config
-    from ..core.ingest import find_dumps, ingest_sources
+    from ..core.ingest import IngestStopped, find_dumps, ingest_sources
     from ..core.rules import load_rules
     from ..render.safe import one_line
 
@@ -66,6 +66,8 @@ def ingest(
 
     try:
         report = ingest_sources(lib, sources, page_date=day, rules=rules, on_file=on_file, thresholds=thresholds)
+    except IngestStopped as stopped:
+        report = stopped.report
     finally:
         if progress:
             progress.stop()

@@ -78,6 +78,16 @@ class IngestReport:
         }
 
 
+class IngestStopped(StoreError):
+    """The library failed during an ingest (disk full, read-only, damaged):
+    exit 3. ``report`` says which files went in before it and which did not
+    (the failing batch rolled back whole)."""
+
+    def __init__(self, message: str, report: IngestReport):
+        super().__init__(message)
+        self.report = report
+
+
 @dataclass(slots=True)
 class DumpSource:
     """A dump to read: a path, or stdin when ``path`` is None; ``page_date``
@@ -406,7 +416,8 @@ def ingest_one(library: Library, source: DumpSource, *, page_date: dt.date | Non
     transaction (a savepoint inside ``ingest``'s). Raises StoreError when the
     library cannot take it; a bad file is reported in the FileReport."""
     own_vocabulary = vocabulary is None
-    vocabulary = VocabularyChanges() if own_vocabulary else vocabulary
+    if vocabulary is None:
+        vocabulary = VocabularyChanges()
     report, parsed = _read_and_parse(library, source, page_date=page_date, stdin=stdin, prepared=prepared)
     if parsed is not None:
         with library.transaction():
@@ -508,7 +519,9 @@ def ingest_sources(library: Library, sources: list[DumpSource], *, page_date: dt
             indexes.rebuild_pending(library)
         else:
             indexes.clear_pending(library)
-    if rules and not report.stopped:
+    if report.stopped:
+        raise IngestStopped(report.stopped, report)
+    if rules:
         added = papers_added_after(library, mark)
         if added:
             report.rules = apply_rules(library, rules, only_ids=added)

@@ -42,7 +42,9 @@ def data_safe(text: str | None) -> str | None:
 
 
 def _unsafe(text: str | None) -> bool:
-    return bool(text) and not (text.isascii() and text.isprintable()) and _DATA_UNSAFE.search(text) is not None
+    if not text or (text.isascii() and text.isprintable()):
+        return False
+    return _DATA_UNSAFE.search(text) is not None
 
 
 def data_safe_paper(paper):

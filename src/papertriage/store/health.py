@@ -13,7 +13,7 @@ import sqlite3
 from typing import Callable, Iterable, Iterator
 
 from . import vocab
-from ..query.words import is_vocabulary_word
+from ..words import is_vocabulary_word
 
 __all__ = ["integrity", "foreign_keys", "orphans", "fts_in_step", "vocabulary_in_step", "duplicate_ids",
            "papers_without_keys", "paper_texts", "rebuild_fts", "rebuild_vocabulary", "replace_keys",
@@ -89,19 +89,19 @@ def vocabulary_in_step(db: sqlite3.Connection) -> list[str]:
 
 def _differences(want: Iterable[tuple[str, int]], have: Iterable[tuple[str, int]]) -> Iterator[str]:
     """Merge two word-sorted streams of (word, count); yield the words that differ."""
-    want, have = iter(want), iter(have)
-    a, b = next(want, None), next(have, None)
+    wants, haves = iter(want), iter(have)
+    a, b = next(wants, None), next(haves, None)
     while a is not None or b is not None:
-        if b is None or (a is not None and a[0] < b[0]):
+        if a is not None and (b is None or a[0] < b[0]):
             yield f"{a[0]} (missing)"
-            a = next(want, None)
-        elif a is None or b[0] < a[0]:
+            a = next(wants, None)
+        elif b is not None and (a is None or b[0] < a[0]):
             yield f"{b[0]} (not in any paper)"
-            b = next(have, None)
-        else:
+            b = next(haves, None)
+        elif a is not None and b is not None:
             if a[1] != b[1]:
                 yield f"{a[0]} ({b[1]} papers, should be {a[1]})"
-            a, b = next(want, None), next(have, None)
+            a, b = next(wants, None), next(haves, None)
 
 
 def duplicate_ids(db: sqlite3.Connection) -> list[str]:
