@@ -81,6 +81,9 @@ class Connection:
             self.via: str | None = None
             self.step: int | None = None
             self._migrate()
+            from . import indexes
+
+            indexes.repair_if_orphaned(self)  # a bulk ingest killed before its rebuild (issue 16)
         except sqlite3.Error as exc:
             self.close()
             raise explain(exc, self.path) from None
