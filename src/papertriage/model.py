@@ -23,9 +23,13 @@ class Sighting:
     published_raw: str | None = None
     upvotes: int | None = None
     dump_id: int | None = None  # set by the store once the dump is recorded
+    # What an API response says beyond the page (issue 12); None when the dump did not say.
+    arxiv_id: str | None = None
+    authors: list[str] | None = None
+    links: dict[str, str] | None = None  # "github", "project": URLs
 
     def to_dict(self) -> dict:
-        return {
+        data = {
             "file": self.file,
             "line": self.line,
             "layout": self.layout,
@@ -36,6 +40,14 @@ class Sighting:
             "published_raw": self.published_raw,
             "upvotes": self.upvotes,
         }
+        # Only API sightings carry these: page sightings stay as they were.
+        if self.arxiv_id is not None:
+            data["arxiv_id"] = self.arxiv_id
+        if self.authors is not None:
+            data["authors"] = list(self.authors)
+        if self.links:
+            data["links"] = dict(self.links)
+        return data
 
 
 @dataclass(slots=True)
@@ -61,6 +73,9 @@ class Paper:
     # paper that is not in a library (the renderers then derive them).
     citation_key: str | None = None
     note_name: str | None = None
+    arxiv_id: str | None = None  # e.g. 2406.07550, from an API sighting
+    authors: list[str] = field(default_factory=list)  # names, when an API sighting gave them
+    links: dict[str, str] = field(default_factory=dict)  # "github", "project": URLs
 
     def to_dict(self, *, with_sightings: bool = True) -> dict:
         data = {
@@ -76,6 +91,9 @@ class Paper:
             "note": self.note,
             "first_seen": self.first_seen,
             "last_seen": self.last_seen,
+            "arxiv_id": self.arxiv_id,
+            "authors": list(self.authors),
+            "links": dict(self.links),
         }
         if with_sightings and self.sightings is not None:
             data["sightings"] = [s.to_dict() for s in self.sightings]

@@ -45,6 +45,7 @@ from . import search as _search  # noqa: E402,F401
 from . import tag as _tag  # noqa: E402,F401
 from . import triage as _triage  # noqa: E402,F401
 from . import export as _export  # noqa: E402,F401
+from . import library as _library  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -20,6 +20,7 @@ from .. import choose, dedup, parse
 from ..errors import PapertriageError, UserError
 from ..model import Sighting
 from ..store import Library, PaperWriter, indexes, now
+from .sources import record_sources
 
 ID_LENGTH = 8
 ID_WORDS = 40  # of the abstract, with the normalised title, make a paper's id
@@ -266,6 +267,7 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
                      None if s.abstract == paper_abstract else s.abstract, s.authors_count,
                      s.published.isoformat() if s.published else None, s.published_raw, s.upvotes))
     writer.insert_sightings(rows)
+    record_sources(library, sightings, [pk_of.get(h, h) for h in placements], dump_id)  # arXiv ids, authors
     writer.insert_keys([(key, pk_of.get(h, h)) for key, h in new_keys])
     if vocabulary is not None:
         vocabulary.new_pks.extend(pk_of.values())

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import IO, Iterable
 
+from ..links import page_url
 from ..model import Paper, Sighting
 
 
@@ -29,6 +30,7 @@ def dumps(obj: object, indent: int | None = None) -> str:
 
 def paper_object(paper: Paper) -> dict:
     data = paper.to_dict(with_sightings=False)
+    data["url"] = page_url(paper)
     if paper.sightings is not None:
         data["sightings"] = [sighting_object(s, paper.abstract) for s in paper.sightings]
     return data
@@ -45,6 +47,12 @@ def sighting_object(s: Sighting, paper_abstract: str | None = None) -> dict:
     data["published"] = s.published.isoformat() if s.published else None
     data["published_raw"] = s.published_raw
     data["upvotes"] = s.upvotes
+    if s.arxiv_id is not None:
+        data["arxiv_id"] = s.arxiv_id
+    if s.authors is not None:
+        data["authors"] = list(s.authors)
+    if s.links:
+        data["links"] = dict(s.links)
     return data
 
 

@@ -74,6 +74,26 @@ def m009_ingest_paths(db: sqlite3.Connection) -> None:
     _run_script(db, indexes.M009)
 
 
+def m004_sources(db: sqlite3.Connection) -> None:
+    """arXiv ids, author names and links from API responses (issue 12): on the
+    paper, and per sighting in ``sighting_sources`` (keyed by dump and line, so
+    the sighting rows and their writer stay as they are)."""
+    _run_script(db, """
+ALTER TABLE papers ADD COLUMN arxiv_id TEXT;
+ALTER TABLE papers ADD COLUMN authors TEXT;   -- JSON array of names
+ALTER TABLE papers ADD COLUMN links TEXT;     -- JSON object: github, project
+CREATE INDEX papers_arxiv ON papers(arxiv_id) WHERE arxiv_id IS NOT NULL;
+CREATE TABLE sighting_sources (
+    dump     INTEGER NOT NULL REFERENCES dumps(id) ON DELETE CASCADE,
+    line     INTEGER NOT NULL,
+    arxiv_id TEXT,
+    authors  TEXT,
+    links    TEXT,
+    PRIMARY KEY (dump, line)
+) WITHOUT ROWID;
+""")
+
+
 def _run_script(db: sqlite3.Connection, script: str) -> None:
     # executescript() would COMMIT first; run statement by statement instead
     # so the migration and its record share one transaction.
@@ -87,6 +107,6 @@ def _run_script(db: sqlite3.Connection, script: str) -> None:
         db.execute(statement)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_search, m004_fixed_names,
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_search, m004_fixed_names, m004_sources,
                                                       m009_ingest_paths]
 SCHEMA_VERSION = len(MIGRATIONS)
