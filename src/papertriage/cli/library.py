@@ -26,9 +26,11 @@ def open_(
     paper_id: Annotated[str, typer.Argument(metavar="ID", help="A paper id or a unique prefix of one.")],
     print_only: Annotated[bool, typer.Option("--print", "-p", help="Only print the URL.")] = False,
 ) -> None:
-    """Open a paper's page in the browser: its arXiv page when the arXiv id is
-    known (from an API dump), else an arXiv search for its title. Without a
-    display (or with --print) the URL is printed instead."""
+    """Open a paper's page in the browser (arXiv page, or an arXiv title search).
+
+    The arXiv page when the paper's arXiv id is known (from an API dump),
+    else an arXiv search for its title. Without a display (or with --print)
+    the URL is printed instead."""
     from ..core.papers import paper_url
 
     url = paper_url(state(ctx).library, paper_id)

@@ -47,10 +47,9 @@ from ..query.nodes import fts_string
 from ..query.plan import PAPERS_FTS, TITLES_FTS
 from ..query.words import bucket_of, bucket_range, fts_words
 from ..store import Library
-from .papers import order_by
-from .select import RELEVANCE_FALLBACK
+from .papers import SORT_NAMES as SEARCH_SORTS  # one set for list and search
+from .papers import is_interest_sort, order_by
 
-SEARCH_SORTS = ("relevance", "date", "upvotes", "seen")
 MIN_CORRECTABLE = 4  # shorter words are too ambiguous to correct (kan, llm, vit)
 _LETTER_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 _WORD_SEPARATOR = re.compile(r"([-'’])")
@@ -71,6 +70,7 @@ class SearchResult:
     highlight: list[str] = field(default_factory=list)
     statements: list[str] = field(default_factory=list)  # SQL and parameters, for --show-sql
     total: Callable[[], int] = lambda: 0  # how many papers match in all (a count query)
+    ranked: bool = False  # ordered by relevance (bm25), not by a column
 
 
 # -- typo correction -------------------------------------------------------
@@ -188,9 +188,21 @@ def _statement(library: Library, where: str, params: list, *, joins: str = "", o
 
 
 def search(library: Library, query: str, *, sort: str = "relevance", limit: int | None = None,
-           fix_typos: bool = True, with_sightings: bool = False) -> SearchResult:
-    """Papers matching ``query``, best first (see the module docstring)."""
-    if sort not in SEARCH_SORTS:
+           fix_typos: bool = True, with_sightings: bool = False, reverse: bool = False) -> SearchResult:
+    """Papers matching ``query``, best first (see the module docstring); ``reverse``
+    shows the same papers last first."""
+    result = _search(library, query, sort=sort, limit=limit, fix_typos=fix_typos, with_sightings=with_sightings,
+                     reverse=reverse)
+    if reverse and result.ranked:
+        from .select import reverse_papers
+
+        result.papers = reverse_papers(result.papers)
+    return result
+
+
+def _search(library: Library, query: str, *, sort: str, limit: int | None, fix_typos: bool,
+            with_sightings: bool, reverse: bool) -> SearchResult:
+    if sort not in SEARCH_SORTS and not is_interest_sort(sort):
         raise UserError(f"unknown sort {sort!r}; choose from {', '.join(SEARCH_SORTS)}")
     node = parse_query(query)
     if node is None:
@@ -206,12 +218,13 @@ def search(library: Library, query: str, *, sort: str = "relevance", limit: int 
         result.statements = [_statement(library, where, params, joins=joins, order=order, limit=limit)
                              for joins, where, params, order in (p.select for p in passes)]
         result.papers = _ranked(library, passes, limit, with_sightings)
+        result.ranked = True
         return result
     where, params = plan.clause()
-    order = RELEVANCE_FALLBACK if sort == "relevance" else order_by(sort)
+    order = order_by("added" if sort == "relevance" else sort, reverse, library)
     result.statements = [_statement(library, where, params, order=order, limit=limit)]
     result.papers = library.select(where, params, order_by=order, limit=limit, with_sightings=with_sightings)
-    if sort == "relevance" and limit is not None and where != "1":
+    if sort == "relevance" and not reverse and limit is not None and where != "1":
         # Filters only, newest first: look among the newest papers before
         # anything else. Left to itself SQLite reads every paper of a broad
         # date range through its index and sorts them (`upvotes>=50
