@@ -32,24 +32,20 @@ that share two of them first, then those that share one.
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Callable, Iterable, Iterator, Literal
 
 from ..errors import UserError
-from ..model import Paper
-from ..query import And, Node, Or, Plan, Text, Word, parse_query, plan as make_plan
-from ..query.nodes import fts_string
-from ..query.plan import PAPERS_FTS, TITLES_FTS
-from ..query.words import bucket_of, bucket_range, fts_words
-from ..store import Library
-from .papers import SORT_NAMES as SEARCH_SORTS  # one set for list and search
-from .papers import is_interest_sort, order_by
-
+from ..model import SORTS, Paper
+from ..query import And, Node, Or, Plan, Text, Word, compile_query, parse_query, plan as make_plan
+from ..query.plan import match_any, match_but_not, match_pairs
+from ..store import Library, Ranking, Selection
+from ..words import bucket_of, bucket_range, fts_words
+from .select import check_sort, full_ids, reverse_papers, sort_order
 MIN_CORRECTABLE = 4  # shorter words are too ambiguous to correct (kan, llm, vit)
 _LETTER_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 _WORD_SEPARATOR = re.compile(r"([-'’])")
@@ -148,7 +144,8 @@ def correct(library: Library, node: Node | None) -> tuple[Node | None, bool]:
         fixed = Word("".join(out), term.field)
         # A word in the index but in too few papers for the vocabulary (a rare
         # name) is searched too, so that paper is not lost to the correction.
-        single = len(pieces) == 1 and library.index_docs(_fixable(pieces[0]), 1)
+        only = _fixable(pieces[0]) if len(pieces) == 1 else None
+        single = only is not None and library.index_docs(only, 1)
         replace[term] = Or((fixed, term)) if single else fixed
     if not replace:
         return node, False
@@ -181,9 +178,8 @@ def _highlight(node: Node | None) -> list[str]:
     return words
 
 
-def _statement(library: Library, where: str, params: list, *, joins: str = "", order: str,
-               limit: int | None) -> str:
-    sql = library.select_sql(where, joins=joins, order_by=order, limit=limit)
+def _statement(library: Library, selection: Selection) -> str:
+    sql, params = library.statement(selection)
     return f"{sql};\n-- params: {json.dumps(params, ensure_ascii=False)}"
 
 
@@ -194,16 +190,13 @@ def search(library: Library, query: str, *, sort: str = "relevance", limit: int 
     result = _search(library, query, sort=sort, limit=limit, fix_typos=fix_typos, with_sightings=with_sightings,
                      reverse=reverse)
     if reverse and result.ranked:
-        from .select import reverse_papers
-
         result.papers = reverse_papers(result.papers)
     return result
 
 
 def _search(library: Library, query: str, *, sort: str, limit: int | None, fix_typos: bool,
             with_sightings: bool, reverse: bool) -> SearchResult:
-    if sort not in SEARCH_SORTS and not is_interest_sort(sort):
-        raise UserError(f"unknown sort {sort!r}; choose from {', '.join(SEARCH_SORTS)}")
+    check_sort(sort, SORTS)
     node = parse_query(query)
     if node is None:
         raise UserError("nothing to search for: give some words or filters (see `papertriage search --help`)")
@@ -212,94 +205,95 @@ def _search(library: Library, query: str, *, sort: str, limit: int | None, fix_t
         node, corrected = correct(library, node)
     plan = make_plan(node)
     result = SearchResult(iter(()), str(node), corrected, _highlight(node))
-    result.total = lambda: library.count(*plan.clause())
+    result.total = lambda: library.count(Selection(query=plan))
     if sort == "relevance" and plan.has_text:
-        passes = _passes(plan, limit)
-        result.statements = [_statement(library, where, params, joins=joins, order=order, limit=limit)
-                             for joins, where, params, order in (p.select for p in passes)]
-        result.papers = _ranked(library, passes, limit, with_sightings)
+        passes = _passes(plan, limit, with_sightings)
+        result.statements = [_statement(library, p.select) for p in passes]
+        result.papers = _ranked(library, passes)
         result.ranked = True
         return result
-    where, params = plan.clause()
-    order = order_by("added" if sort == "relevance" else sort, reverse, library)
-    result.statements = [_statement(library, where, params, order=order, limit=limit)]
-    result.papers = library.select(where, params, order_by=order, limit=limit, with_sightings=with_sightings)
-    if sort == "relevance" and not reverse and limit is not None and where != "1":
+    order, model = sort_order(library, sort)
+    plain = Selection(query=plan, sort=order, reverse=reverse, limit=limit, with_sightings=with_sightings,
+                      interest_model=model)
+    result.statements = [_statement(library, plain)]
+    result.papers = library.select(plain)
+    if sort == "relevance" and not reverse and limit is not None and plan.clause()[0] != "1":
         # Filters only, newest first: look among the newest papers before
-        # anything else. Left to itself SQLite reads every paper of a broad
-        # date range through its index and sorts them (`upvotes>=50
-        # year:2024`: 0.6 s at a million papers); walking back from the newest
-        # stops at the first `limit` that pass. When the window holds too
-        # few, the plain select runs, so nothing is ever lost.
-        window = f"p.pk > (SELECT coalesce(max(pk), 0) FROM papers) - {NEWEST_WINDOW} AND {where}"
-        result.statements.insert(0, _statement(library, window, params, joins="NOT INDEXED", order=order,
-                                               limit=limit))
-        result.papers = _newest_first(library, window, where, params, order, limit, with_sightings)
+        # anything else, which stops at the first `limit` that pass (`upvotes>=50
+        # year:2024`: 0.6 s at a million papers otherwise). When the window
+        # holds too few, the plain select runs, so nothing is ever lost.
+        window = Selection(query=plan, sort=sort, limit=limit, newest=NEWEST_WINDOW, with_sightings=with_sightings)
+        result.statements.insert(0, _statement(library, window))
+        result.papers = _newest_first(library, window, plain)
     return result
 
 
-def _newest_first(library: Library, window: str, where: str, params: list, order: str, limit: int,
-                  with_sightings: bool) -> Iterator[Paper]:
-    found = list(library.select(window, params, joins="NOT INDEXED", order_by=order, limit=limit,
-                                with_sightings=with_sightings))
-    if len(found) == limit:
+def _newest_first(library: Library, window: Selection, plain: Selection) -> Iterator[Paper]:
+    found = list(library.select(window))
+    if len(found) == window.limit:
         yield from found
     else:
-        yield from library.select(where, params, order_by=order, limit=limit, with_sightings=with_sightings)
+        yield from library.select(plain)
 
 
 @dataclass
 class _Pass:
-    """One ranked select (joins, where, params, order_by) and, when its filters
-    are checked lazily, the exact select to fall back on and the clause telling
-    whether the candidates were cut."""
+    """One ranked selection and, when its filters are checked lazily, the exact
+    selection to fall back on when fewer than the limit passed and the
+    candidates were cut at ``bound``."""
 
-    select: tuple[str, str, list, str]
-    exact: tuple[str, str, list, str] | None = None
-    cut: tuple[str, list] | None = None
+    select: Selection
+    exact: Selection | None = None
     bound: int = 0
 
 
-def _passes(plan: Plan, limit: int | None) -> list[_Pass]:
-    """The ranked selects to run in turn: titles first, then the rest of the full text.
+def _passes(plan: Plan, limit: int | None, with_sightings: bool) -> list[_Pass]:
+    """The ranked selections to run in turn: titles first, then the rest of the full text.
 
     With a limit, each pass scores only the newest CANDIDATES matches and
-    checks the filters lazily (see the module docstring and ``Plan.ranked_lazily``).
+    checks the filters lazily (see the module docstring and ``store.Ranking``).
     """
     title = plan.title_match()
+    full = plan.match()
+    assert full is not None
+    steps: list[tuple[str, Literal["papers", "titles"], bool]]
     if title is None:  # abstract:… in the query: no titles-only pass
-        steps = [(plan.match(), PAPERS_FTS, False)]
+        steps = [(full, "papers", False)]
     else:
-        steps = [(title, TITLES_FTS, True), (plan.rest_match(), PAPERS_FTS, False)]
+        rest = plan.rest_match()
+        assert rest is not None
+        steps = [(title, "titles", True), (rest, "papers", False)]
+
+    def select(ranking: Ranking) -> Selection:
+        return Selection(query=plan, ranking=ranking, limit=limit, with_sightings=with_sightings)
+
     if limit is None:
-        return [_Pass(plan.ranked(m, table=t, exclusions=x)) for m, t, x in steps]  # type: ignore[arg-type]
+        return [_Pass(select(Ranking(m, index, exclusions=x))) for m, index, x in steps]
     bound = max(CANDIDATES, limit)
     passes = []
-    for match, table, exclusions in steps:
-        exact = plan.ranked(match, table=table, bound=bound, limit=limit, exclusions=exclusions)  # type: ignore[arg-type]
+    for match, index, exclusions in steps:
+        exact = select(Ranking(match, index, bound=bound, exclusions=exclusions))
         if plan.filters(exclusions=exclusions)[0] == "1":
             passes.append(_Pass(exact))
         else:
-            passes.append(_Pass(
-                plan.ranked_lazily(match, table=table, bound=bound, limit=limit, exclusions=exclusions),  # type: ignore[arg-type]
-                exact, plan.cut(match, table=table, bound=bound), bound))  # type: ignore[arg-type]
+            lazy = select(Ranking(match, index, bound=bound, exclusions=exclusions, lazy=True))
+            passes.append(_Pass(lazy, exact, bound))
     return passes
 
 
-def _ranked(library: Library, passes: list[_Pass], limit: int | None, with_sightings: bool) -> Iterator[Paper]:
+def _ranked(library: Library, passes: list[_Pass]) -> Iterator[Paper]:
     shown = 0
+    limit = passes[0].select.limit if passes else None
     for step in passes:
         # Each pass is cut at `limit`; the second one only fills what the first left.
         left = None if limit is None else limit - shown
-        joins, where, params, order = step.select
-        found: Iterable[Paper] = library.select(where, params, joins=joins, order_by=order, limit=left,
-                                                with_sightings=with_sightings)
+        found: Iterable[Paper] = library.select(replace(step.select, limit=left))
         if step.exact is not None and left is not None:
             found = list(found)
-            if len(found) < left and library.count(*step.cut) > step.bound:  # type: ignore[misc]
-                joins, where, params, order = step.exact
-                found = library.select(where, params, joins=joins, order_by=order, limit=left,
-                                       with_sightings=with_sightings)
+            ranking = step.exact.ranking
+            assert ranking is not None
+            if len(found) < left and library.count_matches(ranking.match, ranking.index, step.bound + 1) > step.bound:
+                found = library.select(replace(step.exact, limit=left))
         for paper in found:
             shown += 1
             yield paper
@@ -355,20 +349,24 @@ def similar(library: Library, paper_id: str, *, limit: int | None = None,
     two such words is rare, so that is nearly always all); the papers sharing
     just one follow, scored among the newest CANDIDATES like a search.
     """
-    (pk,) = library.resolve_ids([paper_id])
-    paper = next(library.select("p.pk = ?", (pk,)))
+    (full,) = full_ids(library, [paper_id])
+    paper = next(library.select(Selection(ids=(full,))))
     words = distinctive_words(library, paper)
     if not words:
         return paper, [], iter(())
-    plan = Plan(where=[("p.pk != ?", [pk])])
+    everything = compile_query(None)
+
+    def select(match: str, bound: int | None) -> _Pass:
+        return _Pass(Selection(query=everything, ranking=Ranking(match, bound=bound), limit=limit,
+                               exclude_ids=(full,), with_sightings=with_sightings))
+
     bound = None if limit is None else max(CANDIDATES, limit)
-    any_word = " OR ".join(fts_string(w) for w in words)
+    any_word = match_any(words)
     top = words[:SIMILAR_PAIRED]
     if len(top) < 2:
-        passes = [_Pass(plan.ranked(any_word, bound=bound, limit=limit))]
+        passes = [select(any_word, bound)]
     else:
-        pairs = " OR ".join(f"({fts_string(a)} AND {fts_string(b)})" for a, b in itertools.combinations(top, 2))
+        pairs = match_pairs(top)
         paired_bound = None if limit is None else max(SIMILAR_CANDIDATES, limit)
-        passes = [_Pass(plan.ranked(pairs, bound=paired_bound, limit=limit)),
-                  _Pass(plan.ranked(f"({any_word}) NOT ({pairs})", bound=bound, limit=limit))]
-    return paper, words, _ranked(library, passes, limit, with_sightings)
+        passes = [select(pairs, paired_bound), select(match_but_not(any_word, pairs), bound)]
+    return paper, words, _ranked(library, passes)

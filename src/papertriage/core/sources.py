@@ -14,7 +14,6 @@ from typing import Sequence
 from .. import choose
 from ..model import Sighting
 from ..store import Library
-from ..store import sources as store
 
 __all__ = ["record_sources", "merged_sources"]
 
@@ -37,15 +36,15 @@ def record_sources(library: Library, sightings: Sequence[Sighting], pks: Sequenc
     carrying = [(s, pk) for s, pk in zip(sightings, pks) if s.arxiv_id or s.authors is not None or s.links]
     if not carrying:
         return
-    store.add_sighting_sources(library, [(dump_id, s.line, s.arxiv_id, s.authors, s.links) for s, _ in carrying])
+    library.add_sighting_sources( [(dump_id, s.line, s.arxiv_id, s.authors, s.links) for s, _ in carrying])
     by_paper: dict[int, list[Sighting]] = {}
     for s, pk in carrying:
         by_paper.setdefault(pk, []).append(s)
-    current = store.paper_sources(library, list(by_paper))
+    current = library.paper_sources(list(by_paper))
     rows = []
     for pk, seen in by_paper.items():
         before = current.get(pk, (None, [], {}))
         after = merged_sources(before, seen)
         if after != before:
             rows.append((pk, *after))
-    store.set_paper_sources(library, rows)
+    library.set_paper_sources(rows)
