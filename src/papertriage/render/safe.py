@@ -18,3 +18,12 @@ def terminal_safe(text: str | None) -> str:
 def one_line(text: str | None) -> str:
     """Terminal-safe, on a single line (tabs and newlines become spaces)."""
     return " ".join(terminal_safe(text).split()) if text else ""
+
+
+def counted(n: int, word: str, plural: str | None = None) -> str:
+    """``1 dump``, ``2 dumps``, ``0 dumps``.
+
+    >>> counted(1, "upvote"), counted(3, "entry", "entries")
+    ('1 upvote', '3 entries')
+    """
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
