@@ -58,10 +58,14 @@ def test_a_title_hit_outranks_an_abstract_hit(seeded, query):
 @pytest.mark.parametrize("query", ["transformer", "model -language", "diffusion OR flow", "tag:kan", "kan upvotes>=1"])
 def test_search_finds_what_list_selects(seeded, query):
     _tag(seeded, "kan", "KAN")
-    _, papers = run(seeded, query)
+    _, papers = run(seeded, query, fix_typos=False)  # --exact: the words as typed
     assert papers
     assert {p.id for p in papers} == {p.id for p in select_papers(seeded, query)}
     assert len(papers) == count_papers(seeded, query) == len({p.id for p in papers})
+    # Without --exact, when few papers match, inflections and compounds are added (issue 14).
+    _, widened = run(seeded, query)
+    assert {p.id for p in papers} <= {p.id for p in widened}
+    assert len(widened) == len({p.id for p in widened})
 
 
 def test_limit_cuts_across_the_title_and_full_text_passes(seeded):
@@ -82,7 +86,7 @@ def test_bounded_scoring_never_loses_matches(seeded, monkeypatch, query):
     matching = {p.id for p in select_papers(seeded, query)}
     monkeypatch.setattr(core_search, "CANDIDATES", 3)
     for limit in (1, 4, 10, len(matching) + 1):
-        _, papers = run(seeded, query, limit=limit)
+        _, papers = run(seeded, query, limit=limit, fix_typos=False)  # as typed: no inflections added
         assert len(papers) == min(limit, len(matching))
         assert {p.id for p in papers} <= matching
 

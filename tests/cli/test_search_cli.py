@@ -134,12 +134,15 @@ def test_show_sql_prints_the_statements_and_runs_nothing(cli, lib):
     titles, rest = result.out.split(";\n-- params: ")[:2]
     assert titles.startswith("SELECT p.pk, p.id") and "titles_fts MATCH ?" in titles
     assert "p.upvotes >= ?" in titles and "ORDER BY titles_fts.rowid DESC" not in titles  # piped: no bound
-    assert result.out.count("SELECT p.pk, p.id") == 2  # titles first, then the rest of the text
+    # titles first, then (when few match) the stemmed titles (issue 14), then the rest of the text
+    statements = result.out.split(";\n")
+    assert result.out.count("SELECT p.pk, p.id") == 3 and "titles_stem MATCH ?" in statements[1]
     assert '-- params: ["\\"kan\\"", "\\"survey\\"", 2]' in result.out
-    assert '-- params: ["((\\"kan\\") NOT (\\"survey\\")) NOT ({title} : \\"kan\\")", 2]' in result.out
+    assert '-- params: ["(\\"kan\\") NOT (\\"survey\\")", 2]' in result.out
     limited = cli("search", "--show-sql", "-n", "5", "kan")
     assert limited.out.count("ORDER BY titles_fts.rowid DESC LIMIT 1000") == 1
     assert limited.out.count("ORDER BY papers_fts.rowid DESC LIMIT 1000") == 1
+    assert limited.out.count("ORDER BY titles_stem.rowid DESC LIMIT 1000") == 1
 
 
 def test_table_on_a_terminal_highlights_safely(cli, lib, tmp_path, monkeypatch):

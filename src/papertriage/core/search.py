@@ -44,14 +44,17 @@ from ..errors import UserError
 from ..model import Paper
 from ..query import And, Node, Or, Plan, Text, Word, parse_query, plan as make_plan
 from ..query.nodes import fts_string
-from ..query.plan import PAPERS_FTS, TITLES_FTS
+from ..query.plan import PAPERS_FTS, STEM_FTS, TITLES_FTS
+from ..query.relax import relaxed_match, split_candidates
 from ..query.words import bucket_of, bucket_range, fts_words
 from ..store import Library
 from .papers import order_by
 from .select import RELEVANCE_FALLBACK
 
 SEARCH_SORTS = ("relevance", "date", "upvotes", "seen")
-MIN_CORRECTABLE = 4  # shorter words are too ambiguous to correct (kan, llm, vit)
+MIN_CORRECTABLE = 5  # shorter words are too ambiguous to correct (kan, llm, vit, gpt4): as Meilisearch
+TWO_TYPOS_FROM = 9  # letters from which a word may hold two typos (or one in its first letter)
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _LETTER_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 _WORD_SEPARATOR = re.compile(r"([-'’])")
 SIMILAR_WORDS = 12
@@ -60,6 +63,9 @@ SIMILAR_CANDIDATES = 10_000
 # With a limit (a terminal shows 20), a pass scores only this many matches,
 # the newest: a common word must not make SQLite score every paper.
 CANDIDATES = 1000
+RELAX_BELOW = 20  # inflections, compounds and corrections are tried while fewer papers were found
+MIN_SPLIT_PART = 3  # olmotrace -> olmo trace: both halves 3+ letters and words of the library
+MAX_SPLITS = 3
 NEWEST_WINDOW = 20_000  # papers a filters-only search walks back through before using the indexes
 
 
@@ -69,36 +75,66 @@ class SearchResult:
     searched: str  # the query as searched, after corrections
     corrected: bool = False
     highlight: list[str] = field(default_factory=list)
-    statements: list[str] = field(default_factory=list)  # SQL and parameters, for --show-sql
     total: Callable[[], int] = lambda: 0  # how many papers match in all (a count query)
+    explain: Callable[[], list[str]] = lambda: []  # the statements, built on demand
+
+    @property
+    def statements(self) -> list[str]:
+        """SQL and parameters of every select the search may run, in order (for --show-sql)."""
+        return self.explain()
 
 
 # -- typo correction -------------------------------------------------------
 
 
 def _max_distance(word: str) -> int:
-    return 1 if len(word) <= 5 else 2
+    """Typos allowed in a word, by its length, as Meilisearch: one from 5 letters, two from 9."""
+    return 1 if len(word) < TWO_TYPOS_FROM else 2
 
 
-def best_correction(library: Library, word: str) -> str | None:
-    """The vocabulary word closest to ``word``, or None.
-
-    Looks first among words sharing its first two letters (a few small
-    buckets), then, when none is close enough, among words of its first
-    letter and a length one off; a typo in the first letter is not corrected.
-    """
-    limit = _max_distance(word)
-    lengths = range(max(3, len(word) - limit), len(word) + limit + 1)
-    near = library.vocabulary_candidates(buckets=[bucket_of(word[0], n, word[1]) for n in lengths])
-    found = _closest(word, near, limit)
-    if found is None:
-        wider = [bucket_range(word[0], n) for n in range(max(3, len(word) - 1), len(word) + 2)]
-        found = _closest(word, library.vocabulary_candidates(ranges=wider), limit)
+def _first_letter_buckets(word: str) -> list[int]:
+    """Buckets of the words one edit away from ``word`` at its first letter:
+    another first letter, the first letter dropped or doubled by a stray key,
+    the first two letters swapped."""
+    n = len(word)
+    found = [bucket_of(c, n, word[1]) for c in _LETTERS]  # another first letter
+    found += [bucket_of(c, n + 1, word[0]) for c in _LETTERS]  # first letter dropped
+    found.append(bucket_of(word[1], n - 1, word[2]))  # a letter typed before it
+    found.append(bucket_of(word[1], n, word[0]))  # first two swapped
     return found
 
 
+def best_correction(library: Library, word: str, min_docs: int = 2) -> str | None:
+    """The vocabulary word closest to ``word``, or None.
+
+    Looks first among words sharing its first two letters (a few small
+    buckets), then among words of its first letter and a length one off; a
+    typo in the first letter counts as two (as Meilisearch), so it is looked
+    for only in words of 9 letters or more. Words of two or more papers are
+    preferred; only when none is close, words of one paper are tried (a rare
+    name, typed with a typo).
+    """
+    limit = _max_distance(word)
+    lengths = range(max(3, len(word) - limit), len(word) + limit + 1)
+    for docs in dict.fromkeys((min_docs, 1)):
+        near = library.vocabulary_candidates(buckets=[bucket_of(word[0], n, word[1]) for n in lengths],
+                                             min_docs=docs)
+        found = _closest(word, near, limit)
+        if found is None:
+            wider = [bucket_range(word[0], n) for n in range(max(3, len(word) - 1), len(word) + 2)]
+            found = _closest(word, library.vocabulary_candidates(ranges=wider, min_docs=docs), limit)
+        if found is None and limit >= 2:
+            found = _closest(word, library.vocabulary_candidates(buckets=_first_letter_buckets(word),
+                                                                 min_docs=docs), 1)
+        if found is not None:
+            return found
+    return None
+
+
 def _closest(word: str, choices: list[tuple[str, int]], limit: int) -> str | None:
-    """The choice nearest ``word`` by OSA distance (at most ``limit``); ties go to the commoner word."""
+    """The choice nearest ``word`` by OSA distance (at most ``limit``, never
+    ``word`` itself); ties go to the commoner word."""
+    choices = [c for c in choices if c[0] != word]
     if not choices:
         return None
     from rapidfuzz import process
@@ -126,30 +162,33 @@ def _fixable(piece: str) -> str | None:
 
 
 def correct(library: Library, node: Node | None) -> tuple[Node | None, bool]:
-    """``node`` with misspelt free words replaced (see the module docstring)."""
+    """``node`` with misspelt free words corrected (see the module docstring):
+    a word no paper holds is replaced by its correction; a word one paper
+    holds is searched together with it (``transformer OR transfomer``); a word
+    of two papers or more is never touched."""
     if node is None:
         return None, False
     wanted = {t: pieces for t in node.terms() if (pieces := _correctable(t)) is not None}
     words = {w for pieces in wanted.values() for p in pieces if (w := _fixable(p)) is not None}
     if not words:
         return node, False
-    known = library.vocabulary_docs(words)
-    fixes = {w: best_correction(library, w) for w in words if w not in known}
+    docs = library.vocabulary_docs(words, min_docs=1)
+    fixes = {w: fix for w in words if docs.get(w, 0) < 2 and (fix := best_correction(library, w)) is not None}
     replace: dict[Text, Node] = {}
     for term, pieces in wanted.items():
-        changed = False
-        out = []
-        for piece in pieces:
-            fix = fixes.get(_fixable(piece) or "")
-            changed |= fix is not None and fix != _fixable(piece)
-            out.append(fix if fix is not None else piece)
-        if not changed:
+        if len(pieces) == 1:
+            word = _fixable(pieces[0])
+            if word not in fixes:
+                continue
+            fixed = Word(fixes[word], term.field)  # type: ignore[index]
+            # A word of one paper (a rare name, or a typo in one abstract) is kept:
+            # that paper is not lost to the correction, and ranks first.
+            replace[term] = Or((fixed, term)) if docs.get(word, 0) else fixed  # type: ignore[arg-type]
             continue
-        fixed = Word("".join(out), term.field)
-        # A word in the index but in too few papers for the vocabulary (a rare
-        # name) is searched too, so that paper is not lost to the correction.
-        single = len(pieces) == 1 and library.index_docs(_fixable(pieces[0]), 1)
-        replace[term] = Or((fixed, term)) if single else fixed
+        # In kolmogorv-arnold, only the pieces no paper holds are corrected.
+        out = [fixes[w] if (w := _fixable(p)) in fixes and not docs.get(w) else p for p in pieces]  # type: ignore[index]
+        if out != pieces:
+            replace[term] = Word("".join(out), term.field)
     if not replace:
         return node, False
     return _replace(node, replace), True
@@ -189,27 +228,37 @@ def _statement(library: Library, where: str, params: list, *, joins: str = "", o
 
 def search(library: Library, query: str, *, sort: str = "relevance", limit: int | None = None,
            fix_typos: bool = True, with_sightings: bool = False) -> SearchResult:
-    """Papers matching ``query``, best first (see the module docstring)."""
+    """Papers matching ``query``, best first (see the module docstring).
+
+    ``fix_typos=False`` (``--exact``) searches the words as typed: no typo
+    correction, no inflections, no compound forms.
+    """
     if sort not in SEARCH_SORTS:
         raise UserError(f"unknown sort {sort!r}; choose from {', '.join(SEARCH_SORTS)}")
     node = parse_query(query)
     if node is None:
         raise UserError("nothing to search for: give some words or filters (see `papertriage search --help`)")
-    corrected = False
-    if fix_typos:
-        node, corrected = correct(library, node)
-    plan = make_plan(node)
-    result = SearchResult(iter(()), str(node), corrected, _highlight(node))
-    result.total = lambda: library.count(*plan.clause())
-    if sort == "relevance" and plan.has_text:
-        passes = _passes(plan, limit)
-        result.statements = [_statement(library, where, params, joins=joins, order=order, limit=limit)
-                             for joins, where, params, order in (p.select for p in passes)]
-        result.papers = _ranked(library, passes, limit, with_sightings)
+    fixed, corrected = correct(library, node) if fix_typos else (node, False)
+    result = SearchResult(iter(()), str(fixed), corrected, _highlight(fixed))
+    if sort == "relevance" and make_plan(node).has_text:
+        # The words as typed first; then, while fewer than RELAX_BELOW papers
+        # were found, the same words relaxed; then the corrected query, as typed and relaxed.
+        tiers = [node, fixed] if corrected else [node]
+        total_plan = make_plan(fixed)
+        result.total = lambda: library.count(*total_plan.clause())
+        groups = [_tier_groups(library, make_plan(t), limit, relax=fix_typos) for t in tiers]
+        result.explain = lambda: [_statement(library, where, params, joins=joins, order=order, limit=limit)
+                                  for tier in groups for build, _ in tier for p in build()
+                                  for joins, where, params, order in (p.select,)]
+        result.papers = _tiered(library, groups, limit, with_sightings)
         return result
+    node = fixed
+    plan = make_plan(node)
+    result.total = lambda: library.count(*plan.clause())
     where, params = plan.clause()
     order = RELEVANCE_FALLBACK if sort == "relevance" else order_by(sort)
-    result.statements = [_statement(library, where, params, order=order, limit=limit)]
+    statements = [_statement(library, where, params, order=order, limit=limit)]
+    result.explain = lambda: statements
     result.papers = library.select(where, params, order_by=order, limit=limit, with_sightings=with_sightings)
     if sort == "relevance" and limit is not None and where != "1":
         # Filters only, newest first: look among the newest papers before
@@ -219,8 +268,7 @@ def search(library: Library, query: str, *, sort: str = "relevance", limit: int 
         # stops at the first `limit` that pass. When the window holds too
         # few, the plain select runs, so nothing is ever lost.
         window = f"p.pk > (SELECT coalesce(max(pk), 0) FROM papers) - {NEWEST_WINDOW} AND {where}"
-        result.statements.insert(0, _statement(library, window, params, joins="NOT INDEXED", order=order,
-                                               limit=limit))
+        statements.insert(0, _statement(library, window, params, joins="NOT INDEXED", order=order, limit=limit))
         result.papers = _newest_first(library, window, where, params, order, limit, with_sightings)
     return result
 
@@ -247,51 +295,149 @@ class _Pass:
     bound: int = 0
 
 
-def _passes(plan: Plan, limit: int | None) -> list[_Pass]:
-    """The ranked selects to run in turn: titles first, then the rest of the full text.
+def _passes(plan: Plan, limit: int | None, steps: list[tuple[str, str, bool]] | None = None) -> list[_Pass]:
+    """The ranked selects to run in turn: by default titles first, then the rest of the full text.
 
     With a limit, each pass scores only the newest CANDIDATES matches and
     checks the filters lazily (see the module docstring and ``Plan.ranked_lazily``).
     """
-    title = plan.title_match()
-    if title is None:  # abstract:… in the query: no titles-only pass
-        steps = [(plan.match(), PAPERS_FTS, False)]
-    else:
-        steps = [(title, TITLES_FTS, True), (plan.rest_match(), PAPERS_FTS, False)]
+    if steps is None:
+        steps = _exact_steps(plan)
     if limit is None:
-        return [_Pass(plan.ranked(m, table=t, exclusions=x)) for m, t, x in steps]  # type: ignore[arg-type]
+        return [_Pass(plan.ranked(m, table=t, exclusions=x)) for m, t, x in steps]
     bound = max(CANDIDATES, limit)
     passes = []
     for match, table, exclusions in steps:
-        exact = plan.ranked(match, table=table, bound=bound, limit=limit, exclusions=exclusions)  # type: ignore[arg-type]
+        exact = plan.ranked(match, table=table, bound=bound, limit=limit, exclusions=exclusions)
         if plan.filters(exclusions=exclusions)[0] == "1":
             passes.append(_Pass(exact))
         else:
             passes.append(_Pass(
-                plan.ranked_lazily(match, table=table, bound=bound, limit=limit, exclusions=exclusions),  # type: ignore[arg-type]
-                exact, plan.cut(match, table=table, bound=bound), bound))  # type: ignore[arg-type]
+                plan.ranked_lazily(match, table=table, bound=bound, limit=limit, exclusions=exclusions),
+                exact, plan.cut(match, table=table, bound=bound), bound))
     return passes
 
 
-def _ranked(library: Library, passes: list[_Pass], limit: int | None, with_sightings: bool) -> Iterator[Paper]:
-    shown = 0
-    for step in passes:
-        # Each pass is cut at `limit`; the second one only fills what the first left.
-        left = None if limit is None else limit - shown
-        joins, where, params, order = step.select
-        found: Iterable[Paper] = library.select(where, params, joins=joins, order_by=order, limit=left,
-                                                with_sightings=with_sightings)
-        if step.exact is not None and left is not None:
-            found = list(found)
-            if len(found) < left and library.count(*step.cut) > step.bound:  # type: ignore[misc]
-                joins, where, params, order = step.exact
-                found = library.select(where, params, joins=joins, order_by=order, limit=left,
-                                       with_sightings=with_sightings)
-        for paper in found:
-            shown += 1
-            yield paper
-        if limit is not None and shown >= limit:
+def _splits(library: Library, plan: Plan) -> dict[str, list[str]]:
+    """Words of the query no paper holds that the vocabulary can split in two
+    (``olmotrace`` -> ``olmo trace``): word -> the splits, commonest first."""
+    words = [w for w in split_candidates(plan) if len(w) >= 2 * MIN_SPLIT_PART]
+    if not words:
+        return {}
+    docs = library.vocabulary_docs(words, min_docs=1)
+    words = [w for w in words if w not in docs]
+    halves = {w[:i] for w in words for i in range(MIN_SPLIT_PART, len(w) - MIN_SPLIT_PART + 1)}
+    halves |= {w[i:] for w in words for i in range(MIN_SPLIT_PART, len(w) - MIN_SPLIT_PART + 1)}
+    known = library.vocabulary_docs(halves, min_docs=1) if halves else {}
+    found: dict[str, list[str]] = {}
+    for w in words:
+        pairs = [(min(known[w[:i]], known[w[i:]]), f"{w[:i]} {w[i:]}")
+                 for i in range(MIN_SPLIT_PART, len(w) - MIN_SPLIT_PART + 1)
+                 if w[:i] in known and w[i:] in known]
+        if pairs:
+            found[w] = [s for _, s in sorted(pairs, reverse=True)[:MAX_SPLITS]]
+    return found
+
+
+def _exact_steps(plan: Plan) -> list[tuple[str, str, bool]]:
+    """(match, table, exclusions as SQL) of the words as typed: titles first
+    (``titles_fts``), then the whole text (``papers_fts``; the title matches
+    it finds again were shown already and are skipped)."""
+    title = plan.title_match()
+    if title is None:  # abstract:… in the query: no titles-only pass
+        return [(plan.match(), PAPERS_FTS, False)]  # type: ignore[list-item]
+    return [(title, TITLES_FTS, True), (plan.match(), PAPERS_FTS, False)]  # type: ignore[list-item]
+
+
+def _relaxed_steps(library: Library, plan: Plan) -> tuple[Plan, list[tuple[str, str, bool]]]:
+    """The query's words relaxed (``query/relax.py``): (the plan whose filters
+    apply, [stemmed titles step, whole text step]); exclusions stay exact."""
+    relaxed = relaxed_match(plan, _splits(library, plan))
+    if relaxed is None:
+        return plan, []
+    match, where = relaxed
+    loose = Plan(must_not=plan.must_not, where=plan.where + where)
+    steps = []
+    if plan.title_match() is not None:  # no abstract:… term: stemmed titles
+        steps.append((match, STEM_FTS, True))
+    if match != " AND ".join(n.match() for n in plan.must) or where:  # type: ignore[attr-defined]
+        steps.append((match, PAPERS_FTS, True))  # joins or splits to try in the whole text
+    return loose, steps
+
+
+_Group = tuple[Callable[[], list[_Pass]], bool]  # (build the passes, run only while few were found)
+
+
+def _tier_groups(library: Library, plan: Plan, limit: int | None, *, relax: bool) -> list[_Group]:
+    """The pass groups of one query, built only when reached, in rank order:
+    titles as typed, titles relaxed (stems, compounds), the whole text as
+    typed, the whole text relaxed (compounds). A title that holds every word
+    in some form outranks an abstract that holds them as typed (the
+    "attribute before exactness" of Meilisearch's ranking rules)."""
+    exact = _exact_steps(plan)
+    relaxed: dict[str, tuple[Plan, list]] = {}
+
+    def loose(table: str) -> list[_Pass]:
+        if "steps" not in relaxed:
+            relaxed["steps"] = _relaxed_steps(library, plan)
+        loose_plan, steps = relaxed["steps"]
+        return _passes(loose_plan, limit, [s for s in steps if s[1] == table])
+
+    groups: list[_Group] = [(lambda: _passes(plan, limit, exact[:1]), False)]
+    if relax:
+        groups.append((lambda: loose(STEM_FTS), True))
+    if len(exact) > 1:
+        groups.append((lambda: _passes(plan, limit, exact[1:]), False))
+    if relax:
+        groups.append((lambda: loose(PAPERS_FTS), True))
+    return groups
+
+
+def _tiered(library: Library, tiers: list[list[_Group]], limit: int | None,
+            with_sightings: bool) -> Iterator[Paper]:
+    """Run the pass groups in turn, each paper once. A gated group, and a tier
+    after the first (the corrected query), runs only while fewer than
+    RELAX_BELOW papers (or ``limit``, if fewer) were found."""
+    want = RELAX_BELOW if limit is None else min(limit, RELAX_BELOW)
+    seen: set[str] = set()
+    for n, tier in enumerate(tiers):
+        if n and len(seen) >= want:
             return
+        yield from _run_groups(library, tier, limit, with_sightings, want, seen)
+
+
+def _run_groups(library: Library, groups: list[_Group], limit: int | None, with_sightings: bool, want: int,
+                seen: set[str]) -> Iterator[Paper]:
+    for build, gated in groups:
+        if gated and len(seen) >= want:
+            continue
+        if limit is not None and len(seen) >= limit:
+            return
+        for step in build():
+            # Fetching `limit` from a pass is enough: at most len(seen) of them came before.
+            if limit is not None and len(seen) >= limit:
+                return
+            joins, where, params, order = step.select
+            found: Iterable[Paper] = library.select(where, params, joins=joins, order_by=order, limit=limit,
+                                                    with_sightings=with_sightings)
+            if step.exact is not None and limit is not None:
+                found = list(found)
+                if len(found) < limit and library.count(*step.cut) > step.bound:  # type: ignore[misc]
+                    joins, where, params, order = step.exact
+                    found = library.select(where, params, joins=joins, order_by=order, limit=limit,
+                                           with_sightings=with_sightings)
+            for paper in found:
+                if paper.id in seen:
+                    continue
+                seen.add(paper.id)
+                yield paper
+                if limit is not None and len(seen) >= limit:
+                    return
+
+
+def _ranked(library: Library, passes: list[_Pass], limit: int | None, with_sightings: bool) -> Iterator[Paper]:
+    """Passes in turn (``similar``)."""
+    return _tiered(library, [[(lambda: passes, False)]], limit, with_sightings)
 
 
 # -- more like this ----------------------------------------------------------

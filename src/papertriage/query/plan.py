@@ -27,7 +27,9 @@ from .nodes import And, Clause, Node, Not, Or, Text
 
 PAPERS_FTS = "papers_fts"
 TITLES_FTS = "titles_fts"
-WEIGHTS = {PAPERS_FTS: ", 10.0, 1.0", TITLES_FTS: ""}  # bm25 column weights: title ten times the abstract
+STEM_FTS = "titles_stem"  # stemmed titles with compound forms (issue 14, store/search_index.py)
+# bm25 column weights: title ten times the abstract
+WEIGHTS = {PAPERS_FTS: ", 10.0, 1.0", TITLES_FTS: "", STEM_FTS: ""}
 
 
 @dataclass

@@ -16,6 +16,7 @@ from typing import Iterable, Iterator, Sequence
 
 from ..errors import StoreError, UnknownIdError
 from ..model import Paper, Sighting
+from . import search_index
 from .migrations import MIGRATIONS
 
 __all__ = ["Library", "PAPER_COLUMNS"]
@@ -346,18 +347,19 @@ class Library:
         with self.transaction() as db:
             return vocab.rebuild(db)
 
-    def vocabulary_docs(self, words: Iterable[str]) -> dict[str, int]:
-        """word -> number of papers, for the given words that are in the vocabulary."""
+    def vocabulary_docs(self, words: Iterable[str], min_docs: int = 2) -> dict[str, int]:
+        """word -> number of papers, for the given words that are in the vocabulary
+        (words of ``min_docs`` papers or more; 1: any word of the library)."""
         from . import vocab
 
-        return vocab.docs_of(self.db, words)
+        return vocab.docs_of(self.db, words, min_docs)
 
-    def vocabulary_candidates(self, buckets: Sequence[int] = (),
-                              ranges: Sequence[tuple[int, int]] = ()) -> list[tuple[str, int]]:
+    def vocabulary_candidates(self, buckets: Sequence[int] = (), ranges: Sequence[tuple[int, int]] = (),
+                              min_docs: int = 2) -> list[tuple[str, int]]:
         """(word, docs) of the vocabulary in these buckets and bucket ranges."""
         from . import vocab
 
-        return vocab.candidates(self.db, buckets, ranges)
+        return vocab.candidates(self.db, buckets, ranges, min_docs)
 
     def index_docs(self, word: str, cap: int = 2) -> int:
         """Papers whose text holds ``word``, counted in the full-text index up to ``cap``."""
@@ -521,6 +523,7 @@ class PaperWriter:
             " :published, :upvotes, :seen, :sightings, :first_seen, :last_seen, :last_dump, :added)", rows)
         self.db.executemany("INSERT INTO papers_fts (rowid, title, abstract) VALUES (:pk, :title, :abstract)", rows)
         self.db.executemany("INSERT INTO titles_fts (rowid, title) VALUES (:pk, :title)", rows)
+        search_index.insert_papers(self.db, rows)  # stemmed titles with compound forms (issue 14)
 
     def update_papers(self, rows: list[dict]) -> None:
         """Rows carry ``pk``, the merged fields, and ``old_title``/``old_abstract``
@@ -539,6 +542,7 @@ class PaperWriter:
             " first_seen = :first_seen, last_seen = :last_seen, last_dump = :last_dump WHERE pk = :pk", rows)
         self.db.executemany("INSERT INTO papers_fts (rowid, title, abstract) VALUES (:pk, :title, :abstract)",
                             changed)
+        search_index.refresh(self.db, [r["pk"] for r in changed if r["old_title"] is not None])
 
     def insert_sightings(self, rows: list[tuple]) -> None:
         self.db.executemany(

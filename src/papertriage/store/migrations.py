@@ -65,6 +65,15 @@ def m004_fixed_names(db: sqlite3.Connection) -> None:
     db.executemany("UPDATE papers SET citation_key = ?, note_name = ? WHERE pk = ?", rows)
 
 
+def m007_search_stems(db: sqlite3.Connection) -> None:
+    """Stemmed search index with compound forms (issue 14, ``store/search_index.py``),
+    built from the papers the library holds."""
+    from . import search_index
+
+    _run_script(db, search_index.SCHEMA)
+    search_index.rebuild(db)
+
+
 def _run_script(db: sqlite3.Connection, script: str) -> None:
     # executescript() would COMMIT first; run statement by statement instead
     # so the migration and its record share one transaction.
@@ -78,5 +87,6 @@ def _run_script(db: sqlite3.Connection, script: str) -> None:
         db.execute(statement)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_search, m004_fixed_names]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_search, m004_fixed_names,
+                                                          m007_search_stems]
 SCHEMA_VERSION = len(MIGRATIONS)
