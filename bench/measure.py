@@ -29,6 +29,8 @@ class ProcResult:
     returncode: int
     stdout: str
     stderr: str
+    cpu_seconds: float = 0.0  # user + system time of the child
+    written_bytes: int = 0  # what it wrote to files (Linux: ru_oublock x 512)
 
 
 def run_process(cmd: Sequence[str], *, stdin_path: Path | None = None, stdout_path: Path | None = None,
@@ -66,7 +68,8 @@ def run_process(cmd: Sequence[str], *, stdin_path: Path | None = None, stdout_pa
         os.unlink(result_path)
         if stdin_path:
             in_file.close()
-    return ProcResult(info["seconds"], info["peak_kb"] / 1024, info["returncode"], stdout, stderr)
+    return ProcResult(info["seconds"], info["peak_kb"] / 1024, info["returncode"], stdout, stderr,
+                      info.get("cpu_seconds", 0.0), info.get("written_bytes", 0))
 
 
 def run_json(cmd: Sequence[str], **kwargs) -> tuple[dict, ProcResult]:

@@ -161,3 +161,29 @@ def test_migration_keeps_todays_keys_and_note_names(tmp_path):
     (paper,) = lib.select()
     assert (paper.citation_key, paper.note_name) == ("kolmogorov2024-e92269d6", "kolmogorov-arnold-transformer-e92269d6")
     lib.close()
+
+
+# -- the best title and abstract, not the longest ------------------------------------
+
+KAN_ABSTRACT = ("Inspired by the Kolmogorov-Arnold representation theorem, we propose Kolmogorov-Arnold Networks "
+                "(KANs) as promising alternatives to Multi-Layer Perceptrons (MLPs). While MLPs have fixed activation "
+                "functions on nodes, KANs have learnable activation functions on edges.")
+
+
+def _daily(tmp_path, name, title, abstract):
+    path = tmp_path / name
+    path.write_text(f"Daily Papers\nbyAK and the research community\n\n{title}\n\n{abstract}\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("order", [1, -1], ids=["proper-first", "lower-first"])
+def test_proper_title_and_whole_abstract_win_in_any_order(tmp_path, order):
+    dumps = [_daily(tmp_path, "a.txt", "KAN: Kolmogorov-Arnold Networks", KAN_ABSTRACT[:120] + "..."),
+             _daily(tmp_path, "b.txt", "kan: kolmogorov-arnold networks.", KAN_ABSTRACT),
+             _daily(tmp_path, "c.txt", "KAN: Kolmogorov-Arnold Networks.", KAN_ABSTRACT[:150] + " ...")]
+    lib = _library(tmp_path, "l.db", dumps[::order])
+    (paper,) = lib.select(with_sightings=True)
+    assert (paper.title, paper.abstract) == ("KAN: Kolmogorov-Arnold Networks", KAN_ABSTRACT)
+    assert {s.title for s in paper.sightings} == {"KAN: Kolmogorov-Arnold Networks", "kan: kolmogorov-arnold networks.",
+                                                  "KAN: Kolmogorov-Arnold Networks."}
+    lib.close()

@@ -50,6 +50,8 @@ SENTENCE_KEY_CHARS = 160  # ten words fit; normalising the rest would be wasted
 # ("in this paper we propose a novel framework for ..."): it is not followed.
 MAX_PAPERS_PER_KEY = 50
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# The same cuts, found faster (no look-behind at every position): the cut is group 1.
+_SENTENCE_CUT = re.compile(r"[.!?](\s+)")
 
 
 def _strip_latex(text: str, latex: bool | None = None) -> str:
@@ -90,11 +92,52 @@ def normalise(text: str) -> str:
     return " ".join(words(text))
 
 
+_KIND_CRC: dict[str, int] = {}
+
+
 def _stable_key(kind: str, text: str) -> int:
     # A signed 32-bit int: fits SQLite's INTEGER and stays stable across runs
-    # (Python's own hash() is salted per process).
-    value = zlib.crc32(f"{kind}\x1f{text}".encode())
+    # (Python's own hash() is salted per process). The CRC of "kind\x1ftext",
+    # continued from the cached CRC of the prefix (same value, no string built).
+    start = _KIND_CRC.get(kind)
+    if start is None:
+        start = _KIND_CRC[kind] = zlib.crc32(f"{kind}\x1f".encode())
+    value = zlib.crc32(text.encode(), start)
     return value - (1 << 32) if value >= (1 << 31) else value
+
+
+def _plain(text: str) -> bool:
+    """True when ``words`` reduces ``text`` character by character (ASCII, no
+    entity, no LaTeX): then the words of any slice are the same slice of one
+    lowered, translated copy, so one pass serves every key."""
+    return text.isascii() and "&" not in text and "\\" not in text and "$" not in text
+
+
+# Words as single code points, so rapidfuzz compares strings (C arrays) instead
+# of lists of Python strings: 38 -> 21 us a comparison, the same scores, since
+# the mapping is one-to-one. The surrogates' block is skipped; once every code
+# point is taken (over a million distinct words), new fingerprints compare
+# word lists, with the same scores.
+class _Codes(dict):
+    """word -> one code point, handed out as words appear (the surrogates' block skipped)."""
+
+    def __missing__(self, word: str) -> str:
+        n = len(self)
+        if n >= _MAX_CODES:
+            raise OverflowError("every code point is taken")
+        code = self[word] = chr(n if n < 0xD800 else n + 0x800)
+        return code
+
+
+_CODES = _Codes()
+_MAX_CODES = 0x110000 - 0x800
+
+
+def _encode(words: list[str]) -> str | None:
+    try:
+        return "".join(map(_CODES.__getitem__, words))
+    except OverflowError:  # over a million distinct words: compare word lists
+        return None
 
 
 class Fingerprint:
@@ -104,27 +147,29 @@ class Fingerprint:
     sightings of a large ingest meet no candidate at all.
     """
 
-    __slots__ = ("title", "subtitle", "numbers", "abstract_head", "_abstract", "_abstract_words")
+    __slots__ = ("title", "subtitle", "numbers", "abstract_head", "_abstract", "_abstract_words", "_codes")
 
-    def __init__(self, title: str, subtitle: str, abstract: str):
-        self.title = normalise(title)
+    def __init__(self, title: str, subtitle: str, abstract: str, *, normalised: bool = False):
+        self.title = title if normalised else normalise(title)
         self.subtitle = subtitle
         self.numbers = tuple(_NUMBER.findall(self.title))
         abstract = abstract.rstrip()
         if abstract.endswith(("...", "…")):  # a truncated card
             abstract = abstract.rstrip(".…")
         self._abstract = abstract
-        head = words(abstract[:ABSTRACT_HEAD_CHARS])
+        opening = abstract[:ABSTRACT_HEAD_CHARS]
+        head = opening.lower().translate(_ASCII_TO_SPACE).split() if _plain(opening) else words(opening)
         if len(abstract) > ABSTRACT_HEAD_CHARS and head:
             head.pop()  # the cut may have split the last word
         self.abstract_head = head
         self._abstract_words: list[str] | None = None
+        self._codes: str | None | bool = False  # False: not encoded yet
 
     def retitled(self, title: str) -> "Fingerprint":
         """The same abstract under another title (shares the normalised words)."""
         other = fingerprint(title, "")
         other._abstract, other.abstract_head = self._abstract, self.abstract_head
-        other._abstract_words = self._abstract_words
+        other._abstract_words, other._codes = self._abstract_words, self._codes
         return other
 
     def opening_words(self, n: int) -> list[str]:
@@ -148,12 +193,19 @@ class Fingerprint:
                 self._abstract_words.pop()
         return self._abstract_words
 
+    @property
+    def abstract_codes(self) -> str | None:
+        """``abstract_words`` one code point a word (None past a million distinct words)."""
+        if self._codes is False:
+            self._codes = _encode(self.abstract_words)
+        return self._codes  # type: ignore[return-value]
+
     def keys(self) -> set[int]:
         keys = {_stable_key("t", self.title)}
         # A typo past a word's third letter keeps this one: "effficient code" / "efficient code".
         title_words = self.title.split()
         if len(title_words) >= 3:
-            keys.add(_stable_key("t3", " ".join(w[:3] for w in title_words)))
+            keys.add(_stable_key("t3", " ".join([w[:3] for w in title_words])))
         # The subtitle survives a renamed method: "MantisScore: X" / "VideoScore: X".
         if self.subtitle.count(" ") >= 2:
             keys.add(_stable_key("s", self.subtitle))
@@ -162,15 +214,38 @@ class Fingerprint:
             keys.add(_stable_key("a0", " ".join(self.abstract_head[:ABSTRACT_WINDOW])))
         # Opening words of each early sentence, wherever it stands: survives a
         # sentence or a project URL put in front, and a revised first sentence.
-        sentences = _SENTENCE_END.split(self._abstract[:ABSTRACT_SENTENCE_CHARS], ABSTRACT_SENTENCES)
-        for sentence in sentences[:ABSTRACT_SENTENCES]:
-            opening = words(sentence[:SENTENCE_KEY_CHARS])[:SENTENCE_KEY_WORDS]
+        for opening in self._sentence_openings():
             if len(opening) == SENTENCE_KEY_WORDS:
                 keys.add(_stable_key("p", " ".join(opening)))
         return keys
 
+    def _sentence_openings(self) -> list[list[str]]:
+        text = self._abstract[:ABSTRACT_SENTENCE_CHARS]
+        if not _plain(text):
+            sentences = _SENTENCE_END.split(text, ABSTRACT_SENTENCES)
+            return [words(sentence[:SENTENCE_KEY_CHARS])[:SENTENCE_KEY_WORDS]
+                    for sentence in sentences[:ABSTRACT_SENTENCES]]
+        # One lowered, translated copy; each sentence's words are a slice of it
+        # (the same spans ``_SENTENCE_END.split`` would cut).
+        lowered = text.lower().translate(_ASCII_TO_SPACE)
+        openings = []
+        start = 0
+        for cut in _SENTENCE_CUT.finditer(text):
+            end = min(cut.start(1), start + SENTENCE_KEY_CHARS)
+            openings.append(lowered[start:end].split(None, SENTENCE_KEY_WORDS)[:SENTENCE_KEY_WORDS])
+            if len(openings) == ABSTRACT_SENTENCES:
+                return openings
+            start = cut.end()
+        openings.append(lowered[start:start + SENTENCE_KEY_CHARS].split(None, SENTENCE_KEY_WORDS)[:SENTENCE_KEY_WORDS])
+        return openings
+
 
 def fingerprint(title: str, abstract: str) -> Fingerprint:
+    if _plain(title):  # one pass for the title and its subtitle
+        lowered = title.lower().translate(_ASCII_TO_SPACE)
+        colon = title.find(":")
+        subtitle = " ".join(lowered[colon + 1:].split()) if colon >= 0 else ""
+        return Fingerprint(" ".join(lowered.split()), subtitle, abstract, normalised=True)
     _, colon, after = title.partition(":")
     return Fingerprint(title, normalise(after) if colon else "", abstract)
 
@@ -187,8 +262,12 @@ class AbstractMatch:
     short_words: int
 
 
-def abstract_similarity(a: list[str], b: list[str]) -> AbstractMatch | None:
-    """Word-level similarity (0-100); None when either side has no abstract."""
+def abstract_similarity(a: list[str] | str, b: list[str] | str) -> AbstractMatch | None:
+    """Word-level similarity (0-100); None when either side has no abstract.
+
+    Takes word lists, or the same words one code point each
+    (``Fingerprint.abstract_codes``): the same scores, about twice as fast.
+    """
     if not a or not b:
         return None
     short, long = (a, b) if len(a) <= len(b) else (b, a)
@@ -196,6 +275,13 @@ def abstract_similarity(a: list[str], b: list[str]) -> AbstractMatch | None:
     opening = long[:len(short) + max(CARD_SLACK_WORDS, len(short) // 3)]
     common = (len(short) + len(opening) - Indel.distance(short, opening)) / 2
     return AbstractMatch(full, common / len(short) * 100, len(short))
+
+
+def _abstracts(a: "Fingerprint", b: "Fingerprint") -> AbstractMatch | None:
+    codes_a, codes_b = a.abstract_codes, b.abstract_codes
+    if codes_a is not None and codes_b is not None:
+        return abstract_similarity(codes_a, codes_b)
+    return abstract_similarity(a.abstract_words, b.abstract_words)
 
 
 def _reworded(a: str, b: str) -> bool:
@@ -250,7 +336,7 @@ def match_score(a: Fingerprint, b: Fingerprint) -> float | None:
     if not same_title and fuzz.token_set_ratio(a.title, b.title) < RETITLED_TITLE_OVERLAP:
         return None
     title = 100.0 if same_title else fuzz.ratio(a.title, b.title)
-    m = abstract_similarity(a.abstract_words, b.abstract_words)
+    m = _abstracts(a, b)
     if m is None:
         return title if title >= SAME_TITLE and not _reworded(a.title, b.title) else None
     evidence = title + max(m.full, m.card)
@@ -306,9 +392,13 @@ class _Paper:
 
     fullest: Fingerprint
     titles: dict[str, Fingerprint]
+    _variants: list[Fingerprint] | None = None
 
     def variants(self) -> list[Fingerprint]:
-        return [self.fullest] + [self.fullest.retitled(t) for t in self.titles if t != self.fullest.title]
+        if self._variants is None:  # kept until the paper changes
+            self._variants = [self.fullest] + [self.fullest.retitled(t) for t in self.titles
+                                               if t != self.fullest.title]
+        return self._variants
 
 
 def cluster(records: list[tuple[str, str]]) -> list[int]:
@@ -318,15 +408,20 @@ def cluster(records: list[tuple[str, str]]) -> list[int]:
     The same decisions as an ingest makes against a library (each paper
     compared through its fullest abstract under every title it was seen
     with), without one: tests and the benchmark measure precision and recall
-    with it.
+    with it. A record identical to an earlier one goes where that one went.
     """
     index = BlockIndex()
     papers: dict[int, _Paper] = {}  # first record -> paper
     owner: list[int] = []
+    twins: dict[tuple[str, str], int] = {}
     for i, (title, abstract) in enumerate(records):
+        best = twins.get((title, abstract))
+        if best is not None:
+            owner.append(best)
+            continue
         fp = fingerprint(title, abstract)
         keys = fp.keys()
-        best, best_score = None, -1.0
+        best_score = -1.0
         for candidate in index.candidates(keys):
             score = best_match(fp, papers[candidate].variants())
             if score is not None and score > best_score:
@@ -336,9 +431,13 @@ def cluster(records: list[tuple[str, str]]) -> list[int]:
             papers[i] = _Paper(fp, {fp.title: fp})
         else:
             paper = papers[best]
-            paper.titles.setdefault(fp.title, fp)
+            if fp.title not in paper.titles:
+                paper.titles[fp.title] = fp
+                paper._variants = None
             if len(fp._abstract) > len(paper.fullest._abstract):
                 paper.fullest = fp
+                paper._variants = None
         owner.append(best)
+        twins[(title, abstract)] = best
         index.add(best, keys)
     return owner

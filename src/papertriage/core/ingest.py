@@ -8,6 +8,7 @@ SHA-256) is skipped at once.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import sys
@@ -15,15 +16,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable
 
-from .. import dedup, parse
+from .. import choose, dedup, parse
 from ..errors import PapertriageError, UserError
 from ..model import Sighting
-from ..store import Library, PaperWriter, now
+from ..store import Library, PaperWriter, indexes, now
 
 ID_LENGTH = 8
 ID_WORDS = 40  # of the abstract, with the normalised title, make a paper's id
 BATCH_SIGHTINGS = 20_000  # per transaction; long enough to amortise, short enough for other writers
 MAX_DUMP_BYTES = 256 * 1024 * 1024  # a page dump is a few hundred KB; refuse absurd inputs
+# The bulk path (issue 16): derived indexes rebuilt once at the end instead of
+# kept in step row by row, when the ingest is large beside the library (a
+# rebuild costs about what the library holds; row by row, what the ingest adds).
+BULK_MIN_SIGHTINGS = 5_000
+BULK_SHARE = 0.5  # of the papers already in the library
+SIGHTING_BYTES = 1_400  # a sighting's share of a dump, on average
 
 
 @dataclass(slots=True)
@@ -135,14 +142,14 @@ class _PaperState:
         return [fp] + [fp.retitled(t) for t in self.titles if t != self.title]
 
     def absorb(self, s: Sighting, dump_id: int, seen_on: str) -> None:
-        """Keep the best of what the new sighting knew."""
+        """Keep the best of what the new sighting knew (``choose``: the best title, not the longest)."""
         self.changed = True
         self.titles.add(s.title)
-        if len(s.title) > len(self.title):
+        if choose.better_title(s.title, self.title):
             if self.pk is not None and self.old_title is None:
                 self.old_title = self.title
             self.title, self.fp = s.title, None
-        if len(s.abstract) > len(self.abstract):
+        if choose.better_abstract(s.abstract, self.abstract):
             if self.pk is not None and self.old_abstract is None:
                 self.old_abstract = self.abstract
             self.abstract, self.fp = s.abstract, None
@@ -193,6 +200,9 @@ class VocabularyChanges:
         # The papers born in this batch get their citation key and note name
         # now, from what the whole batch said, and keep them for life (issue 12).
         library.name_papers(self.new_pks)
+        if indexes.is_deferred(library):  # a bulk ingest rebuilds the vocabulary at the end
+            self.new_pks, self.replaced = [], []
+            return
         if self.new_pks or self.replaced:
             library.update_vocabulary(self.new_pks, self.replaced)
         self.new_pks, self.replaced = [], []
@@ -328,29 +338,61 @@ def ingest(library: Library, paths: Iterable[str], *, page_date: dt.date | None 
     return ingest_sources(library, find_dumps(paths), page_date=page_date, stdin=stdin, on_file=on_file)
 
 
+def use_bulk(library: Library, sources: list[DumpSource]) -> bool:
+    """True when the dumps are large beside the library: then rebuilding the
+    derived indexes once beats keeping them in step (see ``store/indexes.py``)."""
+    size = 0
+    for source in sources:
+        if source.path is not None:
+            try:
+                size += source.path.stat().st_size
+            except OSError:
+                pass
+    expected = size // SIGHTING_BYTES
+    return expected >= BULK_MIN_SIGHTINGS and expected >= BULK_SHARE * library.max_paper_pk()
+
+
 def ingest_sources(library: Library, sources: list[DumpSource], *, page_date: dt.date | None = None,
                    stdin: BinaryIO | None = None,
-                   on_file: Callable[[FileReport, int, int], None] | None = None) -> IngestReport:
+                   on_file: Callable[[FileReport, int, int], None] | None = None,
+                   bulk: bool | None = None) -> IngestReport:
     """Ingest the dumps ``find_dumps`` found.
 
     Files are written in batches of about BATCH_SIGHTINGS sightings per
     transaction, each file in a savepoint of its own: a bad file still changes
     nothing, and the full-text index is flushed once per batch instead of once
     per file (the flush dominated ingest into a large library).
+
+    ``bulk`` (default: ``use_bulk`` decides) leaves the full-text indexes and
+    the vocabulary alone while writing and rebuilds them at the end; the
+    papers, ids and sightings are the same either way.
     """
     report = IngestReport()
+    indexes.repair_if_orphaned(library)  # a bulk ingest killed before its rebuild
+    if bulk is None:
+        bulk = use_bulk(library, sources)
+    wrote = False
     position = 0
-    while position < len(sources):
-        vocabulary = VocabularyChanges()
-        with library.transaction():
-            written = 0
-            while position < len(sources) and written < BATCH_SIGHTINGS:
-                file_report = ingest_one(library, sources[position], page_date=page_date, stdin=stdin,
-                                         vocabulary=vocabulary)
-                report.files.append(file_report)
-                written += file_report.records
-                position += 1
-                if on_file:
-                    on_file(file_report, position, len(sources))
-            vocabulary.apply(library)
+    with indexes.deferred(library) if bulk else contextlib.nullcontext():
+        while position < len(sources):
+            vocabulary = VocabularyChanges()
+            with library.transaction():
+                if bulk:
+                    indexes.mark_pending(library)  # committed with the rows the indexes will lack
+                written = 0
+                while position < len(sources) and written < BATCH_SIGHTINGS:
+                    file_report = ingest_one(library, sources[position], page_date=page_date, stdin=stdin,
+                                             vocabulary=vocabulary)
+                    report.files.append(file_report)
+                    wrote = wrote or bool(file_report.new or file_report.merged)
+                    written += file_report.records
+                    position += 1
+                    if on_file:
+                        on_file(file_report, position, len(sources))
+                vocabulary.apply(library)
+    if bulk:
+        if wrote:
+            indexes.rebuild_pending(library)
+        else:
+            indexes.clear_pending(library)
     return report

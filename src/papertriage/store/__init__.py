@@ -505,11 +505,15 @@ class PaperWriter:
     """The writes of one ingest transaction, batched with executemany.
 
     It also keeps ``papers_fts`` in step with the title and abstract, and
-    writes new rows of ``titles_fts`` (its trigger handles title changes).
+    writes new rows of ``titles_fts`` (its trigger handles title changes),
+    except in a bulk ingest (``indexes.deferred``), which rebuilds them at the end.
     """
 
     def __init__(self, library: Library):
+        from . import indexes
+
         self.db = library.db
+        self.index = not indexes.is_deferred(library)
 
     def next_pk(self) -> int:
         # Safe inside the write transaction (BEGIN IMMEDIATE holds the lock).
@@ -521,28 +525,31 @@ class PaperWriter:
             "INSERT INTO papers (pk, id, title, abstract, authors_count, published, upvotes, seen, sightings,"
             " first_seen, last_seen, last_dump, added) VALUES (:pk, :id, :title, :abstract, :authors_count,"
             " :published, :upvotes, :seen, :sightings, :first_seen, :last_seen, :last_dump, :added)", rows)
-        self.db.executemany("INSERT INTO papers_fts (rowid, title, abstract) VALUES (:pk, :title, :abstract)", rows)
-        self.db.executemany("INSERT INTO titles_fts (rowid, title) VALUES (:pk, :title)", rows)
-        search_index.insert_papers(self.db, rows)  # stemmed titles with compound forms (issue 14)
+        if self.index:
+            self.db.executemany("INSERT INTO papers_fts (rowid, title, abstract) VALUES (:pk, :title, :abstract)",
+                                rows)
+            self.db.executemany("INSERT INTO titles_fts (rowid, title) VALUES (:pk, :title)", rows)
+            search_index.insert_papers(self.db, rows)  # stemmed titles with compound forms (issue 14)
 
     def update_papers(self, rows: list[dict]) -> None:
         """Rows carry ``pk``, the merged fields, and ``old_title``/``old_abstract``
         when the text changed (None otherwise)."""
         changed = [r for r in rows if r["old_abstract"] is not None or r["old_title"] is not None]
+        fts_changed = changed if self.index else []
         # Sightings that said the same as the old abstract keep their own copy.
         self.db.executemany(
             "UPDATE sightings SET abstract = :old_abstract WHERE paper = :pk AND abstract IS NULL",
             [r for r in changed if r["old_abstract"] is not None])
         self.db.executemany(
             "INSERT INTO papers_fts (papers_fts, rowid, title, abstract) SELECT 'delete', pk, title, abstract"
-            " FROM papers WHERE pk = :pk", changed)
+            " FROM papers WHERE pk = :pk", fts_changed)
         self.db.executemany(
             "UPDATE papers SET title = :title, abstract = :abstract, authors_count = :authors_count,"
             " published = :published, upvotes = :upvotes, seen = :seen, sightings = :sightings,"
             " first_seen = :first_seen, last_seen = :last_seen, last_dump = :last_dump WHERE pk = :pk", rows)
         self.db.executemany("INSERT INTO papers_fts (rowid, title, abstract) VALUES (:pk, :title, :abstract)",
-                            changed)
-        search_index.refresh(self.db, [r["pk"] for r in changed if r["old_title"] is not None])
+                            fts_changed)
+        search_index.refresh(self.db, [r["pk"] for r in fts_changed if r["old_title"] is not None])
 
     def insert_sightings(self, rows: list[tuple]) -> None:
         self.db.executemany(

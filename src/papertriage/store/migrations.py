@@ -74,6 +74,15 @@ def m007_search_stems(db: sqlite3.Connection) -> None:
     search_index.rebuild(db)
 
 
+def m009_ingest_paths(db: sqlite3.Connection) -> None:
+    """Bulk ingest (issue 16): ``index_pending`` records the derived indexes a
+    bulk ingest is still to rebuild, and the titles trigger stands aside while
+    titles_fts is one of them (see ``store/indexes.py``)."""
+    from . import indexes
+
+    _run_script(db, indexes.M009)
+
+
 def _run_script(db: sqlite3.Connection, script: str) -> None:
     # executescript() would COMMIT first; run statement by statement instead
     # so the migration and its record share one transaction.
@@ -88,5 +97,5 @@ def _run_script(db: sqlite3.Connection, script: str) -> None:
 
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_search, m004_fixed_names,
-                                                          m007_search_stems]
+                                                          m007_search_stems, m009_ingest_paths]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,42 @@
+"""Dedup made faster (issue 16) decides exactly as before: blocking keys are
+stored in every library, so a change to how they are computed would leave
+old papers unfound; scores on code-point strings equal scores on word lists."""
+
+from __future__ import annotations
+
+import pytest
+
+from papertriage import dedup
+
+KAN = ("KAN: Kolmogorov-Arnold Networks",
+       "Inspired by the Kolmogorov-Arnold representation theorem, we propose Kolmogorov-Arnold Networks (KANs)"
+       " as promising alternatives to Multi-Layer Perceptrons (MLPs). While MLPs have fixed activation functions"
+       ' on nodes ("neurons"), KANs have learnable activation functions on edges ("weights"). KANs have no'
+       " linear weights at all -- every weight parameter is replaced by a univariate function parametrized as a"
+       " spline. We show that this seemingly simple change makes KANs outperform MLPs.")
+LLANA = ("Scaling $\\mathbf{LLaNA}$: Large Language &amp; NeRF Assistant",
+         "We present LLaNA\u2014the first general-purpose NeRF-language assistant. It is capable of performing new"
+         " tasks such as NeRF captioning and Q&amp;A. We also build a dataset of NeRFs with text annotations for"
+         " various NeRF-language tasks with no human intervention. Based on this dataset, we develop a benchmark"
+         " to evaluate the NeRF understanding capability of our method.")
+
+
+@pytest.mark.parametrize("record, keys", [
+    (KAN, [-1705778372, -819951112, 312271125, 874221868, 919255795, 1807919884, 2042777071]),
+    (LLANA, [-2102840862, -1576193705, -1564671015, -599249779, 70997673, 534345451, 1917422285]),
+], ids=["plain-ascii", "latex-entities-unicode"])
+def test_blocking_keys_are_the_ones_libraries_already_store(record, keys):
+    assert sorted(dedup.fingerprint(*record).keys()) == keys
+
+
+def test_code_point_words_score_like_word_lists():
+    a = dedup.fingerprint(*KAN)
+    b = dedup.fingerprint(KAN[0], KAN[1][:250] + " Code at https://example.org/kan.")
+    by_codes = dedup.abstract_similarity(a.abstract_codes, b.abstract_codes)
+    by_words = dedup.abstract_similarity(a.abstract_words, b.abstract_words)
+    assert by_codes is not None and by_codes == by_words
+
+
+def test_an_identical_record_goes_where_its_twin_went():
+    other = ("Kolmogorov-Arnold Transformer", "We replace the MLP layers of transformers with KAN layers.")
+    assert dedup.cluster([KAN, other, KAN, other, KAN]) == [0, 1, 0, 1, 0]

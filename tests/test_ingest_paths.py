@@ -1,0 +1,115 @@
+"""The bulk ingest path (issue 16) gives the library the incremental path
+gives: same papers, ids, sightings, full-text index and vocabulary; and a
+bulk ingest killed before its final rebuild loses nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+
+import pytest
+
+import corpus
+from papertriage.core import ingest as ingest_mod
+from papertriage.core.search import search
+from papertriage.core.select import select_papers
+from papertriage.render.jsonfmt import render_json
+from papertriage.store import Library, indexes
+
+QUERIES = ["language models", "diffusion", "kolmogorov arnold", "learning", "transfomer"]
+
+
+@pytest.fixture(scope="module")
+def dumps(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("corpus")
+    corpus.generate_corpus(folder, 300, seed=3)
+    return [ingest_mod.DumpSource(p["file"], folder / p["file"], dt.date.fromisoformat(p["page_date"]))
+            for p in corpus.read_pages(folder)]
+
+
+def _state(lib: Library) -> dict:
+    out = io.StringIO()
+    render_json(select_papers(lib, with_sightings=True), out)
+    papers = json.loads(out.getvalue())
+    for p in papers:
+        p.pop("added", None)  # when it was written
+    db = lib.db
+    return {
+        "papers": papers,
+        "stats": lib.stats(),
+        "vocab": db.execute("SELECT word, docs, bucket FROM vocab ORDER BY word").fetchall(),
+        "search": {q: [p.id for p in search(lib, q, limit=20).papers] for q in QUERIES},
+        "pending": indexes.pending(lib),
+        "titles_stem": _stem_terms(lib),
+    }
+
+
+def _stem_terms(lib: Library) -> list:
+    """Every term of the stemmed title index (issue 14) with its counts."""
+    lib.db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.stem_terms USING fts5vocab(main, titles_stem, row)")
+    return lib.db.execute("SELECT term, doc, cnt FROM temp.stem_terms ORDER BY term").fetchall()
+
+
+def _fts_intact(lib: Library) -> None:
+    for table in ("papers_fts", "titles_fts"):  # raises when the index and the papers disagree
+        lib.db.execute(f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)")
+
+
+def _ingest(path, sources, bulk: bool | None) -> Library:
+    lib = Library(path)
+    report = ingest_mod.ingest_sources(lib, sources, bulk=bulk)
+    assert not report.errors
+    return lib
+
+
+def test_bulk_and_incremental_paths_give_the_same_library(tmp_path, dumps):
+    incremental = _ingest(tmp_path / "a.db", dumps, bulk=False)
+    bulk = _ingest(tmp_path / "b.db", dumps, bulk=True)
+    one, other = _state(incremental), _state(bulk)
+    assert one["stats"]["papers"] > 250 and one["stats"]["merges"] > 100
+    assert sum(map(bool, one["search"].values())) >= 3
+    assert one == other
+    _fts_intact(incremental)
+    _fts_intact(bulk)
+
+
+def test_bulk_into_a_library_that_has_papers(tmp_path, dumps):
+    half = len(dumps) // 2
+    incremental = _ingest(tmp_path / "a.db", dumps[:half], bulk=False)
+    ingest_mod.ingest_sources(incremental, dumps[half:], bulk=False)
+    bulk = _ingest(tmp_path / "b.db", dumps[:half], bulk=False)
+    ingest_mod.ingest_sources(bulk, dumps[half:], bulk=True)
+    assert _state(incremental) == _state(bulk)
+    _fts_intact(bulk)
+
+
+def test_a_bulk_ingest_killed_before_its_rebuild_loses_nothing(tmp_path, dumps, monkeypatch):
+    reference = _state(_ingest(tmp_path / "a.db", dumps, bulk=False))
+
+    def killed(library):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(indexes, "rebuild_pending", killed)
+        lib = Library(tmp_path / "b.db")
+        with pytest.raises(KeyboardInterrupt):
+            ingest_mod.ingest_sources(lib, dumps, bulk=True)
+        lib.close()
+    lib = Library(tmp_path / "b.db")
+    assert set(indexes.pending(lib)) == {name for name, _ in indexes.REBUILDERS}  # the rows are in, the index lags
+    assert lib.stats() == reference["stats"]
+    report = ingest_mod.ingest_sources(lib, dumps)  # the next ingest repairs first
+    assert all(f.skipped for f in report.files)
+    assert _state(lib) == reference
+    _fts_intact(lib)
+
+
+def test_the_path_is_chosen_from_the_sizes(tmp_path, dumps, monkeypatch):
+    lib = Library(tmp_path / "a.db")
+    monkeypatch.setattr(ingest_mod, "BULK_MIN_SIGHTINGS", 100)
+    assert ingest_mod.use_bulk(lib, dumps)  # everything into an empty library
+    ingest_mod.ingest_sources(lib, dumps)
+    day = min(dumps, key=lambda d: d.path.stat().st_size)
+    assert not ingest_mod.use_bulk(lib, [day])  # a day's dump into a full library
+    assert indexes.pending(lib) == {}
