@@ -83,7 +83,8 @@ def search(
     result = run_search(lib, " ".join(query), sort=sort.value, limit=lim, fix_typos=not exact,
                         with_sightings=name in ("json", "jsonl"))
     if result.corrected:
-        err(f"searching for: {result.searched}")
+        unknown = f" (no paper has: {' '.join(result.dropped)})" if result.dropped else ""
+        err(f"searching for: {result.searched}{unknown}")
     if show_sql:
         print("\n".join(result.statements))
         return

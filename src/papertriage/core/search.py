@@ -77,6 +77,7 @@ class SearchResult:
     highlight: list[str] = field(default_factory=list)
     total: Callable[[], int] = lambda: 0  # how many papers match in all (a count query)
     explain: Callable[[], list[str]] = lambda: []  # the statements, built on demand
+    dropped: list[str] = field(default_factory=list)  # words no paper holds, left out of `searched`
 
     @property
     def statements(self) -> list[str]:
@@ -194,6 +195,27 @@ def correct(library: Library, node: Node | None) -> tuple[Node | None, bool]:
     return _replace(node, replace), True
 
 
+def drop_unknown(library: Library, node: Node | None) -> tuple[Node | None, list[str]]:
+    """``node`` without the free words (of letters, 3 or more) that no paper
+    holds and that were not corrected, when other words remain: a query of
+    several words then still finds the paper (``models llav let`` searches
+    ``models let``), as Meilisearch drops words rather than find nothing.
+    Returns the node and the words left out."""
+    if not isinstance(node, And):
+        return node, []
+    candidates = [i for i in node.items if isinstance(i, Word) and _LETTER_WORD.fullmatch(i.text)
+                  and all(len(w) >= 3 for w in fts_words(i.text))]
+    if not candidates:
+        return node, []
+    words = {w for c in candidates for w in fts_words(c.text)}
+    known = library.vocabulary_docs(words, min_docs=1)
+    unknown = [c for c in candidates if not any(w in known or library.title_forms_hold(w) for w in fts_words(c.text))]
+    kept = [i for i in node.items if i not in unknown]
+    if not unknown or not any(isinstance(i, (Text, Or)) for i in kept):
+        return node, []
+    return (kept[0] if len(kept) == 1 else And(tuple(kept))), [str(u) for u in unknown]
+
+
 def _replace(node: Node, replace: dict[Text, Node]) -> Node:
     if isinstance(node, Text):
         return replace.get(node, node)
@@ -239,7 +261,9 @@ def search(library: Library, query: str, *, sort: str = "relevance", limit: int 
     if node is None:
         raise UserError("nothing to search for: give some words or filters (see `papertriage search --help`)")
     fixed, corrected = correct(library, node) if fix_typos else (node, False)
-    result = SearchResult(iter(()), str(fixed), corrected, _highlight(fixed))
+    fixed, dropped = drop_unknown(library, fixed) if fix_typos else (fixed, [])
+    corrected = corrected or bool(dropped)
+    result = SearchResult(iter(()), str(fixed), corrected, _highlight(fixed), dropped=dropped)
     if sort == "relevance" and make_plan(node).has_text:
         # The words as typed first; then, while fewer than RELAX_BELOW papers
         # were found, the same words relaxed; then the corrected query, as typed and relaxed.

@@ -361,6 +361,11 @@ class Library:
 
         return vocab.candidates(self.db, buckets, ranges, min_docs)
 
+    def title_forms_hold(self, word: str) -> bool:
+        """Whether some title holds ``word`` stemmed or as a part of a compound
+        (``toon`` of ToonComposer; issue 14)."""
+        return search_index.holds(self.db, word)
+
     def index_docs(self, word: str, cap: int = 2) -> int:
         """Papers whose text holds ``word``, counted in the full-text index up to ``cap``."""
         from . import vocab

@@ -114,6 +114,12 @@ def refresh(db: sqlite3.Connection, pks: Iterable[int]) -> None:
             _write(db, [stem], [form] if form else [])
 
 
+def holds(db: sqlite3.Connection, word: str) -> bool:
+    """Whether some title holds ``word`` in some form (stemmed, or as a part of a compound)."""
+    return db.execute("SELECT 1 FROM titles_stem WHERE titles_stem MATCH ? LIMIT 1",
+                      ('"' + word.replace('"', '""') + '"',)).fetchone() is not None
+
+
 def rebuild(db: sqlite3.Connection) -> None:
     """Index every paper again from ``papers`` (one pass; never at query time)."""
     db.execute("INSERT INTO titles_stem(titles_stem) VALUES ('delete-all')")
