@@ -89,11 +89,11 @@ def test_short_words_are_never_corrected(real):
     assert not result.corrected
 
 
-def test_parentheses_group(real):
-    grouped = {p.id for p in search(real, "(kan OR mlp) transformer", fix_typos=False).papers}
-    kan = {p.id for p in search(real, "kan transformer", fix_typos=False).papers}
-    mlp = {p.id for p in search(real, "mlp transformer", fix_typos=False).papers}
-    assert kan and mlp and grouped == kan | mlp
-    # Before grouping, "(kan" and "mlp)" were words: a third of these papers.
-    widened = [p.id for p in search(real, "(kan OR mlp) transformer").papers]
+@pytest.mark.parametrize("left,right,rest", [("kan", "mlp", "transformer"), ("grokking", "grokked", "transformers")])
+def test_parentheses_group(real, left, right, rest):
+    grouped = {p.id for p in search(real, f"({left} OR {right}) {rest}", fix_typos=False).papers}
+    one = {p.id for p in search(real, f"{left} {rest}", fix_typos=False).papers}
+    other = {p.id for p in search(real, f"{right} {rest}", fix_typos=False).papers}
+    assert grouped and grouped == one | other
+    widened = [p.id for p in search(real, f"({left} OR {right}) {rest}").papers]
     assert grouped <= set(widened)
