@@ -18,7 +18,7 @@ def _export(lib) -> list[dict]:
     import io
 
     out = io.StringIO()
-    render_json(select_papers(lib, with_sightings=True), out)
+    render_json(select_papers(lib, with_sightings=True, reverse=True), out)
     return json.loads(out.getvalue())
 
 

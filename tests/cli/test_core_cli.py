@@ -107,17 +107,6 @@ def test_not_a_library_is_exit_3(cli, tmp_path):
     assert result.code == 3 and "is not a papertriage library" in result.err
 
 
-def test_every_command_has_help_and_is_in_the_readme(cli):
-    from papertriage.cli import app
-    import typer
-
-    readme = (SEEDS.parent / "README.md").read_text(encoding="utf-8")
-    group = typer.main.get_command(app)
-    for name, command in group.commands.items():
-        assert command.help, f"{name} has no help text"
-        assert f"papertriage {name}" in readme, f"README does not show `papertriage {name}`"
-
-
 def test_broken_pipe_is_quiet(tmp_path):
     env = {**os.environ, "PAPERTRIAGE_LIBRARY": str(tmp_path / "lib.db")}
     subprocess.run([sys.executable, "-m", "papertriage", "ingest", "-q", str(SEEDS)], env=env, check=True)

@@ -73,4 +73,4 @@ def seeds_library(seeds_library_path):
 def seed_papers(seeds_library) -> list:
     from papertriage.core.select import select_papers
 
-    return list(select_papers(seeds_library, with_sightings=True))
+    return list(select_papers(seeds_library, with_sightings=True, reverse=True))  # oldest first

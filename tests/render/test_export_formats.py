@@ -255,7 +255,12 @@ def check_ris(text: str, papers: list[Paper]) -> None:
             assert e["year"] == str(d.year) and e["date"] == f"{d:%Y/%m/%d}/"
 
 
+def check_ids(text, papers):
+    assert text.splitlines() == [p.id for p in papers]
+
+
 CHECKS = {
+    "ids": check_ids,
     "markdown": check_markdown, "csv": check_csv, "tsv": check_tsv, "json": check_json, "jsonl": check_jsonl,
     "yaml": check_yaml, "bibtex": check_bibtex, "csl-json": check_csl_json, "ris": check_ris,
 }
@@ -338,7 +343,7 @@ def hostile_dump_papers(tmp_path, library):
     dump.write_text("\n".join(lines) + "\n", encoding="utf-8")
     report = ingest(library, [str(dump)])
     assert not report.errors, report
-    papers = list(select_papers(library, with_sightings=True))
+    papers = list(select_papers(library, with_sightings=True, reverse=True))  # the order of the dump
     assert len(papers) == len(titles)
     # The checks compare with what the library holds (the parser drops bidi overrides).
     assert papers[0].title == titles[0] and papers[3].title == titles[3]

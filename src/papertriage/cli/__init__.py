@@ -1,63 +1,113 @@
-"""The `papertriage` command: a Typer app, and main(), the one place that
-turns exceptions into exit codes.
+"""The `papertriage` command: main(), the one place that turns exceptions
+into exit codes, and the fast paths that never import Typer.
 
 Each command module stays thin: read options, call one core function, hand
-the result to a renderer.
+the result to a renderer. Commands register on ``app`` (built on first use
+in ``lazy.py``) and are listed in ``commands.COMMANDS``, so only the invoked
+one is imported and built.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Optional
-
-import typer
 
 from ..errors import ExitCode, PapertriageError
-from .common import LIBRARY_ENV, State
 
-app = typer.Typer(
-    name="papertriage",
-    help="Turn a pile of Hugging Face paper-page dumps into a library you can search, tag and triage.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,  # plain help: fast to start, and brackets print as written
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+__all__ = ["app", "main"]
 
 
-@app.callback()
-def _root(
-    ctx: typer.Context,
-    library: Annotated[Optional[str], typer.Option(
-        "--library", "-L", envvar=LIBRARY_ENV, metavar="PATH",
-        help=f"Library file [env: {LIBRARY_ENV}; default: the user data folder].", show_envvar=False)] = None,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
-) -> None:
-    ctx.obj = State(library, debug)
-    ctx.call_on_close(ctx.obj.close)
+def __getattr__(name: str) -> "typer.Typer":  # noqa: F821
+    # `from . import app` in a command module builds the Typer app on first use.
+    if name == "app":
+        from .lazy import app
+
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-# Importing the command modules registers their commands on `app`.
-from . import ingest as _ingest  # noqa: E402,F401
-from . import papers as _papers  # noqa: E402,F401
-from . import search as _search  # noqa: E402,F401
-from . import tag as _tag  # noqa: E402,F401
-from . import triage as _triage  # noqa: E402,F401
-from . import export as _export  # noqa: E402,F401
+_GLOBAL_FLAGS = ("--debug",)
+_GLOBAL_WITH_VALUE = ("-L", "--library")
+
+
+def _fast_path(args: list[str]) -> int | None:
+    """`--help`, `--version`, no command, and completion, without Typer.
+
+    Returns the exit code, or None when the command needs the full CLI.
+    """
+    if args[:1] == ["__complete"]:
+        from .complete import run
+
+        return run(args[1:])
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg in ("-h", "--help"):
+            from .commands import root_help
+
+            sys.stdout.write(root_help(_columns()))
+            return ExitCode.OK
+        if arg == "--version":
+            from .. import __version__
+
+            print(f"papertriage {__version__}")
+            return ExitCode.OK
+        if arg in _GLOBAL_FLAGS or arg.startswith("--library=") or (arg.startswith("-L") and len(arg) > 2):
+            i += 1
+        elif arg in _GLOBAL_WITH_VALUE:
+            i += 2
+        elif arg == "--":
+            return None
+        else:
+            return None  # a command (or an unknown option: Click says so)
+    if i == len(args):  # no command: the help, as a usage error (Click's convention)
+        from .commands import root_help
+
+        sys.stderr.write(root_help(_columns()))
+        return ExitCode.USER_ERROR
+    return None
+
+
+def _columns() -> int:
+    """The terminal's width ($COLUMNS first), without importing shutil."""
+    import os
+
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(sys.stdout.fileno()).columns
+    except (OSError, ValueError, AttributeError):
+        return 80
 
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; map every failure to one line on stderr and an exit code."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    try:
+        code = _fast_path(args)
+    except BrokenPipeError:
+        _silence_stdout()
+        code = ExitCode.OK
+    if code is None:
+        code = _run(args)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    sys.exit(int(code or 0))
+
+
+def _run(args: list[str]) -> int:
+    import typer
     from typer.exceptions import TyperException
 
     from .common import err
+    from .lazy import PipeClosed, root_group
 
-    args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
-    command = typer.main.get_command(app)
     try:
-        code = command.main(args=args, prog_name="papertriage", standalone_mode=False)
+        code = root_group().main(args=args, prog_name="papertriage", standalone_mode=False)
     except PapertriageError as exc:
         if debug:
             raise
@@ -72,15 +122,11 @@ def main(argv: list[str] | None = None) -> None:
     except (typer.Abort, KeyboardInterrupt):
         err("papertriage: interrupted")
         code = ExitCode.INTERRUPTED
-    except BrokenPipeError:
+    except (BrokenPipeError, PipeClosed):
         # `papertriage list | head`: the reader left; not an error.
         _silence_stdout()
         code = ExitCode.OK
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        _silence_stdout()
-    sys.exit(int(code or 0))
+    return int(code or 0)
 
 
 def _silence_stdout() -> None:

@@ -11,7 +11,7 @@ import typer
 
 from ..model import Paper
 
-LIBRARY_ENV = "PAPERTRIAGE_LIBRARY"
+from .commands import LIBRARY_ENV, default_library_path  # noqa: F401  (no Typer on the completion path)
 
 
 class State:
@@ -35,12 +35,6 @@ class State:
             self._library.close()
 
 
-def default_library_path() -> str:
-    import platformdirs
-
-    return str(Path(platformdirs.user_data_dir("papertriage", appauthor=False)) / "library.db")
-
-
 def state(ctx: typer.Context) -> State:
     return ctx.find_root().obj
 
@@ -56,34 +50,31 @@ def err(message: str) -> None:
     sys.stderr.write(terminal_safe(message) + "\n")
 
 
-class ListFormat(str, Enum):
-    table = "table"
-    json = "json"
-    jsonl = "jsonl"
-    tsv = "tsv"
-    ids = "ids"
+from ..core.papers import SORT_NAMES  # noqa: E402
+from ..render import LIST_FORMATS  # noqa: E402
 
+# One --format set and one --sort set for every listing command (list, search, similar).
+ListFormat = Enum("ListFormat", {name: name for name in LIST_FORMATS}, type=str)  # type: ignore[misc]
+SortKey = Enum("SortKey", {name: name for name in SORT_NAMES}, type=str)  # type: ignore[misc]
 
-class SortKey(str, Enum):
-    added = "added"
-    seen = "seen"
-    date = "date"
-    upvotes = "upvotes"
-    title = "title"
-
+FORMAT_HELP = ("table, tsv, ids (one id a line), json, jsonl, markdown, csv, yaml, bibtex, csl-json or ris "
+               "[default: table on a terminal, tsv when piped].")
+SORT_HELP = ("relevance (best match first; without words: newest first), added (newest first), "
+             "seen, date, upvotes (most first) or title (A to Z).")
 
 FormatOpt = Annotated[
-    Optional[ListFormat],
-    typer.Option("--format", "-f", help="Output format [default: table on a terminal, tsv when piped]."),
+    Optional[ListFormat], typer.Option("--format", "-f", metavar="FORMAT", help=FORMAT_HELP, show_default=False),
 ]
-SortOpt = Annotated[SortKey, typer.Option("--sort", "-s", help="Order of the papers.")]
+SortOpt = Annotated[SortKey, typer.Option("--sort", "-s", metavar="KEY", help=SORT_HELP)]
+ReverseOpt = Annotated[bool, typer.Option(
+    "--reverse", help="The opposite order (oldest, least seen... first; a ranking: best match last).")]
 LimitOpt = Annotated[
     Optional[int],
     typer.Option("--limit", "-n", min=0, help="Show at most N papers (0: all) [default: 50 on a terminal, all when piped]."),
 ]
 
 
-def pick_format(fmt: ListFormat | None) -> str:
+def pick_format(fmt: "ListFormat | None") -> str:
     if fmt is not None:
         return fmt.value
     return "table" if stdout_is_terminal() else "tsv"

@@ -3,29 +3,15 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from typing import Annotated, Optional
 
 import typer
 
 from . import app
-from .common import SortKey, SortOpt, err, state, stdout_is_terminal
+from ..render import WITH_SIGHTINGS
+from .common import SORT_HELP, ListFormat, ReverseOpt, SortKey, err, state, stdout_is_terminal
 
 
-class ExportFormat(str, Enum):
-    markdown = "markdown"
-    csv = "csv"
-    tsv = "tsv"
-    json = "json"
-    jsonl = "jsonl"
-    yaml = "yaml"
-    bibtex = "bibtex"
-    csl_json = "csl-json"
-    ris = "ris"
-    table = "table"
-
-
-_WITH_SIGHTINGS = {"json", "jsonl", "yaml"}
 # Kept in step with render.markdown.TEMPLATE_FIELDS (a test checks), so --help never imports it.
 TEMPLATE_FIELD_NAMES = ("title", "abstract", "note", "tags", "tag_list", "meta", "id", "status", "published", "year",
                         "upvotes", "authors", "seen", "first_seen", "last_seen", "key")
@@ -34,14 +20,15 @@ _HELP = """Export the library, or the papers QUERY selects, for notes and other 
 
 QUERY is the search query language (tag:to-read -tag:done upvotes>=5 …);
 with no QUERY, --tag or --status, the whole library is exported, oldest
-first. Output goes to stdout (so `>> notes.md` works), to FILE with -o
+first (--sort and --reverse change that). Output goes to stdout (so `>> notes.md` works), to FILE with -o
 (written atomically: an interrupted export leaves the old file), or to one
 file per paper with --split DIR.
 
 Formats: markdown (notes: heading, metadata, #tags, abstract, your note),
 csv and tsv (spreadsheets; same columns, formula-safe), json, jsonl and
 yaml (every field and sighting), bibtex, csl-json and ris (reference
-managers: tags, status and note travel along), table (a look first).
+managers: tags, status and note travel along), table (a look first),
+ids (one id a line).
 Without --format: guessed from -o's extension, markdown for --split, else
 json.
 
@@ -61,9 +48,10 @@ def export(
     query: Annotated[Optional[list[str]], typer.Argument(
         metavar="[QUERY]...", help="Papers to export, in the search query language; quote it or put it "
                                    "after -- when it starts with -.", show_default=False)] = None,
-    fmt: Annotated[Optional[ExportFormat], typer.Option(
-        "--format", "-f", help="Output format [default: from -o's extension; markdown for --split; json].",
-        show_default=False)] = None,
+    fmt: Annotated[Optional[ListFormat], typer.Option(
+        "--format", "-f", metavar="FORMAT", show_default=False,
+        help="markdown, csv, tsv, json, jsonl, yaml, bibtex, csl-json, ris, table or ids "
+             "[default: from -o's extension; markdown for --split; json].")] = None,
     output: Annotated[Optional[str], typer.Option(
         "--output", "-o", metavar="FILE", help="Write to FILE atomically instead of stdout.")] = None,
     split: Annotated[Optional[str], typer.Option(
@@ -75,7 +63,10 @@ def export(
         "--tag", "-t", metavar="TAG", help="Only papers with this tag (repeat: all of them).")] = None,
     status: Annotated[Optional[str], typer.Option(
         "--status", metavar="STATUS", help="Only papers with this triage status: new, keep, skip or read.")] = None,
-    sort: SortOpt = SortKey.added,
+    sort: Annotated[Optional[SortKey], typer.Option(
+        "--sort", "-s", metavar="KEY", show_default=False,
+        help=SORT_HELP + " [default: the order papers came in, oldest first].")] = None,
+    reverse: ReverseOpt = False,
     limit: Annotated[Optional[int], typer.Option(
         "--limit", "-n", min=0, help="At most N papers (0: all).")] = None,
     front_matter: Annotated[bool, typer.Option(
@@ -116,7 +107,8 @@ def export(
 
     result = export_papers(
         state(ctx).library, " ".join(query) if query else None, write=write, tags=tag or (),
-        status=status, sort=sort.value, limit=limit or None, with_sightings=name in _WITH_SIGHTINGS,
+        status=status, sort=sort.value if sort else None, reverse=reverse, limit=limit or None,
+        with_sightings=name in WITH_SIGHTINGS,
         out=sys.stdout, output=output, split_dir=split, extension=EXTENSIONS[name], force=force,
         one_per_file=front_matter)
     if split is not None:

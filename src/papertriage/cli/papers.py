@@ -8,7 +8,9 @@ from typing import Annotated, Optional
 import typer
 
 from . import app
-from .common import FormatOpt, LimitOpt, SortKey, SortOpt, err, nonempty, pick_format, pick_limit, state, write_papers
+from ..render import WITH_SIGHTINGS
+from .common import (FormatOpt, LimitOpt, ReverseOpt, SortKey, SortOpt, err, nonempty, pick_format, pick_limit,
+                     state, write_papers)
 
 
 @app.command("list")
@@ -19,17 +21,23 @@ def list_(
         help="Only papers matching this query, e.g. 'tag:to-read -tag:done' (see `search --help`).")] = None,
     fmt: FormatOpt = None,
     sort: SortOpt = SortKey.added,
+    reverse: ReverseOpt = False,
     limit: LimitOpt = None,
 ) -> None:
-    """List papers: id, title, date, upvotes, times seen."""
+    """List papers: id, title, date, upvotes, times seen.
+
+    Newest first (--sort added); --reverse for oldest first.
+    """
     from ..core.select import count_papers, select_papers
     lib = state(ctx).library
     lim = pick_limit(limit)
     text = " ".join(query) if query else None
     if lim is None:
         lib.prepare_for_scan()  # the whole library, read once
-    papers = select_papers(lib, text, sort=sort.value, limit=lim)
-    shown = write_papers(nonempty(papers) if text else papers, pick_format(fmt))
+    name = pick_format(fmt)
+    papers = select_papers(lib, text, sort=sort.value, limit=lim, reverse=reverse,
+                           with_sightings=name in WITH_SIGHTINGS)
+    shown = write_papers(nonempty(papers) if text else papers, name)
     if limit is None and lim is not None and shown == lim:
         total = count_papers(lib, text)
         if total > shown:

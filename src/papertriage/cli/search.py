@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Annotated, Optional
 
 import typer
 
 from . import app
-from .common import err, nonempty, pick_limit, state, stdout_is_terminal, write_papers
+from ..render import WITH_SIGHTINGS
+from .common import (FormatOpt, ReverseOpt, SortKey, SortOpt, err, nonempty, pick_format, pick_limit, state,
+                     write_papers)
 from .query_args import QueryCommand
 
 SEARCH_HELP = """Find papers: words, "phrases", prefix*, OR, -exclusions and field filters.
@@ -38,28 +39,8 @@ Exit status: 0 when papers matched, 1 when none did, 2 on a bad query.
 """
 
 
-class SearchSort(str, Enum):
-    relevance = "relevance"
-    date = "date"
-    upvotes = "upvotes"
-    seen = "seen"
-
-
-FORMAT_HELP = "table, json, jsonl, tsv, ids or markdown [default: table on a terminal, tsv when piped]."
-SearchFormatOpt = Annotated[Optional[str], typer.Option("--format", "-f", metavar="FORMAT", help=FORMAT_HELP)]
 SearchLimitOpt = Annotated[Optional[int], typer.Option(
     "--limit", "-n", min=0, help="Show at most N papers (0: all) [default: 20 on a terminal, all when piped].")]
-
-
-def _format(fmt: str | None) -> str:
-    from ..errors import UserError
-    from ..render import FORMATS
-
-    if fmt is None:
-        return "table" if stdout_is_terminal() else "tsv"
-    if fmt not in FORMATS:
-        raise UserError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
-    return fmt
 
 
 @app.command(help=SEARCH_HELP, cls=QueryCommand)
@@ -67,9 +48,9 @@ def search(
     ctx: typer.Context,
     query: Annotated[list[str], typer.Argument(
         metavar="QUERY", show_default=False, help="The query; several arguments are joined with spaces.")],
-    fmt: SearchFormatOpt = None,
-    sort: Annotated[SearchSort, typer.Option(
-        "--sort", "-s", help="relevance (bm25, title above abstract), date, upvotes or seen.")] = SearchSort.relevance,
+    fmt: FormatOpt = None,
+    sort: SortOpt = SortKey.relevance,
+    reverse: ReverseOpt = False,
     limit: SearchLimitOpt = None,
     exact: Annotated[bool, typer.Option("--exact", help="No typo correction: search the words as typed.")] = False,
     show_sql: Annotated[bool, typer.Option(
@@ -78,10 +59,10 @@ def search(
     from ..core.search import search as run_search
 
     lib = state(ctx).library
-    name = _format(fmt)
+    name = pick_format(fmt)
     lim = pick_limit(limit, terminal_default=20)
-    result = run_search(lib, " ".join(query), sort=sort.value, limit=lim, fix_typos=not exact,
-                        with_sightings=name in ("json", "jsonl"))
+    result = run_search(lib, " ".join(query), sort=sort.value, limit=lim, fix_typos=not exact, reverse=reverse,
+                        with_sightings=name in WITH_SIGHTINGS)
     if result.corrected:
         unknown = f" (no paper has: {' '.join(result.dropped)})" if result.dropped else ""
         err(f"searching for: {result.searched}{unknown}")
@@ -99,7 +80,7 @@ def search(
 def similar(
     ctx: typer.Context,
     paper_id: Annotated[str, typer.Argument(metavar="ID", help="A paper id or a unique prefix of one.")],
-    fmt: SearchFormatOpt = None,
+    fmt: FormatOpt = None,
     limit: SearchLimitOpt = None,
 ) -> None:
     """Papers most like a given one: "more like this" during triage.
@@ -112,8 +93,8 @@ def similar(
     from ..render.safe import one_line
 
     lib = state(ctx).library
-    name = _format(fmt)
+    name = pick_format(fmt)
     lim = pick_limit(limit, terminal_default=20)
-    paper, words, papers = find_similar(lib, paper_id, limit=lim, with_sightings=name in ("json", "jsonl"))
+    paper, words, papers = find_similar(lib, paper_id, limit=lim, with_sightings=name in WITH_SIGHTINGS)
     err(f"like {paper.id} {one_line(paper.title)}" + (f" (sharing: {' '.join(words)})" if words else ""))
     write_papers(nonempty(papers, "no similar papers"), name, highlight=words)

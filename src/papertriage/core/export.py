@@ -47,7 +47,7 @@ MANIFEST = ".papertriage-export.json"
 # export format -> file extension (for --split, and to guess the format from -o's name)
 EXTENSIONS = {
     "markdown": ".md", "csv": ".csv", "tsv": ".tsv", "json": ".json", "jsonl": ".jsonl",
-    "yaml": ".yaml", "bibtex": ".bib", "csl-json": ".json", "ris": ".ris", "table": ".txt",
+    "yaml": ".yaml", "bibtex": ".bib", "csl-json": ".json", "ris": ".ris", "table": ".txt", "ids": ".txt",
 }
 _BY_SUFFIX = {".md": "markdown", ".markdown": "markdown", ".csv": "csv", ".tsv": "tsv", ".json": "json",
               ".jsonl": "jsonl", ".ndjson": "jsonl", ".yaml": "yaml", ".yml": "yaml", ".bib": "bibtex",
@@ -90,8 +90,8 @@ def build_query(query: str | None, tags: Iterable[str] = (), status: str | None 
 
 
 def export_papers(library: Library, query: str | None = None, *, write: Writer,
-                  tags: Iterable[str] = (), status: str | None = None, sort: str = "added",
-                  limit: int | None = None, with_sightings: bool = False,
+                  tags: Iterable[str] = (), status: str | None = None, sort: str | None = None,
+                  reverse: bool = False, limit: int | None = None, with_sightings: bool = False,
                   out: IO[str] | None = None, output: str | None = None,
                   split_dir: str | None = None, extension: str = ".md", force: bool = False,
                   one_per_file: bool = False) -> ExportResult:
@@ -108,7 +108,9 @@ def export_papers(library: Library, query: str | None = None, *, write: Writer,
         raise UserError("-o and --split do not go together: one file, or one file per paper")
     full_query = build_query(query, tags, status)
     library.prepare_for_scan()  # an export reads the library once: memory stays flat
-    papers: Iterator[Paper] = iter(select_papers(library, full_query, sort=sort, limit=limit,
+    if sort is None:  # the order papers came in, oldest first: appended notes grow at the end
+        sort, reverse = "added", not reverse
+    papers: Iterator[Paper] = iter(select_papers(library, full_query, sort=sort, limit=limit, reverse=reverse,
                                                  with_sightings=with_sightings))
     if one_per_file and split_dir is None:
         head = list(itertools.islice(papers, 2))

@@ -6,21 +6,28 @@ from ..errors import UserError
 from ..model import Paper
 from ..store import Library
 
-# Sort keys -> ORDER BY; NULLs last, ties broken by insertion order so output is stable.
-SORTS = {
-    "added": "p.pk",
-    "seen": "p.seen DESC, p.upvotes IS NULL, p.upvotes DESC, p.pk",
-    "date": "p.published IS NULL, p.published DESC, p.pk",
-    "upvotes": "p.upvotes IS NULL, p.upvotes DESC, p.seen DESC, p.pk",
-    "title": "p.title COLLATE NOCASE, p.pk",
+# Sort keys -> ORDER BY terms (expression, descending), each in its natural
+# direction: newest added, most seen, newest published, most upvoted first;
+# titles A to Z. NULLs last; ties broken by insertion order, so output is
+# stable. `--reverse` flips every term (reversed_order).
+SORTS: dict[str, tuple[tuple[str, bool], ...]] = {
+    "added": (("p.pk", True),),
+    "seen": (("p.seen", True), ("p.upvotes IS NULL", False), ("p.upvotes", True), ("p.pk", False)),
+    "date": (("p.published IS NULL", False), ("p.published", True), ("p.pk", False)),
+    "upvotes": (("p.upvotes IS NULL", False), ("p.upvotes", True), ("p.seen", True), ("p.pk", False)),
+    "title": (("p.title COLLATE NOCASE", False), ("p.pk", False)),
 }
+# What every listing command (list, search, similar, export) takes for --sort.
+SORT_NAMES = ("relevance", *SORTS)
 
 
-def order_by(sort: str) -> str:
+def order_by(sort: str, reverse: bool = False) -> str:
+    """The ORDER BY of a sort key; ``reverse`` flips every term (NULLs then come first)."""
     try:
-        return SORTS[sort]
+        terms = SORTS[sort]
     except KeyError:
-        raise UserError(f"unknown sort {sort!r}; choose from {', '.join(SORTS)}") from None
+        raise UserError(f"unknown sort {sort!r}; choose from {', '.join(SORT_NAMES)}") from None
+    return ", ".join(f"{expr}{' DESC' if desc != reverse else ''}" for expr, desc in terms)
 
 
 def get_paper(library: Library, paper_id: str) -> Paper:

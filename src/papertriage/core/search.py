@@ -48,10 +48,9 @@ from ..query.plan import PAPERS_FTS, STEM_FTS, TITLES_FTS
 from ..query.relax import relaxed_match, split_candidates
 from ..query.words import bucket_of, bucket_range, fts_words
 from ..store import Library
+from .papers import SORT_NAMES as SEARCH_SORTS  # one set for list and search
 from .papers import order_by
-from .select import RELEVANCE_FALLBACK
 
-SEARCH_SORTS = ("relevance", "date", "upvotes", "seen")
 MIN_CORRECTABLE = 5  # shorter words are too ambiguous to correct (kan, llm, vit, gpt4): as Meilisearch
 TWO_TYPOS_FROM = 9  # letters from which a word may hold two typos (or one in its first letter)
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -78,6 +77,7 @@ class SearchResult:
     total: Callable[[], int] = lambda: 0  # how many papers match in all (a count query)
     explain: Callable[[], list[str]] = lambda: []  # the statements, built on demand
     dropped: list[str] = field(default_factory=list)  # words no paper holds, left out of `searched`
+    ranked: bool = False  # ordered by relevance (bm25), not by a column
 
     @property
     def statements(self) -> list[str]:
@@ -249,12 +249,24 @@ def _statement(library: Library, where: str, params: list, *, joins: str = "", o
 
 
 def search(library: Library, query: str, *, sort: str = "relevance", limit: int | None = None,
-           fix_typos: bool = True, with_sightings: bool = False) -> SearchResult:
-    """Papers matching ``query``, best first (see the module docstring).
+           fix_typos: bool = True, with_sightings: bool = False, reverse: bool = False) -> SearchResult:
+    """Papers matching ``query``, best first (see the module docstring); ``reverse``
+    shows the same papers last first.
 
     ``fix_typos=False`` (``--exact``) searches the words as typed: no typo
     correction, no inflections, no compound forms.
     """
+    result = _search(library, query, sort=sort, limit=limit, fix_typos=fix_typos, with_sightings=with_sightings,
+                     reverse=reverse)
+    if reverse and result.ranked:
+        from .select import reverse_papers
+
+        result.papers = reverse_papers(result.papers)
+    return result
+
+
+def _search(library: Library, query: str, *, sort: str, limit: int | None, fix_typos: bool,
+            with_sightings: bool, reverse: bool) -> SearchResult:
     if sort not in SEARCH_SORTS:
         raise UserError(f"unknown sort {sort!r}; choose from {', '.join(SEARCH_SORTS)}")
     node = parse_query(query)
@@ -275,16 +287,17 @@ def search(library: Library, query: str, *, sort: str = "relevance", limit: int 
                                   for tier in groups for build, _ in tier for p in build()
                                   for joins, where, params, order in (p.select,)]
         result.papers = _tiered(library, groups, limit, with_sightings)
+        result.ranked = True
         return result
     node = fixed
     plan = make_plan(node)
     result.total = lambda: library.count(*plan.clause())
     where, params = plan.clause()
-    order = RELEVANCE_FALLBACK if sort == "relevance" else order_by(sort)
+    order = order_by("added" if sort == "relevance" else sort, reverse)
     statements = [_statement(library, where, params, order=order, limit=limit)]
     result.explain = lambda: statements
     result.papers = library.select(where, params, order_by=order, limit=limit, with_sightings=with_sightings)
-    if sort == "relevance" and limit is not None and where != "1":
+    if sort == "relevance" and not reverse and limit is not None and where != "1":
         # Filters only, newest first: look among the newest papers before
         # anything else. Left to itself SQLite reads every paper of a broad
         # date range through its index and sorts them (`upvotes>=50

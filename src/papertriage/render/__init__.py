@@ -7,10 +7,12 @@ maps names to modules and imports them only when used, so start-up stays fast.
 from __future__ import annotations
 
 import importlib
-from typing import IO, Iterable
+from typing import IO, TYPE_CHECKING, Iterable
 
 from ..errors import UserError
-from ..model import Paper
+
+if TYPE_CHECKING:
+    from ..model import Paper
 
 # format name -> (module, function)
 FORMATS: dict[str, tuple[str, str]] = {
@@ -28,7 +30,10 @@ FORMATS: dict[str, tuple[str, str]] = {
     "ris": ("ris", "render"),
 }
 
-LIST_FORMATS = ("table", "json", "jsonl", "tsv", "ids")
+# What every listing command (list, search, similar, export) takes for --format.
+LIST_FORMATS = ("table", "tsv", "ids", "json", "jsonl", "markdown", "csv", "yaml", "bibtex", "csl-json", "ris")
+# Formats that carry every sighting of a paper.
+WITH_SIGHTINGS = frozenset({"json", "jsonl", "yaml"})
 
 # `export` writes whole records for other programs; list and search write
 # lines for pipes. The one name where that changes the output is tsv: for
@@ -36,11 +41,11 @@ LIST_FORMATS = ("table", "json", "jsonl", "tsv", "ids")
 # search the short pipe form (text.py: id first, `#` header, no abstract).
 EXPORT_FORMATS: dict[str, str] = {
     "markdown": "markdown", "csv": "csv", "tsv": "tsv-full", "json": "json", "jsonl": "jsonl",
-    "yaml": "yaml", "bibtex": "bibtex", "csl-json": "csl-json", "ris": "ris", "table": "table",
+    "yaml": "yaml", "bibtex": "bibtex", "csl-json": "csl-json", "ris": "ris", "table": "table", "ids": "ids",
 }
 
 
-def render(name: str, papers: Iterable[Paper], out: IO[str], **options) -> int:
+def render(name: str, papers: Iterable["Paper"], out: IO[str], **options) -> int:
     """Write papers in format ``name``; returns how many were written."""
     try:
         module_name, func = FORMATS[name]
