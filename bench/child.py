@@ -74,7 +74,7 @@ def task_ingest(corpus_dir: str, db_path: str, split: bool = False) -> dict:
     if split:
         timer.wrap(parse, "parse_bytes", "parse")
         timer.wrap(dedup, "fingerprint", "dedup_fingerprint")
-        timer.wrap(dedup, "match_score", "dedup_score")
+        timer.wrap(dedup, "decide", "dedup_score")
         timer.wrap(Library, "papers_with_keys", "dedup_lookup")
         timer.wrap(Library, "paper_states", "dedup_lookup_states")
     todo = pages(Path(corpus_dir))

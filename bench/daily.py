@@ -123,3 +123,22 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def rows(result: dict, metric) -> dict:
+    """The table rows ``run.py`` prints for a ``measure`` result (``metric`` is run.py's row maker)."""
+    runs = result["runs"]
+    wall = statistics.median(r["seconds"] for r in runs)
+    cpu = statistics.median(r["cpu_seconds"] for r in runs)
+    written = statistics.median(r["written_bytes"] for r in runs) / 1e6
+    day = result["day"]
+    outcome = sorted({(r["new"], r["merged"]) for r in runs}, key=str)
+    codes = sorted({r["returncode"] for r in runs})
+    return {
+        "daily_seconds": metric(wall, result["floor_seconds"], "s", target="<0.5 s", ok=wall < 0.5,
+                                note=f"{day['sightings']} sightings ({day['repeats']} repeats) in 3 dumps, "
+                                     f"{len(runs)} run(s), exit {codes}; (new, merged) {outcome}; "
+                                     "limit: python start-up"),
+        "daily_cpu_seconds": metric(cpu, result["floor_cpu_seconds"], "s", note="user + system"),
+        "daily_written_mb": metric(written, None, "MB", note="bytes the process wrote (WAL, checkpoint)"),
+    }

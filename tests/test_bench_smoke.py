@@ -83,6 +83,10 @@ def test_harness_runs_at_a_tiny_size(tmp_path):
     assert rows["help_ms"]["papertriage"] > 0
     assert rows["export_seconds"]["note"].startswith(f"{size['raw']['quality']['papers']} lines")
     assert rows["search_median_ms"]["limit"] > 0
+    # The daily ingest: every repeat merged into the library, every new paper kept apart.
+    day = size["raw"]["daily"]
+    assert {(r["returncode"], r["new"] + r["merged"]) for r in day["runs"]} == {(0, day["day"]["sightings"])}
+    assert rows["daily_seconds"]["papertriage"] > 0 and rows["daily_cpu_seconds"]["papertriage"] > 0
     # Outputs: a result per run plus latest, and the plot beside them.
     assert len(list(results.glob("2*.json"))) == 1
     png = results / "latest.png"

@@ -9,6 +9,14 @@ files that ``ingest`` applies to the papers it adds::
       - rules.yaml              # relative to this file's folder
       - ~/notes/papers/more-rules.yaml
 
+and may tune the deduplicator's thresholds (names and reasons:
+``papertriage.dedup.THRESHOLD_REASONS``; `papertriage dupes --rules` lists
+them with their values)::
+
+    dedup:
+      near_identical_abstract: 90
+      near_miss: 100
+
 A missing file is an empty config. Unknown keys are an error (with the line),
 so a typo never silently turns a setting off.
 """
@@ -22,7 +30,8 @@ from pathlib import Path
 from .errors import UserError
 
 CONFIG_ENV = "PAPERTRIAGE_CONFIG"
-KNOWN_KEYS = ("rules",)
+KNOWN_KEYS = ("rules", "confirm_above", "dedup")
+CONFIRM_ABOVE = 50  # a batch `mark --query` deciding more papers than this asks first (issue 13)
 
 EXAMPLE = """\
 # papertriage config
@@ -30,6 +39,8 @@ EXAMPLE = """\
 # (paths relative to this file's folder; see examples/rules.yaml):
 rules:
   - rules.yaml
+# A batch `mark ... --query` deciding more papers than this asks first (--yes skips it):
+confirm_above: 50
 """
 
 
@@ -39,6 +50,17 @@ class Config:
     exists: bool
     text: str = ""
     rules: list[Path] = field(default_factory=list)
+    confirm_above: int = CONFIRM_ABOVE
+    dedup: dict[str, str] = field(default_factory=dict)  # threshold name -> value as written
+
+    def dedup_thresholds(self):
+        """The dedup thresholds: defaults, with what the config sets."""
+        from . import dedup
+
+        try:
+            return dedup.Thresholds.from_mapping(self.dedup, str(self.path))
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
 
 
 def config_path() -> Path:
@@ -79,8 +101,19 @@ def load_config(path: Path | None = None) -> Config:
         key = scalar(key_node, str(path), "a setting name")
         if key not in KNOWN_KEYS:
             fail(key_node, str(path), f"unknown setting {key!r}; known: {', '.join(KNOWN_KEYS)}")
+        if key == "dedup":
+            if not isinstance(value, yaml.MappingNode):
+                fail(value, str(path), "dedup wants a mapping of threshold names to numbers")
+            for name_node, number in value.value:
+                config.dedup[scalar(name_node, str(path), "a threshold name")] = scalar(
+                    number, str(path), "a number")
         if key == "rules":
             for name in seq_of_scalars(value, str(path), "rules wants a list of rules files"):
                 rules_path = Path(name).expanduser()
                 config.rules.append(rules_path if rules_path.is_absolute() else path.parent / rules_path)
+        elif key == "confirm_above":
+            number = scalar(value, str(path), "a number of papers")
+            if not number.isdigit():
+                fail(value, str(path), f"confirm_above wants a whole number of papers, not {number!r}")
+            config.confirm_above = int(number)
     return config

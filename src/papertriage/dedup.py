@@ -38,6 +38,10 @@ _LATEX_COMMAND = re.compile(r"\\([A-Za-z]+)")
 _WORD = re.compile(r"[^\W_]+")
 _ASCII_TO_SPACE = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalnum()})
 _NUMBER = re.compile(r"\d+")
+# Roman numerals that number sequels ("Part II"); not "i", "v", "x" (words and variables).
+_ROMAN = frozenset({"ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xii"})
+# Invisible characters a copy-paste leaves inside words (soft hyphen, zero-width space/joiners, BOM).
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 
 ABSTRACT_WINDOW = 8  # opening words of the abstract that make one blocking key
 ABSTRACT_COMPARE_CHARS = 2500  # enough to decide; bounds the cost of a comparison
@@ -76,7 +80,7 @@ def words(text: str, latex: bool | None = None) -> list[str]:
     if "&" in text:
         text = html.unescape(text)
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
+        text = unicodedata.normalize("NFKC", text.translate(_INVISIBLE))
     text = _strip_latex(text, latex)
     if text.isascii():  # the common case, about twice as fast as the regex
         return text.lower().translate(_ASCII_TO_SPACE).split()
@@ -147,12 +151,13 @@ class Fingerprint:
     sightings of a large ingest meet no candidate at all.
     """
 
-    __slots__ = ("title", "subtitle", "numbers", "abstract_head", "_abstract", "_abstract_words", "_codes")
+    __slots__ = ("title", "head", "subtitle", "numbers", "abstract_head", "_abstract", "_abstract_words", "_codes")
 
-    def __init__(self, title: str, subtitle: str, abstract: str, *, normalised: bool = False):
+    def __init__(self, title: str, subtitle: str, abstract: str, method: str = "", *, normalised: bool = False):
         self.title = title if normalised else normalise(title)
+        self.head = method  # the method name before a colon, normalised ("" without a colon)
         self.subtitle = subtitle
-        self.numbers = tuple(_NUMBER.findall(self.title))
+        self.numbers = tuple(_NUMBER.findall(self.title)) + tuple(w for w in self.title.split() if w in _ROMAN)
         abstract = abstract.rstrip()
         if abstract.endswith(("...", "…")):  # a truncated card
             abstract = abstract.rstrip(".…")
@@ -192,6 +197,10 @@ class Fingerprint:
             if len(self._abstract) > ABSTRACT_COMPARE_CHARS and self._abstract_words:
                 self._abstract_words.pop()
         return self._abstract_words
+
+    def content_key(self) -> int:
+        """See ``content_key``: the normalised title and the abstract's opening words."""
+        return _stable_key("c", self.title + "\n" + " ".join(self.opening_words(40)))
 
     @property
     def abstract_codes(self) -> str | None:
@@ -241,13 +250,14 @@ class Fingerprint:
 
 
 def fingerprint(title: str, abstract: str) -> Fingerprint:
-    if _plain(title):  # one pass for the title and its subtitle
+    if _plain(title):  # one pass for the title, its method name and its subtitle
         lowered = title.lower().translate(_ASCII_TO_SPACE)
         colon = title.find(":")
         subtitle = " ".join(lowered[colon + 1:].split()) if colon >= 0 else ""
-        return Fingerprint(" ".join(lowered.split()), subtitle, abstract, normalised=True)
-    _, colon, after = title.partition(":")
-    return Fingerprint(title, normalise(after) if colon else "", abstract)
+        method = " ".join(lowered[:colon].split()) if colon >= 0 else ""
+        return Fingerprint(" ".join(lowered.split()), subtitle, abstract, method, normalised=True)
+    before, colon, after = title.partition(":")
+    return Fingerprint(title, normalise(after) if colon else "", abstract, normalise(before) if colon else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,77 +294,348 @@ def _abstracts(a: "Fingerprint", b: "Fingerprint") -> AbstractMatch | None:
     return abstract_similarity(a.abstract_words, b.abstract_words)
 
 
-def _reworded(a: str, b: str) -> bool:
+# -- rules and thresholds: all of them here, each with its reason -------------
+#
+# Measured on the ~370 real look-alike pairs in shared/data (issue 3) and on
+# the labelled corpus in tests/corpus.py (issue 11 added the harder kinds).
+# The title alone never decides; the abstract must agree, and the shorter a
+# card is, the more the title must agree too. Every threshold can be set in
+# the config file (``dedup:`` mapping, see config.py); ``THRESHOLD_REASONS``
+# says why each has its default.
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """The numbers the rules compare against (similarities are 0-100)."""
+
+    same_title: float = 96.0
+    similar_title: float = 85.0
+    related_abstract: float = 50.0
+    close_abstract: float = 75.0
+    near_identical_abstract: float = 88.0
+    card_contained: float = 85.0
+    card_near_identical: float = 90.0
+    card_whole: float = 95.0
+    long_card_words: int = 25
+    medium_card_words: int = 15
+    short_card_words: int = 3
+    typo_word: float = 75.0
+    retitled_title_overlap: float = 55.0
+    near_miss: float = 110.0
+
+    @classmethod
+    def from_mapping(cls, values: dict[str, object], source: str = "config") -> "Thresholds":
+        """Defaults overridden by ``values`` (names as in THRESHOLD_REASONS); ValueError names a bad one."""
+        known = {f: type(getattr(DEFAULT_THRESHOLDS, f)) for f in THRESHOLD_REASONS}
+        changes: dict[str, float | int] = {}
+        for name, value in values.items():
+            if name not in known:
+                raise ValueError(f"{source}: unknown dedup threshold {name!r}; known: {', '.join(known)}")
+            try:
+                number = known[name](value)  # type: ignore[call-arg]
+            except (TypeError, ValueError):
+                raise ValueError(f"{source}: dedup threshold {name} wants a number, not {value!r}") from None
+            top = 200 if known[name] is float else 100_000  # similarities (and their sums) / word counts
+            if isinstance(value, bool) or not 0 <= number <= top:
+                raise ValueError(f"{source}: dedup threshold {name} wants a number from 0 to {top}, not {value!r}")
+            changes[name] = number
+        return cls(**changes)  # type: ignore[arg-type]
+
+
+THRESHOLD_REASONS: dict[str, str] = {
+    "same_title": "normalised titles at least this alike differ only by typos or spacing",
+    "similar_title": "look-alike titles of different papers (Qwen2/Qwen3) start at about 80",
+    "related_abstract": "different papers' abstracts overlap up to ~55 %; one title over a related abstract is one paper",
+    "close_abstract": "a reworded title needs an abstract at least this alike (revised sentences stay above it)",
+    "near_identical_abstract": "an abstract this alike is the same paper even under a new title",
+    "card_contained": "share of a truncated card found in the opening of the other abstract, same title",
+    "card_near_identical": "a card this contained decides with a typo-level title change",
+    "card_whole": "a reworded title with a medium card needs the card almost whole",
+    "long_card_words": "20 opening words were shared by different papers of one family; 25 never above 80 %",
+    "medium_card_words": "below this a card decides only with the same title",
+    "short_card_words": "below this a card says nothing",
+    "typo_word": "a title word at least this alike to one of the other title's words is a typo, not a new word",
+    "retitled_title_overlap": "one abstract under unrelated titles exists (OPV / Long-horizon): titles must share words",
+    "near_miss": "pairs kept apart with title + abstract similarity above this are listed by `dupes --near`",
+}
+
+CARD_SLACK_WORDS = 5  # words a card may carry before the cut that the abstract lacks (a URL, a note)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One way two sightings are judged: joined (``joins``) or kept apart."""
+
+    code: str  # stored with each sighting; short and stable
+    joins: bool
+    name: str
+    why: str  # one line: the reason the rule is safe
+
+
+_RULE_LIST = (
+    Rule("new", True, "first sighting", "no paper in the library was close enough: a paper of its own"),
+    Rule("user", True, "your decision", "merged or split by hand; later ingests follow it"),
+    Rule("same", True, "same text", "the same title and abstract"),
+    Rule("title", True, "same title", "one title over a related abstract: a revised version of one paper"),
+    Rule("card", True, "same title, card", "one title over a truncated card of the abstract"),
+    Rule("abbrev", True, "abbreviation", "titles equal once an abbreviation is spelled out (LLMs / Large Language Models)"),
+    Rule("typo", True, "title typo", "titles equal but for typos, case or spacing, over a related abstract"),
+    Rule("retitled", True, "retitled", "a near-identical abstract under a new title that shares words"),
+    Rule("renamed", True, "renamed method", "the method name changed, subtitle and abstract kept"),
+    Rule("subtitle", True, "title part kept", "the method name (or the subtitle) kept, the other part rewritten or added, abstract kept"),
+    Rule("similar", True, "similar title", "a similar title over a close abstract"),
+    Rule("title-only", True, "same title, no abstract", "one side has no abstract; the titles are the same"),
+    Rule("number", False, "a number differs", "titles whose numbers differ are sequels or versions (Qwen2 / Qwen3)"),
+    Rule("unrelated", False, "abstracts unrelated", "a similar title over an unrelated abstract is another paper"),
+    Rule("short-card", False, "card too short", "the card is too short to tell papers of one family apart"),
+    Rule("reworded", False, "a title word differs", "a new word in the title (Nano / Super) needs a close abstract"),
+    Rule("few-words", False, "titles share too few words", "one abstract under unrelated titles (OPV / Long-horizon)"),
+    Rule("no-abstract", False, "no abstract, titles differ", "without an abstract only the same title decides"),
+)
+RULES: dict[str, Rule] = {r.code: r for r in _RULE_LIST}
+
+
+@dataclass(slots=True)
+class Decision:
+    """Why two fingerprints are one paper or two: the rule and its scores.
+
+    ``title``: title similarity; ``abstract``: whole-abstract similarity;
+    ``card``: how much of the shorter abstract stands in the other's opening,
+    over ``words`` words (None without an abstract on one side).
+    """
+
+    rule: str
+    title: float
+    abstract: float | None = None
+    card: float | None = None
+    words: int = 0
+    detail: str = ""  # the words that differ, for a rule that needs them
+
+    @property
+    def same(self) -> bool:
+        return RULES[self.rule].joins
+
+    @property
+    def score(self) -> float:
+        """Evidence for ranking candidates: title + the better abstract measure."""
+        return self.title + max(self.abstract or 0.0, self.card or 0.0)
+
+    def encode(self) -> str:
+        """Compact form stored with a sighting: ``title abstract card words [detail]``."""
+        text = f"{self.title:.0f} {_num(self.abstract)} {_num(self.card)} {self.words}"
+        return f"{text} {self.detail}" if self.detail else text
+
+    @classmethod
+    def decode(cls, rule: str, scores: str | None) -> "Decision":
+        if not scores:
+            return cls(rule, 0.0)
+        parts = scores.split(" ", 4)
+        title, abstract, card, words = (parts + ["-", "-", "-", "0"])[:4]
+        return cls(rule, float(title), None if abstract == "-" else float(abstract),
+                   None if card == "-" else float(card), int(words), parts[4] if len(parts) > 4 else "")
+
+    def explain(self) -> str:
+        """In plain words: "same title, abstract 97 % alike"."""
+        return explain(self)
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}"
+
+
+def explain(d: Decision) -> str:
+    a = f"abstract {d.abstract:.0f} % alike" if d.abstract is not None else "no abstract"
+    if d.abstract is not None and d.abstract >= 99.5:
+        a = "abstract identical"
+    card = f"a {d.words}-word card, {d.card:.0f} % found in the other abstract" if d.card is not None else a
+    is_card = d.card is not None and d.abstract is not None and d.card > d.abstract + 5
+    evidence = card if is_card else a
+    t = f"titles {d.title:.0f} % alike"
+    phrases = {
+        "new": "first sighting: no known paper close enough",
+        "user": "placed by your decision (merge or split)",
+        "same": "same title and abstract",
+        "title": f"same title, {a}",
+        "card": f"same title, {card}",
+        "abbrev": f"same title with an abbreviation spelled out ({d.detail}), {evidence}",
+        "typo": f"title differs only by typos or case ({t}), {evidence}",
+        "retitled": f"retitled ({t}): {evidence}",
+        "renamed": f"renamed method ({d.detail}): {evidence}, subtitle kept",
+        "subtitle": f"one part of the title kept, the other rewritten or added: {evidence}",
+        "similar": f"similar title ({t}), {evidence}",
+        "title-only": "same title; no abstract to compare",
+        "number": f"a number differs in the title ({d.detail})" + (f"; {evidence}" if d.abstract is not None else ""),
+        "unrelated": f"abstracts unrelated ({evidence}), {t}",
+        "short-card": f"the card is too short to decide ({d.words} words), {t}",
+        "reworded": f"a title word differs ({d.detail}), {evidence}",
+        "few-words": f"titles share too few words ({t}) though {evidence}",
+        "no-abstract": f"no abstract to compare and the titles differ ({t})",
+    }
+    return phrases.get(d.rule, f"{d.rule} ({t}, {evidence})")
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+
+
+def _only_words(a: str, b: str, t: Thresholds) -> tuple[list[str], list[str]]:
+    """Words of each title with no look-alike (typo-tolerant) in the other."""
+    words_a, words_b = set(a.split()), set(b.split())
+    only_a, only_b = words_a - words_b, words_b - words_a
+    return ([w for w in sorted(only_a) if not any(fuzz.ratio(w, x) >= t.typo_word for x in only_b)],
+            [w for w in sorted(only_b) if not any(fuzz.ratio(w, x) >= t.typo_word for x in only_a)])
+
+
+def _reworded(a: str, b: str, t: Thresholds = DEFAULT_THRESHOLDS) -> bool:
     """True when one normalised title has a word the other lacks, beyond
     typos and spacing ("Nemotron 3 Super" / "Nemotron 3 Ultra")."""
     if a.replace(" ", "") == b.replace(" ", ""):
         return False
-    words_a, words_b = set(a.split()), set(b.split())
-    only_a, only_b = words_a - words_b, words_b - words_a
-    return any(not any(fuzz.ratio(w, x) >= TYPO_WORD for x in others)
-               for mine, others in ((only_a, only_b), (only_b, only_a)) for w in mine)
+    only_a, only_b = _only_words(a, b, t)
+    return bool(only_a or only_b)
 
 
-# Thresholds measured on the ~370 real look-alike pairs in shared/data (issue 3)
-# and on the labelled corpus in tests/corpus.py. The title alone never decides;
-# the abstract must agree, and the shorter a card is, the more the title must
-# agree too: 20 opening words were shared by different papers of one family
-# ("ReSurgSAM2" / "Surgical SAM 2": 95 % contained), 25 never above 80 %.
-SAME_TITLE = 96.0
-SIMILAR_TITLE = 85.0
-RELATED_ABSTRACT = 50.0  # different papers' abstracts overlap up to ~55
-CLOSE_ABSTRACT = 75.0
-NEAR_IDENTICAL_ABSTRACT = 88.0
-CARD_CONTAINED = 85.0
-CARD_NEAR_IDENTICAL = 90.0
-CARD_WHOLE = 95.0  # look-alikes with titles >= 85 and equal numbers: at most 80 at 15 words
-CARD_SLACK_WORDS = 5
-LONG_CARD_WORDS = 25
-MEDIUM_CARD_WORDS = 15
-SHORT_CARD_WORDS = 3
-TYPO_WORD = 75.0
-# Even a near-identical abstract needs titles that share words: the real data
-# holds two arXiv ids with one abstract and unrelated titles (OPV / Long-horizon).
-RETITLED_TITLE_OVERLAP = 55.0
+def _spell_out(short: list[str], long: list[str]) -> tuple[list[str], str] | None:
+    """``long`` with a run of words replaced by the abbreviation of them that
+    ``short`` uses ("large language models" -> "llms"), or None.
+
+    >>> _spell_out("llms are few shot learners".split(), "large language models are few shot learners".split())
+    (['llms', 'are', 'few', 'shot', 'learners'], 'llms = large language models')
+    """
+    have = set(long)
+    for w in short:
+        if w in have or not w.isalpha() or not 2 <= len(w) <= 8:
+            continue
+        stem = w[:-1] if w.endswith("s") and len(w) > 2 else w
+        n = len(stem)
+        for i in range(len(long) - n + 1):
+            run = long[i:i + n]
+            if "".join(x[0] for x in run) == stem and (stem == w or run[-1].endswith("s")):
+                return long[:i] + [w] + long[i + n:], f"{w} = {' '.join(run)}"
+    return None
 
 
-def best_match(fp: Fingerprint, variants: list[Fingerprint]) -> float | None:
-    """The best score of ``fp`` against any fingerprint of one paper (one per title it was seen with)."""
-    best = None
+def _align_abbreviation(a: str, b: str) -> tuple[str, str, str] | None:
+    """The two titles with an abbreviation aligned, and what was aligned."""
+    wa, wb = a.split(), b.split()
+    for short, long, swap in ((wa, wb, False), (wb, wa, True)):
+        done = _spell_out(short, long)
+        if done is not None:
+            long_new, what = done
+            x, y = " ".join(short), " ".join(long_new)
+            return (y, x, what) if swap else (x, y, what)
+    return None
+
+
+def decide(a: Fingerprint, b: Fingerprint, t: Thresholds = DEFAULT_THRESHOLDS) -> Decision:
+    """Are two fingerprints one paper? The rule that says so (or not), with its scores."""
+    ta, tb = a.title, b.title
+    if a.numbers != b.numbers:
+        title = fuzz.ratio(ta, tb)
+        sides = sorted((" ".join(a.numbers) or "none", " ".join(b.numbers) or "none"))
+        d = Decision("number", title, detail=f"{sides[0]} vs {sides[1]}")
+        if title >= t.similar_title:  # worth its abstract score: a near-miss to list
+            m = _abstracts(a, b)
+            if m is not None:
+                d.abstract, d.card, d.words = m.full, m.card, m.short_words
+        return d
+    abbreviation = ""
+    if ta != tb and (ta.replace(" ", "") != tb.replace(" ", "")):
+        aligned = _align_abbreviation(ta, tb)
+        if aligned is not None and aligned[0] == aligned[1]:
+            ta, tb, abbreviation = aligned
+    same_title = ta == tb
+    title = 100.0 if same_title else fuzz.ratio(ta, tb)
+    m = _abstracts(a, b)
+    if m is None:
+        if title >= t.same_title and not _reworded(ta, tb, t):
+            return Decision("title-only", title)
+        return Decision("no-abstract", title)
+    d = Decision("", title, m.full, m.card, m.short_words)
+    identical = m.full >= t.near_identical_abstract
+    long_card = m.short_words >= t.long_card_words and m.card >= t.card_near_identical
+    medium = m.short_words >= t.medium_card_words
+
+    if same_title:
+        if abbreviation:
+            d.detail = abbreviation
+        if m.full >= t.related_abstract:
+            d.rule = "abbrev" if abbreviation else "same" if m.full >= 99.5 and a.title == b.title else "title"
+        elif (medium and m.card >= t.close_abstract - 5) or (
+                m.short_words >= t.short_card_words and m.card >= t.card_contained - 5):
+            d.rule = "abbrev" if abbreviation else "card"
+        else:
+            d.rule = "unrelated" if medium or m.card < t.card_contained - 5 else "short-card"
+        return d
+
+    only_a, only_b = _only_words(ta, tb, t)
+    reworded = bool(only_a or only_b) and ta.replace(" ", "") != tb.replace(" ", "")
+    # The method name (before the colon) and the subtitle (after it).
+    renamed = bool(a.subtitle and a.subtitle == b.subtitle and a.subtitle.count(" ") >= 2
+                   and a.head and b.head and not set(a.head.split()) & set(b.head.split()))
+    # One part of the title kept, the other rewritten or added: "OLMoTrace: X" / "OLMoTrace: Y",
+    # "OLMoTrace" / "OLMoTrace: X", "Kolmogorov-Arnold Transformer" / "KAT: Kolmogorov-Arnold Transformer".
+    kept_name = bool(a.head and len(a.head) >= 3 and (a.head == b.head or a.head == tb)) or bool(
+        b.head and len(b.head) >= 3 and b.head == ta) or bool(
+        a.subtitle.count(" ") >= 1 and a.subtitle == tb) or bool(b.subtitle.count(" ") >= 1 and b.subtitle == ta)
+    if renamed:
+        d.detail = f"{a.head} / {b.head}"
+        if identical or long_card or (medium and m.card >= t.card_near_identical):
+            d.rule = "renamed"
+            return d
+    if kept_name and (identical or long_card):
+        d.rule = "subtitle"
+        return d
+    if identical and fuzz.token_set_ratio(ta, tb) >= t.retitled_title_overlap:
+        d.rule = "retitled" if reworded else "typo"
+        return d
+    if not reworded:
+        if long_card or (title >= t.same_title and (
+                m.full >= t.related_abstract or (medium and m.card >= t.card_contained))):
+            d.rule = "typo"
+        elif title >= t.similar_title and (m.full >= t.close_abstract or (medium and m.card >= t.card_near_identical)):
+            d.rule = "similar"
+        else:
+            d.rule = "unrelated" if medium or m.full < t.related_abstract else "short-card"
+        return d
+    d.detail = " ".join(only_a) + " / " + " ".join(only_b)
+    if identical:
+        d.rule = "few-words"
+    elif title >= t.similar_title and (m.full >= t.close_abstract or (medium and m.card >= t.card_whole)):
+        d.rule = "similar"
+    else:
+        d.rule = "reworded" if title >= t.similar_title else "unrelated"
+    return d
+
+
+def match_score(a: Fingerprint, b: Fingerprint, t: Thresholds = DEFAULT_THRESHOLDS) -> float | None:
+    """How sure we are that two fingerprints are one paper; None means two papers."""
+    d = decide(a, b, t)
+    return d.score if d.same else None
+
+
+def best_decision(fp: Fingerprint, variants: list[Fingerprint],
+                  t: Thresholds = DEFAULT_THRESHOLDS) -> Decision:
+    """The best decision of ``fp`` against any fingerprint of one paper (one
+    per title it was seen with): the best joining one, else the closest apart."""
+    best: Decision | None = None
     for variant in variants:
-        score = match_score(fp, variant)
-        if score is not None and (best is None or score > best):
-            best = score
+        d = decide(fp, variant, t)
+        if best is None or (d.same, d.score) > (best.same, best.score):
+            best = d
+    assert best is not None
     return best
 
 
-def match_score(a: Fingerprint, b: Fingerprint) -> float | None:
-    """How sure we are that two fingerprints are one paper; None means two papers."""
-    if a.numbers != b.numbers:
-        return None
-    same_title = a.title == b.title
-    if not same_title and fuzz.token_set_ratio(a.title, b.title) < RETITLED_TITLE_OVERLAP:
-        return None
-    title = 100.0 if same_title else fuzz.ratio(a.title, b.title)
-    m = _abstracts(a, b)
-    if m is None:
-        return title if title >= SAME_TITLE and not _reworded(a.title, b.title) else None
-    evidence = title + max(m.full, m.card)
-    if m.full >= NEAR_IDENTICAL_ABSTRACT or (m.short_words >= LONG_CARD_WORDS and m.card >= CARD_NEAR_IDENTICAL):
-        return evidence  # retitled, or a typo fixed: the abstract says it all
-    if same_title:
-        same = (m.full >= RELATED_ABSTRACT or (m.short_words >= MEDIUM_CARD_WORDS and m.card >= CLOSE_ABSTRACT - 5)
-                or (m.short_words >= SHORT_CARD_WORDS and m.card >= CARD_CONTAINED - 5))
-    elif _reworded(a.title, b.title):
-        # A different word in the title ("Nano" / "Super") needs more than a related abstract.
-        same = title >= SIMILAR_TITLE and (
-            m.full >= CLOSE_ABSTRACT or (m.short_words >= MEDIUM_CARD_WORDS and m.card >= CARD_WHOLE))
-    elif title >= SAME_TITLE:
-        same = m.full >= RELATED_ABSTRACT or (m.short_words >= MEDIUM_CARD_WORDS and m.card >= CARD_CONTAINED)
-    else:
-        same = title >= SIMILAR_TITLE and (
-            m.full >= CLOSE_ABSTRACT or (m.short_words >= MEDIUM_CARD_WORDS and m.card >= CARD_NEAR_IDENTICAL))
-    return evidence if same else None
+def best_match(fp: Fingerprint, variants: list[Fingerprint], t: Thresholds = DEFAULT_THRESHOLDS) -> float | None:
+    """The best score of ``fp`` against any fingerprint of one paper; None when none joins."""
+    d = best_decision(fp, variants, t)
+    return d.score if d.same else None
+
+
+def content_key(title: str, abstract: str) -> int:
+    """A sighting's text as a stable 32-bit key: what a user's merge or split
+    decision pins, so the same sighting in a later dump follows it."""
+    return fingerprint(title, abstract).content_key()
 
 
 class BlockIndex:

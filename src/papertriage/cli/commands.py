@@ -28,10 +28,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "mark": ("tag", "Set the triage status of papers: keep, skip, read (or back to new)."),
     "note": ("tag", "Write the free-text note of a paper (replacing the old one)."),
     "history": ("tag", "The changes to a paper's tags, status and note, with their times (local time)."),
+    "dupes": ("dedup", "Merged papers whose sightings differ, and pairs kept apart that came close (--near)."),
+    "merge": ("dedup", "Merge papers by hand; the first id survives and the others resolve to it."),
+    "split": ("dedup", "Take sightings out of a wrong merge into a paper of their own."),
+    "unmerge": ("dedup", "Undo the newest merge of a paper, made by hand or by ingest."),
     "config": ("tag", "Show where the config file is (env PAPERTRIAGE_CONFIG moves it) and what it says."),
     "triage": ("triage", "Walk the new papers one screen at a time and decide: keep, skip or read."),
     "export": ("export", "Export the library, or the papers QUERY selects, for notes and other tools."),
     "tag": ("tag", "Add, remove, list, rename and delete tags; apply rules files; export and import decisions."),
+    "undo": ("undo", "Revert the last command that changed tags, statuses or notes, as a whole."),
+    "why": ("why", "Why a paper ranks where it does under --sort interest."),
     "completion": ("completion", "Print the shell completion script for bash, zsh or fish."),
 }
 

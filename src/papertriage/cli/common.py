@@ -28,11 +28,26 @@ class State:
             from ..store import Library
 
             self._library = Library(self.library_path or default_library_path())
+            self._library.command = command_line()
         return self._library
 
     def close(self) -> None:
         if self._library is not None:
             self._library.close()
+
+
+COMMAND_ARGS: list[str] | None = None  # set by cli.main()
+
+
+def command_line() -> str:
+    """The command as typed, without the program name or global options, for the
+    history's steps (what `undo` reverts)."""
+    import shlex
+
+    args = list(sys.argv[1:] if COMMAND_ARGS is None else COMMAND_ARGS)
+    while args and args[0] in ("--library", "-L", "--debug"):
+        args = args[2:] if args[0] != "--debug" else args[1:]
+    return shlex.join(args)[:300] or "papertriage"
 
 
 def state(ctx: typer.Context) -> State:
@@ -60,12 +75,32 @@ SortKey = Enum("SortKey", {name: name for name in SORT_NAMES}, type=str)  # type
 FORMAT_HELP = ("table, tsv, ids (one id a line), json, jsonl, markdown, csv, yaml, bibtex, csl-json or ris "
                "[default: table on a terminal, tsv when piped].")
 SORT_HELP = ("relevance (best match first; without words: newest first), added (newest first), "
-             "seen, date, upvotes (most first) or title (A to Z).")
+             "seen, date, upvotes (most first), title (A to Z), interest (learned from your keep/read/skip "
+             "decisions) or interest:TAG (learned from the papers tagged TAG).")
+
+
+def check_sort(value: str | None) -> str | None:
+    """--sort: one of SORT_NAMES, or interest:TAG (issue 13)."""
+    if value is None or value in SORT_NAMES or (value.startswith("interest:") and len(value) > 9):
+        return value
+    raise typer.BadParameter(f"{value!r}: choose from {', '.join(SORT_NAMES)}, interest:TAG")
+
+
+def interest_note(library, sort: str | None) -> None:
+    """On stderr, what an interest sort rests on when it cannot learn yet (cold start)."""
+    from ..core.papers import is_interest_sort
+
+    if is_interest_sort(sort):
+        from ..core.interest import ensure_ranking
+
+        ranking = ensure_ranking(library, sort)
+        if ranking.cold:
+            err(f"papertriage: {ranking.message}")
 
 FormatOpt = Annotated[
     Optional[ListFormat], typer.Option("--format", "-f", metavar="FORMAT", help=FORMAT_HELP, show_default=False),
 ]
-SortOpt = Annotated[SortKey, typer.Option("--sort", "-s", metavar="KEY", help=SORT_HELP)]
+SortOpt = Annotated[str, typer.Option("--sort", "-s", metavar="KEY", help=SORT_HELP, callback=check_sort)]
 ReverseOpt = Annotated[bool, typer.Option(
     "--reverse", help="The opposite order (oldest, least seen... first; a ranking: best match last).")]
 LimitOpt = Annotated[

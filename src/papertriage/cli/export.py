@@ -9,7 +9,7 @@ import typer
 
 from . import app
 from ..render import WITH_SIGHTINGS
-from .common import SORT_HELP, ListFormat, ReverseOpt, SortKey, err, state, stdout_is_terminal
+from .common import SORT_HELP, ListFormat, ReverseOpt, check_sort, err, interest_note, state, stdout_is_terminal
 
 
 # Kept in step with render.markdown.TEMPLATE_FIELDS (a test checks), so --help never imports it.
@@ -63,8 +63,8 @@ def export(
         "--tag", "-t", metavar="TAG", help="Only papers with this tag (repeat: all of them).")] = None,
     status: Annotated[Optional[str], typer.Option(
         "--status", metavar="STATUS", help="Only papers with this triage status: new, keep, skip or read.")] = None,
-    sort: Annotated[Optional[SortKey], typer.Option(
-        "--sort", "-s", metavar="KEY", show_default=False,
+    sort: Annotated[Optional[str], typer.Option(
+        "--sort", "-s", metavar="KEY", show_default=False, callback=check_sort,
         help=SORT_HELP + " [default: the order papers came in, oldest first].")] = None,
     reverse: ReverseOpt = False,
     limit: Annotated[Optional[int], typer.Option(
@@ -105,9 +105,10 @@ def export(
     def write(papers, out) -> int:
         return render(renderer, papers, out, **options)
 
+    interest_note(state(ctx).library, sort)
     result = export_papers(
         state(ctx).library, " ".join(query) if query else None, write=write, tags=tag or (),
-        status=status, sort=sort.value if sort else None, reverse=reverse, limit=limit or None,
+        status=status, sort=sort, reverse=reverse, limit=limit or None,
         with_sightings=name in WITH_SIGHTINGS,
         out=sys.stdout, output=output, split_dir=split, extension=EXTENSIONS[name], force=force,
         one_per_file=front_matter)

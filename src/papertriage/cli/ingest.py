@@ -31,6 +31,8 @@ def ingest(
         "--page-date", metavar="YYYY-MM-DD",
         help="The day the pages were saved; dates shown without a year get its year.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+    explain: Annotated[bool, typer.Option(
+        "--explain", help="After ingesting, say for each sighting that joined a paper which rule joined it.")] = False,
 ) -> None:
     """Read dumps into the library, merging papers seen before.
 
@@ -46,6 +48,9 @@ def ingest(
     from .tag import apply_configured_rules, configured_rules  # rules files listed in the config (issue 5)
 
     rules, newest = configured_rules(lib)  # checked before anything is written
+    from ..config import load_config
+
+    thresholds = load_config().dedup_thresholds()
     progress = _progress(len(sources)) if not quiet else None
 
     def on_file(file_report, done: int, total: int) -> None:
@@ -57,7 +62,7 @@ def ingest(
             progress.update(progress.task_ids[0], completed=done)
 
     try:
-        report = ingest_sources(lib, sources, page_date=day, on_file=on_file)
+        report = ingest_sources(lib, sources, page_date=day, on_file=on_file, thresholds=thresholds)
     finally:
         if progress:
             progress.stop()
@@ -65,6 +70,10 @@ def ingest(
         t = report.totals()
         print(f"{t['files']} files: {t['records']} records, {t['new']} new papers, "
               f"{t['merged']} merged into known ones, {t['skipped']} skipped, {t['errors']} errors")
+    if explain:
+        from .dedup import print_ingest_explanations
+
+        print_ingest_explanations(lib, [f.dump_id for f in report.files if f.dump_id is not None])
     apply_configured_rules(lib, rules, newest, quiet=quiet)
     if report.errors:
         raise typer.Exit(ExitCode.USER_ERROR)

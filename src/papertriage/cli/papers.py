@@ -9,7 +9,7 @@ import typer
 
 from . import app
 from ..render import WITH_SIGHTINGS
-from .common import (FormatOpt, LimitOpt, ReverseOpt, SortKey, SortOpt, err, nonempty, pick_format, pick_limit,
+from .common import (FormatOpt, LimitOpt, ReverseOpt, SortOpt, err, interest_note, nonempty, pick_format, pick_limit,
                      state, write_papers)
 
 
@@ -20,7 +20,7 @@ def list_(
         metavar="[QUERY]", show_default=False,
         help="Only papers matching this query, e.g. 'tag:to-read -tag:done' (see `search --help`).")] = None,
     fmt: FormatOpt = None,
-    sort: SortOpt = SortKey.added,
+    sort: SortOpt = "added",
     reverse: ReverseOpt = False,
     limit: LimitOpt = None,
 ) -> None:
@@ -35,7 +35,8 @@ def list_(
     if lim is None:
         lib.prepare_for_scan()  # the whole library, read once
     name = pick_format(fmt)
-    papers = select_papers(lib, text, sort=sort.value, limit=lim, reverse=reverse,
+    interest_note(lib, sort)
+    papers = select_papers(lib, text, sort=sort, limit=lim, reverse=reverse,
                            with_sightings=name in WITH_SIGHTINGS)
     shown = write_papers(nonempty(papers) if text else papers, name)
     if limit is None and lim is not None and shown == lim:
@@ -49,20 +50,36 @@ def show(
     ctx: typer.Context,
     paper_id: Annotated[str, typer.Argument(metavar="ID", help="A paper id or a unique prefix of one.")],
     fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="text (default) or json.")] = None,
+    explain: Annotated[bool, typer.Option(
+        "--explain", help="Number the sightings and say which dedup rule joined each one, with its scores.")] = False,
 ) -> None:
     """Every field of one paper, and every sighting of it."""
     from ..core.papers import get_paper
 
-    paper = get_paper(state(ctx).library, paper_id)
+    explained = None
+    if explain:
+        from ..core.dedupe import explain_paper
+
+        explained = explain_paper(state(ctx).library, paper_id)
+        paper = explained.paper
+    else:
+        paper = get_paper(state(ctx).library, paper_id)
     if fmt == "json":
         from ..render.jsonfmt import paper_object
         import json
 
-        print(json.dumps(paper_object(paper), ensure_ascii=False, indent=2))
+        data = paper_object(paper)
+        if explained is not None:
+            data["explain"] = [s.to_dict() for s in explained.sightings]
+        print(json.dumps(data, ensure_ascii=False, indent=2))
         return
     from ..render.detail import render_detail
 
     render_detail(paper, sys.stdout, terminal=sys.stdout.isatty())
+    if explained is not None:
+        from ..render.dupes import render_explanations
+
+        render_explanations(explained.sightings, sys.stdout)
 
 
 @app.command()

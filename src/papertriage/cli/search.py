@@ -8,7 +8,7 @@ import typer
 
 from . import app
 from ..render import WITH_SIGHTINGS
-from .common import (FormatOpt, ReverseOpt, SortKey, SortOpt, err, nonempty, pick_format, pick_limit, state,
+from .common import (FormatOpt, ReverseOpt, SortOpt, err, interest_note, nonempty, pick_format, pick_limit, state,
                      write_papers)
 from .query_args import QueryCommand
 
@@ -49,7 +49,7 @@ def search(
     query: Annotated[list[str], typer.Argument(
         metavar="QUERY", show_default=False, help="The query; several arguments are joined with spaces.")],
     fmt: FormatOpt = None,
-    sort: SortOpt = SortKey.relevance,
+    sort: SortOpt = "relevance",
     reverse: ReverseOpt = False,
     limit: SearchLimitOpt = None,
     exact: Annotated[bool, typer.Option("--exact", help="No typo correction: search the words as typed.")] = False,
@@ -61,7 +61,8 @@ def search(
     lib = state(ctx).library
     name = pick_format(fmt)
     lim = pick_limit(limit, terminal_default=20)
-    result = run_search(lib, " ".join(query), sort=sort.value, limit=lim, fix_typos=not exact, reverse=reverse,
+    interest_note(lib, sort)
+    result = run_search(lib, " ".join(query), sort=sort, limit=lim, fix_typos=not exact, reverse=reverse,
                         with_sightings=name in WITH_SIGHTINGS)
     if result.corrected:
         unknown = f" (no paper has: {' '.join(result.dropped)})" if result.dropped else ""

@@ -354,20 +354,55 @@ def tag_import(
 def mark(
     ctx: typer.Context,
     status: Annotated[StatusChoice, typer.Argument(metavar="keep|skip|read|new", help="The triage status to set.")],
-    ids: IdsArg = None,
+    ids: Annotated[Optional[list[str]], typer.Argument(
+        metavar="[ID...|QUERY]", show_default=False,
+        help="Paper ids or unique prefixes; - reads ids from stdin (the first word of each line; blank and # "
+             "lines skipped, so `list`/`search` output pipes in). A query (it holds a `field:`, or --sort, "
+             "--offset or --limit is given) decides every paper it selects.")] = None,
     query: QueryOpt = None,
+    sort: Annotated[str, typer.Option(
+        "--sort", "-s", metavar="KEY", help="With a query: the order --offset and --limit count in "
+        "(added, seen, date, upvotes, title, interest, interest:TAG), as `list` shows it.")] = "added",
+    offset: Annotated[int, typer.Option("--offset", min=0, help="With a query: leave the first N alone.")] = 0,
+    limit: Annotated[Optional[int], typer.Option("--limit", "-n", min=1, help="With a query: at most N papers.")] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Decide a large batch without asking "
+                                      "(the config's confirm_above, 50 by default).")] = False,
     dry_run: DryRunOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Set the triage status of papers: keep, skip, read (or back to new).
 
     Examples: `papertriage mark keep 3f2a 9c1e`;
-    `papertriage list --format ids | papertriage mark skip -`.
+    `papertriage list --format ids | papertriage mark skip -`;
+    `papertriage mark skip 'status:new' --sort interest --offset 20` (the rest of the
+    queue below the twentieth). `papertriage undo` reverts the whole batch.
     """
     from ..core.tags import mark as mark_papers
 
     lib = state(ctx).library
-    report = mark_papers(lib, selected_pks(lib, ids, query), status.value, dry_run=dry_run)
+    batch = sort != "added" or offset or limit is not None
+    if query is None and ids and "-" not in ids and (batch or any(":" in a or " " in a.strip() for a in ids)):
+        query, ids = " ".join(ids), None
+    if query is not None:
+        from ..core.batch import select_batch
+        from .common import check_sort, interest_note
+
+        check_sort(sort)
+        if ids:
+            from ..errors import UserError
+
+            raise UserError("give paper ids or a query, not both")
+        interest_note(lib, sort)
+        pks = select_batch(lib, query, sort=sort, offset=offset, limit=limit)
+        if not dry_run and not yes:
+            _confirm_batch(lib, pks, status.value)
+    else:
+        if batch:
+            from ..errors import UserError
+
+            raise UserError("--sort, --offset and --limit go with a query, not with ids")
+        pks = selected_pks(lib, ids, query)
+    report = mark_papers(lib, pks, status.value, dry_run=dry_run)
     if dry_run:
         print_changes(report)
     if not quiet:
@@ -377,6 +412,27 @@ def mark(
             print(f"{status.value}: nothing to do ({rest} already {status.value})")
         else:
             print(f"{status.value}: {_papers(n)} {verb}" + (f" ({rest} already {status.value})" if rest else ""))
+
+
+def _confirm_batch(lib: "Library", pks: list[int], status: str) -> None:
+    """Above the config's confirm_above, ask on a terminal; refuse without one (unless --yes)."""
+    from ..config import load_config
+    from ..errors import UserError
+
+    above = load_config().confirm_above
+    if len(pks) <= above:
+        return
+    question = f"mark {_papers(len(pks))} {status}? (more than confirm_above = {above}) [y/N] "
+    if not sys.stdin.isatty():
+        raise UserError(f"would mark {_papers(len(pks))} {status}, more than confirm_above ({above}): "
+                        "pass --yes, or --dry-run to see them; nothing changed")
+    sys.stderr.write(question)
+    sys.stderr.flush()
+    answer = sys.stdin.readline().strip().lower()
+    if answer not in ("y", "yes"):
+        from ..errors import NoMatch
+
+        raise NoMatch("nothing changed")
 
 
 def _edit(initial: str) -> str:

@@ -20,6 +20,9 @@ from .. import choose, dedup, parse
 from ..errors import PapertriageError, UserError
 from ..model import Sighting
 from ..store import Library, PaperWriter, indexes, now
+from ..store import dedup as dedup_store
+from . import prefetch
+from .prefetch import Prepared
 
 ID_LENGTH = 8
 ID_WORDS = 40  # of the abstract, with the normalised title, make a paper's id
@@ -42,6 +45,7 @@ class FileReport:
     merged: int = 0
     skipped: bool = False
     error: str | None = None
+    dump_id: int | None = None  # once recorded (for `ingest --explain`)
 
     def to_dict(self) -> dict:
         return {"file": self.name, "layout": self.layout, "records": self.records, "new": self.new,
@@ -130,6 +134,7 @@ class _PaperState:
     changed: bool = False
     old_title: str | None = None  # what the library held before this ingest, if replaced
     old_abstract: str | None = None
+    _variants: list[dedup.Fingerprint] | None = None  # kept until the title, abstract or titles change
 
     def fingerprint(self) -> dedup.Fingerprint:
         if self.fp is None:
@@ -138,21 +143,25 @@ class _PaperState:
 
     def variants(self) -> list[dedup.Fingerprint]:
         """The fullest abstract under each title the paper was seen with."""
-        fp = self.fingerprint()
-        return [fp] + [fp.retitled(t) for t in self.titles if t != self.title]
+        if self._variants is None:
+            fp = self.fingerprint()
+            self._variants = [fp] + [fp.retitled(t) for t in self.titles if t != self.title]
+        return self._variants
 
     def absorb(self, s: Sighting, dump_id: int, seen_on: str) -> None:
         """Keep the best of what the new sighting knew (``choose``: the best title, not the longest)."""
         self.changed = True
-        self.titles.add(s.title)
+        if s.title not in self.titles:
+            self.titles.add(s.title)
+            self._variants = None
         if choose.better_title(s.title, self.title):
             if self.pk is not None and self.old_title is None:
                 self.old_title = self.title
-            self.title, self.fp = s.title, None
+            self.title, self.fp, self._variants = s.title, None, None
         if choose.better_abstract(s.abstract, self.abstract):
             if self.pk is not None and self.old_abstract is None:
                 self.old_abstract = self.abstract
-            self.abstract, self.fp = s.abstract, None
+            self.abstract, self.fp, self._variants = s.abstract, None, None
         if s.authors_count is not None:
             self.authors_count = max(self.authors_count or 0, s.authors_count)
         published = s.published.isoformat() if s.published else None
@@ -209,16 +218,24 @@ class VocabularyChanges:
 
 
 def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, seen_on: str,
-                    vocabulary: VocabularyChanges | None = None) -> tuple[int, int]:
+                    vocabulary: VocabularyChanges | None = None, *,
+                    prints: list[dedup.Fingerprint] | None = None,
+                    keysets: list[set[int]] | None = None,
+                    thresholds: dedup.Thresholds | None = None) -> tuple[int, int]:
     """Dedupe one file's sightings against the library and write the result.
 
     Must run inside a transaction. Returns (new papers, sightings merged into
-    papers already known or seen earlier in the file).
+    papers already known or seen earlier in the file). ``prints``/``keysets``:
+    the sightings' fingerprints and keys, when computed elsewhere (``prefetch``).
     """
-    prints = [dedup.fingerprint(s.title, s.abstract) for s in sightings]
-    keysets = [fp.keys() for fp in prints]
+    if prints is None or keysets is None:
+        prints = [dedup.fingerprint(s.title, s.abstract) for s in sightings]
+        keysets = [fp.keys() for fp in prints]
+    # Texts a user merged or split by hand go where the user put them (issue 11).
+    contents = [fp.content_key() for fp in prints]
+    pins = dedup_store.pinned_papers(library, contents)
     index = dedup.BlockIndex(library.papers_with_keys(set().union(*keysets)))
-    followed = index.followed()
+    followed = index.followed() | set(pins.values())
     titles = library.sighting_titles(followed)
     states: dict[int, _PaperState] = {
         pk: _PaperState(pk, *row, titles=titles.get(pk, set()))
@@ -226,14 +243,24 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
     }
     new_handles: list[int] = []
     placements: list[int] = []  # handle of the paper each sighting went to
+    decisions: list[dedup.Decision | None] = []  # the rule that placed it (None: a new paper)
+    near: list[tuple[int, int, dedup.Decision]] = []  # pairs compared and kept apart, close enough to list
     new_keys: list[tuple[int, int]] = []
     merged = 0
-    for s, fp, keys in zip(sightings, prints, keysets):
-        best, best_score = None, -1.0
-        for handle in index.candidates(keys):
-            score = dedup.best_match(fp, states[handle].variants())
-            if score is not None and score > best_score:
-                best, best_score = handle, score
+    t = thresholds or dedup.DEFAULT_THRESHOLDS
+    for s, fp, keys, content in zip(sightings, prints, keysets, contents):
+        best, best_d = pins.get(content), None
+        apart: list[tuple[int, dedup.Decision]] = []
+        if best is not None:
+            best_d = dedup.Decision("user", 100.0)
+        else:
+            for handle in index.candidates(keys):
+                d = dedup.best_decision(fp, states[handle].variants(), t)
+                if d.same:
+                    if best_d is None or d.score > best_d.score:
+                        best, best_d = handle, d
+                elif d.score >= t.near_miss:
+                    apart.append((handle, d))
         if best is None:
             best = -(len(new_handles) + 1)  # new papers get negative handles until inserted
             states[best] = _new_state(s, dump_id, seen_on, fp)
@@ -242,7 +269,9 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
             states[best].absorb(s, dump_id, seen_on)
             merged += 1
         placements.append(best)
+        decisions.append(best_d)
         new_keys.extend((key, best) for key in index.add(best, keys))
+        near.extend((other, best, d) for other, d in apart)
 
     writer = PaperWriter(library)
     _assign_ids(library, [states[h] for h in new_handles])
@@ -260,12 +289,16 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
         for handle, state in states.items() if handle > 0 and state.changed
     ])
     rows = []
-    for s, handle in zip(sightings, placements):
+    for s, handle, d in zip(sightings, placements, decisions):
         paper_abstract = states[handle].abstract
         rows.append((pk_of.get(handle, handle), dump_id, s.line, s.title,
                      None if s.abstract == paper_abstract else s.abstract, s.authors_count,
-                     s.published.isoformat() if s.published else None, s.published_raw, s.upvotes))
+                     s.published.isoformat() if s.published else None, s.published_raw, s.upvotes,
+                     d.rule if d else "new", d.encode() if d else None))
     writer.insert_sightings(rows)
+    if near:
+        dedup_store.add_near_misses(library, [
+            (pk_of.get(a, a), pk_of.get(b, b), d.score, d.rule, d.encode()) for a, b, d in near])
     writer.insert_keys([(key, pk_of.get(h, h)) for key, h in new_keys])
     if vocabulary is not None:
         vocabulary.new_pks.extend(pk_of.values())
@@ -290,22 +323,33 @@ def _assign_ids(library: Library, new_states: list[_PaperState]) -> None:
 
 
 def ingest_one(library: Library, source: DumpSource, *, page_date: dt.date | None = None,
-               stdin: BinaryIO | None = None, vocabulary: VocabularyChanges | None = None) -> FileReport:
-    """Ingest one dump in its own transaction (a savepoint inside ``ingest``'s)."""
+               stdin: BinaryIO | None = None, vocabulary: VocabularyChanges | None = None,
+               prepared: Prepared | None = None, thresholds: dedup.Thresholds | None = None) -> FileReport:
+    """Ingest one dump in its own transaction (a savepoint inside ``ingest``'s).
+
+    ``prepared``: the dump already read, parsed and fingerprinted (``prefetch``).
+    """
     own_vocabulary = vocabulary is None
     vocabulary = VocabularyChanges() if own_vocabulary else vocabulary
     report = FileReport(source.display)
     try:
-        data = source.read(stdin)
-        if len(data) > MAX_DUMP_BYTES:
-            raise UserError(f"input larger than {MAX_DUMP_BYTES >> 20} MB, not a page dump", file=source.display)
-        sha = hashlib.sha256(data).hexdigest()
-        if library.find_dump(sha) is not None:
-            report.skipped = True
-            return report
-        saved_on = source.saved_on()
-        result = parse.parse_bytes(data, source.display, page_date=source.page_date or page_date,
-                                   saved_year=saved_on.year)
+        if prepared is not None:
+            sha, saved_on, result = prepared.sha256, prepared.saved_on, prepared.result
+            if library.find_dump(sha) is not None:
+                report.skipped = True
+                return report
+        else:
+            data = source.read(stdin)
+            if len(data) > MAX_DUMP_BYTES:
+                raise UserError(f"input larger than {MAX_DUMP_BYTES >> 20} MB, not a page dump",
+                                file=source.display)
+            sha = hashlib.sha256(data).hexdigest()
+            if library.find_dump(sha) is not None:
+                report.skipped = True
+                return report
+            saved_on = source.saved_on()
+            result = parse.parse_bytes(data, source.display, page_date=source.page_date or page_date,
+                                       saved_year=saved_on.year)
         report.layout = result.layout
         report.records = len(result.sightings)
         seen_on = (result.page_date or saved_on).isoformat()
@@ -319,7 +363,11 @@ def ingest_one(library: Library, source: DumpSource, *, page_date: dt.date | Non
                 sha256=sha, layout=result.layout, page_date=result.page_date,
                 page_date_raw=result.page_date_raw, seen_on=dt.date.fromisoformat(seen_on),
                 records=len(result.sightings))
-            report.new, report.merged = merge_sightings(library, result.sightings, dump_id, seen_on, vocabulary)
+            report.dump_id = dump_id
+            report.new, report.merged = merge_sightings(
+                library, result.sightings, dump_id, seen_on, vocabulary,
+                prints=prepared.prints if prepared else None, keysets=prepared.keysets if prepared else None,
+                thresholds=thresholds)
             if own_vocabulary:
                 vocabulary.apply(library)
     except PapertriageError as exc:
@@ -333,9 +381,11 @@ def ingest_one(library: Library, source: DumpSource, *, page_date: dt.date | Non
 
 def ingest(library: Library, paths: Iterable[str], *, page_date: dt.date | None = None,
            stdin: BinaryIO | None = None,
-           on_file: Callable[[FileReport, int, int], None] | None = None) -> IngestReport:
+           on_file: Callable[[FileReport, int, int], None] | None = None,
+           thresholds: dedup.Thresholds | None = None) -> IngestReport:
     """Ingest files, folders and `-` (stdin). Errors are collected per file, never fatal."""
-    return ingest_sources(library, find_dumps(paths), page_date=page_date, stdin=stdin, on_file=on_file)
+    return ingest_sources(library, find_dumps(paths), page_date=page_date, stdin=stdin, on_file=on_file,
+                          thresholds=thresholds)
 
 
 def use_bulk(library: Library, sources: list[DumpSource]) -> bool:
@@ -355,7 +405,7 @@ def use_bulk(library: Library, sources: list[DumpSource]) -> bool:
 def ingest_sources(library: Library, sources: list[DumpSource], *, page_date: dt.date | None = None,
                    stdin: BinaryIO | None = None,
                    on_file: Callable[[FileReport, int, int], None] | None = None,
-                   bulk: bool | None = None) -> IngestReport:
+                   bulk: bool | None = None, thresholds: dedup.Thresholds | None = None) -> IngestReport:
     """Ingest the dumps ``find_dumps`` found.
 
     Files are written in batches of about BATCH_SIGHTINGS sightings per
@@ -373,7 +423,8 @@ def ingest_sources(library: Library, sources: list[DumpSource], *, page_date: dt
         bulk = use_bulk(library, sources)
     wrote = False
     position = 0
-    with indexes.deferred(library) if bulk else contextlib.nullcontext():
+    ahead = prefetch.prepared_in_order(sources, page_date, MAX_DUMP_BYTES)  # the next files, on the other core
+    with indexes.deferred(library) if bulk else contextlib.nullcontext(), contextlib.closing(ahead):
         while position < len(sources):
             vocabulary = VocabularyChanges()
             with library.transaction():
@@ -382,7 +433,8 @@ def ingest_sources(library: Library, sources: list[DumpSource], *, page_date: dt
                 written = 0
                 while position < len(sources) and written < BATCH_SIGHTINGS:
                     file_report = ingest_one(library, sources[position], page_date=page_date, stdin=stdin,
-                                             vocabulary=vocabulary)
+                                             vocabulary=vocabulary, prepared=next(ahead),
+                                             thresholds=thresholds)
                     report.files.append(file_report)
                     wrote = wrote or bool(file_report.new or file_report.merged)
                     written += file_report.records

@@ -18,15 +18,30 @@ SORTS: dict[str, tuple[tuple[str, bool], ...]] = {
     "title": (("p.title COLLATE NOCASE", False), ("p.pk", False)),
 }
 # What every listing command (list, search, similar, export) takes for --sort.
-SORT_NAMES = ("relevance", *SORTS)
+# `interest` and `interest:TAG` (issue 13): learned from the user's decisions (core/interest.py).
+SORT_NAMES = ("relevance", *SORTS, "interest")
 
 
-def order_by(sort: str, reverse: bool = False) -> str:
-    """The ORDER BY of a sort key; ``reverse`` flips every term (NULLs then come first)."""
+def is_interest_sort(sort: str | None) -> bool:
+    return bool(sort) and (sort == "interest" or sort.startswith("interest:"))  # type: ignore[union-attr]
+
+
+def order_by(sort: str, reverse: bool = False, library: Library | None = None) -> str:
+    """The ORDER BY of a sort key; ``reverse`` flips every term (NULLs then come first).
+
+    ``interest`` and ``interest:TAG`` need the library: the learned scores live there.
+    """
+    if is_interest_sort(sort):
+        if library is None:
+            raise UserError("--sort interest needs the library")
+        from .interest import order_terms
+
+        terms = order_terms(library, sort)
+        return ", ".join(f"{expr}{' DESC' if desc != reverse else ''}" for expr, desc in terms)
     try:
         terms = SORTS[sort]
     except KeyError:
-        raise UserError(f"unknown sort {sort!r}; choose from {', '.join(SORT_NAMES)}") from None
+        raise UserError(f"unknown sort {sort!r}; choose from {', '.join(SORT_NAMES)}, interest:TAG") from None
     return ", ".join(f"{expr}{' DESC' if desc != reverse else ''}" for expr, desc in terms)
 
 

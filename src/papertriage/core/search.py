@@ -49,7 +49,7 @@ from ..query.relax import relaxed_match, split_candidates
 from ..query.words import bucket_of, bucket_range, fts_words
 from ..store import Library
 from .papers import SORT_NAMES as SEARCH_SORTS  # one set for list and search
-from .papers import order_by
+from .papers import is_interest_sort, order_by
 
 MIN_CORRECTABLE = 5  # shorter words are too ambiguous to correct (kan, llm, vit, gpt4): as Meilisearch
 TWO_TYPOS_FROM = 9  # letters from which a word may hold two typos (or one in its first letter)
@@ -267,7 +267,7 @@ def search(library: Library, query: str, *, sort: str = "relevance", limit: int 
 
 def _search(library: Library, query: str, *, sort: str, limit: int | None, fix_typos: bool,
             with_sightings: bool, reverse: bool) -> SearchResult:
-    if sort not in SEARCH_SORTS:
+    if sort not in SEARCH_SORTS and not is_interest_sort(sort):
         raise UserError(f"unknown sort {sort!r}; choose from {', '.join(SEARCH_SORTS)}")
     node = parse_query(query)
     if node is None:
@@ -293,7 +293,7 @@ def _search(library: Library, query: str, *, sort: str, limit: int | None, fix_t
     plan = make_plan(node)
     result.total = lambda: library.count(*plan.clause())
     where, params = plan.clause()
-    order = order_by("added" if sort == "relevance" else sort, reverse)
+    order = order_by("added" if sort == "relevance" else sort, reverse, library)
     statements = [_statement(library, where, params, order=order, limit=limit)]
     result.explain = lambda: statements
     result.papers = library.select(where, params, order_by=order, limit=limit, with_sightings=with_sightings)

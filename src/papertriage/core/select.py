@@ -38,7 +38,8 @@ def select_papers(library: Library, query: str | None = None, *, sort: str = "ad
             return reverse_papers(papers) if reverse else papers
     key = "added" if sort == "relevance" else sort
     where, params = plan.clause()
-    return library.select(where, params, order_by=order_by(key, reverse), limit=limit, with_sightings=with_sightings)
+    return library.select(where, params, order_by=order_by(key, reverse, library), limit=limit,
+                          with_sightings=with_sightings)
 
 
 def reverse_papers(papers: Iterable[Paper]) -> Iterator[Paper]:

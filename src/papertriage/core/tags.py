@@ -517,7 +517,8 @@ def apply_rules(library: Library, rules: Sequence[Rule], *, only_ids: set[str] |
 # -- YAML export and import ---------------------------------------------------
 
 _EXPORT_HEADER = """\
-# papertriage decisions: tags, status and note per paper, keyed by paper id.
+# papertriage decisions: tags, status and note per paper, keyed by paper id
+# (and under _dedup, papers merged and split by hand).
 # `papertriage tag import FILE` reads this back: by id, or, where the library
 # knows the paper under another id, by its title and the opening of its abstract.
 """
@@ -549,6 +550,11 @@ def export_state(library: Library, *, everything: bool = False) -> str:
         if paper.note:
             entry["note"] = paper.note
         data[paper.id] = entry
+    from .dedupe import export_decisions  # merges and splits by hand travel too (issue 11)
+
+    decisions = export_decisions(library)
+    if decisions:
+        data["_dedup"] = decisions  # type: ignore[assignment]
     if not data:
         return _EXPORT_HEADER + "{}\n"
     return _EXPORT_HEADER + yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100,
@@ -576,6 +582,8 @@ def parse_state(text: str, source: str) -> list[StateEntry]:
         return []
     entries = []
     for token, key_node, value in _mapping(root, source, "expected papers keyed by id (as `tag export` writes)"):
+        if token == "_dedup":  # merges and splits by hand: core.dedupe.read_decisions
+            continue
         entry = StateEntry(token.strip(), key_node.start_mark.line + 1)
         if _is_null(value):
             entries.append(entry)
@@ -617,10 +625,13 @@ def import_state(library: Library, path: str | Path | None = None, *, text: str 
     source = source or str(path)
     entries = parse_state(text, source)
     report = Report(selected=len(entries), dry_run=dry_run)
+    from .dedupe import apply_decisions, read_decisions  # merges and splits by hand (issue 11)
+
+    decisions = read_decisions(text, source)
     with _write(library, dry_run):
-        placements = place(library, [(e.token, e.title, e.opening) for e in entries])
         at = now()
-        rows: list[tuple[int, str, str | None]] = []
+        rows: list[tuple[int, str, str | None]] = list(apply_decisions(library, decisions, at))
+        placements = place(library, [(e.token, e.title, e.opening) for e in entries])
         for entry, placement in zip(entries, placements):
             if placement.pk is None:
                 report.unplaced.append(Unplaced(entry.token, entry.title, source, entry.line))

@@ -79,6 +79,11 @@ class Library:
                 # that the mapped pages a scan touches do not swell memory.
                 self.db.execute("PRAGMA mmap_size = 268435456")
             self._depth = 0
+            # Undo support (store/steps.py): what the running command is called, the rule
+            # making the changes (if any), and the step of the open transaction.
+            self.command: str | None = None
+            self.via: str | None = None
+            self.step: int | None = None
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(self._explain(exc)) from None
@@ -116,6 +121,7 @@ class Library:
         except BaseException as exc:
             self._depth -= 1
             if depth == 0:
+                self.step = None
                 self.db.execute("ROLLBACK")
             else:
                 self.db.execute(f"ROLLBACK TO sp{depth}")
@@ -125,6 +131,8 @@ class Library:
             raise
         else:
             self._depth -= 1
+            if depth == 0:
+                self.step = None  # the next transaction that changes decisions is the next step
             try:
                 self.db.execute("COMMIT" if depth == 0 else f"RELEASE sp{depth}")
             except sqlite3.Error as exc:
@@ -296,6 +304,10 @@ class Library:
             rows = self.execute(
                 "SELECT pk FROM papers WHERE id >= ? AND id < ? ORDER BY id LIMIT 2",
                 (prefix, prefix + "g")).fetchall()
+            if not rows:  # an id merged away resolves to the paper it joined (issue 11)
+                from .dedup import resolve_alias
+
+                rows = [(pk,) for pk in resolve_alias(self, prefix)]
             if not rows:
                 unknown.append(raw)
             elif len(rows) > 1:
@@ -415,14 +427,21 @@ class Library:
 
     def set_note(self, pk: int, note: str | None, at: str) -> bool:
         """Replace a paper's note (None clears it); False when it was already that."""
+        before = self.execute("SELECT note FROM papers WHERE pk = ?", (pk,)).fetchone()
         if not self.execute("UPDATE papers SET note = ? WHERE pk = ? AND note IS NOT ?", (note, pk, note)).rowcount:
             return False
-        self.add_history([(pk, at, "note", note if note is not None else "(cleared)")])
+        self.add_history([(pk, at, "note", note if note is not None else "(cleared)", before[0] if before else None)])
         return True
 
-    def add_history(self, rows: Iterable[tuple[int, str, str, str | None]]) -> None:
-        """(pk, at, action, detail) rows; action is tag+, tag-, status or note."""
-        self.db.executemany("INSERT INTO history (paper, at, action, detail) VALUES (?, ?, ?, ?)", rows)
+    def add_history(self, rows: Iterable[tuple]) -> None:
+        """(pk, at, action, detail[, before]) rows; action is tag+, tag-, status or note.
+
+        Each row joins the step of the current transaction (``store/steps.py``:
+        what ``undo`` reverts as one), created by the first row written in it.
+        """
+        from . import steps
+
+        steps.add_history(self, rows)
 
     def history(self, pk: int | None = None, limit: int | None = None) -> list[tuple[str, str, str, str, str | None]]:
         """(paper id, title, at, action, detail), oldest first; all papers when ``pk`` is None."""
@@ -559,7 +578,7 @@ class PaperWriter:
     def insert_sightings(self, rows: list[tuple]) -> None:
         self.db.executemany(
             "INSERT INTO sightings (paper, dump, line, title, abstract, authors_count, published,"
-            " published_raw, upvotes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            " published_raw, upvotes, rule, scores) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
     def insert_keys(self, rows: list[tuple[int, int]]) -> None:
         self.db.executemany("INSERT OR IGNORE INTO dedup_keys (key, paper) VALUES (?, ?)", rows)

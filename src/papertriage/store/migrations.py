@@ -65,6 +65,56 @@ def m004_fixed_names(db: sqlite3.Connection) -> None:
     db.executemany("UPDATE papers SET citation_key = ?, note_name = ? WHERE pk = ?", rows)
 
 
+def m005_dedup_review(db: sqlite3.Connection) -> None:
+    """Dedup you can see and correct (issue 11):
+
+    - ``sightings.rule``/``scores``: the dedup rule that placed each sighting
+      (``dedup.RULES``) and its scores (``dedup.Decision.encode``), written by
+      ingest at no extra cost; NULL for sightings ingested before;
+    - ``near_misses``: pairs of papers ingest compared and kept apart, the
+      closest first (``dupes --near`` reads it instead of recomputing);
+    - ``paper_aliases``: ids merged away, resolving to the paper they joined;
+    - ``dedup_pins``: a sighting's text (``dedup.content_key``) -> the paper a
+      user's merge or split put it in; ingest follows it for the same text
+      in later dumps;
+    - ``merges``: each merge, split and unmerge, with what `unmerge` needs to
+      restore the papers as they were.
+    """
+    _run_script(db, """
+ALTER TABLE sightings ADD COLUMN rule TEXT;
+ALTER TABLE sightings ADD COLUMN scores TEXT;
+CREATE TABLE near_misses (
+    a      INTEGER NOT NULL REFERENCES papers(pk) ON DELETE CASCADE,
+    b      INTEGER NOT NULL REFERENCES papers(pk) ON DELETE CASCADE,
+    score  REAL NOT NULL,
+    rule   TEXT NOT NULL,
+    scores TEXT,
+    PRIMARY KEY (a, b)
+) WITHOUT ROWID;
+CREATE INDEX near_misses_score ON near_misses(score DESC);
+CREATE INDEX near_misses_b ON near_misses(b);
+CREATE TABLE paper_aliases (
+    id    TEXT PRIMARY KEY,
+    paper INTEGER NOT NULL REFERENCES papers(pk) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX paper_aliases_paper ON paper_aliases(paper);
+CREATE TABLE dedup_pins (
+    content INTEGER PRIMARY KEY,
+    paper   INTEGER NOT NULL REFERENCES papers(pk) ON DELETE CASCADE
+);
+CREATE INDEX dedup_pins_paper ON dedup_pins(paper);
+CREATE TABLE merges (
+    id       INTEGER PRIMARY KEY,
+    paper    INTEGER NOT NULL REFERENCES papers(pk) ON DELETE CASCADE,
+    at       TEXT NOT NULL,
+    kind     TEXT NOT NULL,    -- merge, split
+    state    TEXT NOT NULL,    -- JSON: what unmerge restores
+    undone   TEXT              -- when unmerge undid it
+);
+CREATE INDEX merges_paper ON merges(paper);
+""")
+
+
 def m007_search_stems(db: sqlite3.Connection) -> None:
     """Stemmed search index with compound forms (issue 14, ``store/search_index.py``),
     built from the papers the library holds."""
@@ -96,6 +146,48 @@ def _run_script(db: sqlite3.Connection, script: str) -> None:
         db.execute(statement)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_search, m004_fixed_names,
-                                                          m007_search_stems, m009_ingest_paths]
+def m006_triage(db: sqlite3.Connection) -> None:
+    """Learned ranking and undo (issue 13).
+
+    - ``steps``: one row per command that changed decisions; ``history`` rows
+      point to their step (``undo`` reverts a step as a whole) and keep the
+      value they replaced in ``before`` (a note's old text), so every row has
+      an inverse.
+    - ``interest_models`` / ``interest_scores``: the learned model per
+      ranking (``interest`` or ``interest:TAG``), the fingerprint of the
+      decisions it learned from, and each paper's cached score.
+    """
+    _run_script(db, """
+CREATE TABLE steps (
+    id        INTEGER PRIMARY KEY,
+    at        TEXT NOT NULL,
+    command   TEXT NOT NULL,          -- what made it: `mark skip --query ...`, `triage`, `ingest (rules)`
+    undone_by INTEGER                 -- the undo step that reverted it
+);
+ALTER TABLE history ADD COLUMN step INTEGER REFERENCES steps(id);
+ALTER TABLE history ADD COLUMN before TEXT;   -- the value replaced (note), for undo
+ALTER TABLE history ADD COLUMN via TEXT;      -- the rule that made it, if any
+CREATE INDEX history_step ON history(step);
+
+CREATE TABLE interest_models (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,  -- 'interest' or 'interest:TAG'
+    fingerprint TEXT NOT NULL,         -- of the decisions it learned from
+    scored_to   INTEGER NOT NULL,      -- papers up to this pk have their score
+    model       TEXT NOT NULL,         -- JSON: weights, bias, counts
+    trained_at  TEXT NOT NULL
+);
+CREATE TABLE interest_scores (
+    model  INTEGER NOT NULL REFERENCES interest_models(id) ON DELETE CASCADE,
+    paper  INTEGER NOT NULL REFERENCES papers(pk) ON DELETE CASCADE,
+    score  REAL NOT NULL,
+    PRIMARY KEY (model, paper)
+) WITHOUT ROWID;
+""")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    m001_initial, m002_search, m004_fixed_names, m005_dedup_review, m006_triage, m007_search_stems,
+    m009_ingest_paths,
+]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,103 @@
+"""The learned ranking (issue 13): `--sort interest`, `interest:TAG`, `why`, the cache."""
+
+from __future__ import annotations
+
+import pytest
+
+from papertriage import interest as learn
+from papertriage.core import interest
+from papertriage.core import tags as tagging
+from papertriage.core.select import select_papers
+
+
+def ids_of(lib, query):
+    return [p.id for p in select_papers(lib, query)]
+
+
+def keep_mlp_skip_others(lib):
+    """The issue's scenario: five papers about MLPs kept, five others skipped."""
+    mlp = [p for p in select_papers(lib, "title:mlp")]
+    others = [p for p in select_papers(lib, "title:diffusion OR title:agent OR title:video OR title:llm")
+              if "mlp" not in p.title.lower()]
+    assert len(mlp) >= 10 and len(others) >= 5
+    tagging.mark(lib, lib.resolve_ids([p.id for p in mlp[:5]]), "keep")
+    tagging.mark(lib, lib.resolve_ids([p.id for p in others[:5]]), "skip")
+    return mlp[:5], others[:5]
+
+
+def test_features_weigh_the_title_and_skip_function_words():
+    feats = learn.features("Graph neural networks for proteins", "We study the graph.")
+    assert feats["graph"] == learn.TITLE_WEIGHT + 1
+    assert "graph neural" in feats and "for" not in feats and "networks for" not in feats
+
+
+def test_the_model_prefers_what_was_kept():
+    kept = [learn.features("Kolmogorov-Arnold networks", "splines on edges"),
+            learn.features("KAN for time series", "Kolmogorov-Arnold networks forecast")]
+    skipped = [learn.features("A survey of diffusion models", "images and video"),
+               learn.features("Diffusion transformers", "scalable image generation")]
+    model = learn.train([(f, 1.0) for f in kept], [(f, 1.0) for f in skipped])
+    assert learn.score_text(model, "Convolutional KAN", "Kolmogorov-Arnold layers") > 0 \
+        > learn.score_text(model, "Video diffusion", "generation of images")
+    up, down = learn.explain(model, "Kolmogorov-Arnold diffusion", "")
+    assert up[0][0] in ("kolmogorov", "arnold", "kolmogorov arnold") and down[0][0] == "diffusion"
+
+
+def test_mlp_papers_come_first_after_five_decisions(seeded, cli):
+    kept, skipped = keep_mlp_skip_others(seeded)
+    r = cli("list", "status:new", "--sort", "interest", "--limit", "10", "--format", "tsv")
+    assert r.code == 0 and "not enough decisions" not in r.err
+    titles = [line.split("\t")[1] for line in r.out.splitlines()[1:]]
+    assert len(titles) == 10
+    mlp_first = sum("mlp" in t.lower() for t in titles)
+    new = list(select_papers(seeded, "status:new"))
+    share = sum("mlp" in p.title.lower() for p in new) / len(new)
+    assert mlp_first >= 4 and mlp_first >= 3 * 10 * share  # three times as many MLP titles as chance
+    first = r.out.splitlines()[1].split("\t")[0]
+    w = cli("why", first)
+    assert w.code == 0 and "ranked by interest learned from 5 kept or read, 5 skipped" in w.out
+    assert "1 of" in w.out and "pushed up by:" in w.out and "most like these decided papers" in w.out
+    assert any(p.id in w.out for p in kept)
+
+
+def test_cold_start_falls_back_and_says_so(seeded, cli):
+    r = cli("list", "status:new", "--sort", "interest", "--limit", "5", "--format", "ids")
+    assert r.code == 0 and "not enough decisions to learn from yet" in r.err
+    from papertriage.core.triage import triage_order
+
+    assert r.out.split() == triage_order(seeded)[:5]  # most seen, most upvoted, newest
+
+
+def test_scores_are_cached_until_decisions_change(seeded):
+    keep_mlp_skip_others(seeded)
+    first = interest.ensure_ranking(seeded)
+    assert first.retrained and first.rescored > 0
+    again = interest.ensure_ranking(seeded)
+    assert not again.retrained and again.rescored == 0 and again.model_id == first.model_id
+    some = ids_of(seeded, "status:new")[:1]
+    tagging.mark(seeded, seeded.resolve_ids(some), "skip")
+    after = interest.ensure_ranking(seeded)
+    assert after.retrained and after.negatives == first.negatives + 1
+
+
+def test_index_scores_match_scores_from_the_text(seeded):
+    keep_mlp_skip_others(seeded)
+    ranking = interest.ensure_ranking(seeded)
+    papers = list(select_papers(seeded, "status:new", limit=40))
+    cached = interest.scores(seeded, ranking, seeded.resolve_ids([p.id for p in papers]))
+    for paper, pk in zip(papers, seeded.resolve_ids([p.id for p in papers])):
+        assert cached[pk] == pytest.approx(learn.score_text(ranking.model, paper.title, paper.abstract),
+                                           rel=0.05, abs=1e-6)
+
+
+def test_interest_by_tag(seeded, cli):
+    kan = ids_of(seeded, "title:kolmogorov OR title:kan")
+    assert len(kan) >= 4
+    tagging.add_tags(seeded, seeded.resolve_ids(kan[:3]), ["method/kan"])
+    r = cli("list", "--sort", "interest:method", "--limit", "3", "--format", "ids", "--", "-tag:method/kan")
+    assert r.code == 0 and r.err == ""
+    assert set(r.out.split()) & set(kan[3:])  # finds more like those tagged
+    assert cli("search", "kolmogorov", "--sort", "interest:method/kan", "--format", "ids").code == 0
+    assert cli("export", "--sort", "interest:method/kan", "--format", "jsonl").code == 0
+    bad = cli("list", "--sort", "popularity")
+    assert bad.code == 2 and "interest:TAG" in bad.err
