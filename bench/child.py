@@ -76,7 +76,7 @@ def task_ingest(corpus_dir: str, db_path: str, split: bool = False) -> dict:
         timer.wrap(dedup, "fingerprint", "dedup_fingerprint")
         timer.wrap(dedup, "decide", "dedup_score")
         timer.wrap(Library, "papers_with_keys", "dedup_lookup")
-        timer.wrap(Library, "paper_states", "dedup_lookup_states")
+        timer.wrap(Library, "paper_records", "dedup_lookup_states")
     todo = pages(Path(corpus_dir))
     start = time.perf_counter()
     lib = Library(db_path)

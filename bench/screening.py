@@ -43,7 +43,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from papertriage import interest  # noqa: E402
-from papertriage.query.words import is_vocabulary_word  # noqa: E402
+from papertriage.words import is_vocabulary_word  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 SCREENING = DATA / "screening"

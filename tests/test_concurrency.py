@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from papertriage.core.ingest import ingest
+from papertriage.core.select import select_papers
 from papertriage.store import Library
 
 PAPERS = 1000
@@ -39,7 +40,7 @@ def big_library(tmp_path):
     lib = Library(tmp_path / "library.db")
     report = ingest(lib, [str(dump)])
     assert not report.errors and lib.count() == PAPERS
-    ids = [p.id for p in lib.select()]
+    ids = [p.id for p in select_papers(lib)]
     lib.close()
     return tmp_path / "library.db", ids
 

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from papertriage import dedup
-from papertriage.core import tags as core
+from papertriage.core import decisions, roundtrip, tags
+from papertriage.core.papers import get_paper
+from papertriage.core.select import select_papers
 from papertriage.core.export import export_papers
 from papertriage.core.ingest import ingest
 from papertriage.render import EXPORT_FORMATS, render
@@ -23,18 +25,17 @@ KAT = "Kolmogorov-Arnold Transformer"
 
 
 def by_title(lib, title):
-    (paper,) = [p for p in lib.select() if p.title == title]
+    (paper,) = [p for p in select_papers(lib) if p.title == title]
     return paper
 
 
 def kat(lib):
-    (paper,) = [p for p in lib.select() if p.title.endswith(KAT)]
+    (paper,) = [p for p in select_papers(lib) if p.title.endswith(KAT)]
     return paper
 
 
 def sightings_of(lib, paper_id):
-    (pk,) = lib.resolve_ids([paper_id])
-    (paper,) = lib.select("p.pk = ?", (pk,), with_sightings=True)
+    paper = get_paper(lib, paper_id)
     return {(s.file, s.line) for s in paper.sightings}
 
 
@@ -60,12 +61,12 @@ def test_id_basis_does_not_depend_on_what_was_computed_before():
 def test_citation_key_and_note_name_survive_a_retitle(seeded, tmp_path):
     kat = by_title(seeded, KAT)
     assert (kat.citation_key, kat.note_name) == ("kolmogorov2024-e92269d6", "kolmogorov-arnold-transformer-e92269d6")
-    before = {p.id: (p.citation_key, p.note_name) for p in seeded.select()}
+    before = {p.id: (p.citation_key, p.note_name) for p in select_papers(seeded)}
     assert not ingest(seeded, [str(retitle_dump(tmp_path, seeded, new_title="KAT: The Kolmogorov-Arnold "
                                                 "Transformer Revisited"))], page_date=DAY).errors
-    after = {p.id: (p.citation_key, p.note_name) for p in seeded.select()}
+    after = {p.id: (p.citation_key, p.note_name) for p in select_papers(seeded)}
     assert after == before
-    retitled = next(p for p in seeded.select() if p.id == kat.id)
+    retitled = next(p for p in select_papers(seeded) if p.id == kat.id)
     # The key is what every format writes, whatever the title is now.
     import io
 
@@ -103,34 +104,33 @@ def test_decisions_move_to_a_library_built_in_another_order(seeded, tmp_path):
     """Done-when of issue 12: every decision exported from the seeds in order
     imports into the seeds ingested in reversed order, onto the same papers,
     even where that library knows a paper under another id."""
-    for i, paper in enumerate(seeded.select(order_by="p.pk")):
-        (pk,) = seeded.resolve_ids([paper.id])
-        core.add_tags(seeded, [pk], [f"p{i}"])
-        core.mark(seeded, [pk], ("keep", "skip", "read")[i % 3])
-    text = core.export_state(seeded)
+    for i, paper in enumerate(select_papers(seeded)):
+        tags.add_tags(seeded, [paper.id], [f"p{i}"])
+        decisions.mark(seeded, [paper.id], ("keep", "skip", "read")[i % 3])
+    text = roundtrip.export_decisions(seeded)
     files = sorted(SEEDS.iterdir(), reverse=True)
     # This library saw KAT first under another title: it knows it under another id.
     other = _library(tmp_path, "other.db", [retitle_dump(tmp_path, seeded), *files])
     assert kat(other).id != kat(seeded).id
-    report = core.import_state(other, text=text, source="decisions.yaml")
+    report = roundtrip.import_decisions(other, text=text, source="decisions.yaml")
     assert report.unplaced == [] and report.by_content >= 1
-    for paper in seeded.select():
+    for paper in select_papers(seeded):
         (tag,) = paper.tags
-        (there,) = [p for p in other.select() if tag in p.tags]
+        (there,) = [p for p in select_papers(other) if tag in p.tags]
         assert there.status == paper.status
         assert sightings_of(seeded, paper.id) <= sightings_of(other, there.id)
     other.close()
 
 
 def test_import_by_content_is_the_same_in_any_order(seeded, tmp_path):
-    core.add_tags(seeded, seeded.resolve_ids([by_title(seeded, KAT).id]), ["method/kan"])
-    text = core.export_state(seeded)
+    tags.add_tags(seeded, [by_title(seeded, KAT).id], ["method/kan"])
+    text = roundtrip.export_decisions(seeded)
     for order in (1, -1):
         files = sorted(SEEDS.iterdir())[::order]
         lib = _library(tmp_path, f"o{order}.db", [retitle_dump(tmp_path, seeded), *files])
-        report = core.import_state(lib, text=text, source="d.yaml")
+        report = roundtrip.import_decisions(lib, text=text, source="d.yaml")
         assert report.unplaced == []
-        (tagged,) = [p for p in lib.select() if p.tags]
+        (tagged,) = [p for p in select_papers(lib) if p.tags]
         assert sightings_of(seeded, by_title(seeded, KAT).id) <= sightings_of(lib, tagged.id)
         lib.close()
 
@@ -158,7 +158,7 @@ def test_migration_keeps_todays_keys_and_note_names(tmp_path):
                "(1, 'e92269d6', 'Kolmogorov-Arnold Transformer', 'abc', '2024-09-16', '2026-01-01')")
     db.close()
     lib = Library(path)
-    (paper,) = lib.select()
+    (paper,) = select_papers(lib)
     assert (paper.citation_key, paper.note_name) == ("kolmogorov2024-e92269d6", "kolmogorov-arnold-transformer-e92269d6")
     lib.close()
 
@@ -182,7 +182,7 @@ def test_proper_title_and_whole_abstract_win_in_any_order(tmp_path, order):
              _daily(tmp_path, "b.txt", "kan: kolmogorov-arnold networks.", KAN_ABSTRACT),
              _daily(tmp_path, "c.txt", "KAN: Kolmogorov-Arnold Networks.", KAN_ABSTRACT[:150] + " ...")]
     lib = _library(tmp_path, "l.db", dumps[::order])
-    (paper,) = lib.select(with_sightings=True)
+    (paper,) = select_papers(lib, with_sightings=True)
     assert (paper.title, paper.abstract) == ("KAN: Kolmogorov-Arnold Networks", KAN_ABSTRACT)
     assert {s.title for s in paper.sightings} == {"KAN: Kolmogorov-Arnold Networks", "kan: kolmogorov-arnold networks.",
                                                   "KAN: Kolmogorov-Arnold Networks."}

@@ -6,7 +6,8 @@ import pytest
 
 from papertriage import interest as learn
 from papertriage.core import interest
-from papertriage.core import tags as tagging
+from papertriage.core import decisions, tags
+from papertriage.core.select import resolve_ids
 from papertriage.core.select import select_papers
 
 
@@ -20,8 +21,8 @@ def keep_mlp_skip_others(lib):
     others = [p for p in select_papers(lib, "title:diffusion OR title:agent OR title:video OR title:llm")
               if "mlp" not in p.title.lower()]
     assert len(mlp) >= 10 and len(others) >= 5
-    tagging.mark(lib, lib.resolve_ids([p.id for p in mlp[:5]]), "keep")
-    tagging.mark(lib, lib.resolve_ids([p.id for p in others[:5]]), "skip")
+    decisions.mark(lib, ([p.id for p in mlp[:5]]), "keep")
+    decisions.mark(lib, ([p.id for p in others[:5]]), "skip")
     return mlp[:5], others[:5]
 
 
@@ -75,7 +76,7 @@ def test_scores_are_cached_until_decisions_change(seeded):
     again = interest.ensure_ranking(seeded)
     assert not again.retrained and again.rescored == 0 and again.model_id == first.model_id
     some = ids_of(seeded, "status:new")[:1]
-    tagging.mark(seeded, seeded.resolve_ids(some), "skip")
+    decisions.mark(seeded, (some), "skip")
     after = interest.ensure_ranking(seeded)
     assert after.retrained and after.negatives == first.negatives + 1
 
@@ -84,8 +85,8 @@ def test_index_scores_match_scores_from_the_text(seeded):
     keep_mlp_skip_others(seeded)
     ranking = interest.ensure_ranking(seeded)
     papers = list(select_papers(seeded, "status:new", limit=40))
-    cached = interest.scores(seeded, ranking, seeded.resolve_ids([p.id for p in papers]))
-    for paper, pk in zip(papers, seeded.resolve_ids([p.id for p in papers])):
+    cached = interest.scores(seeded, ranking, resolve_ids(seeded, [p.id for p in papers]))
+    for paper, pk in zip(papers, resolve_ids(seeded, [p.id for p in papers])):
         assert cached[pk] == pytest.approx(learn.score_text(ranking.model, paper.title, paper.abstract),
                                            rel=0.05, abs=1e-6)
 
@@ -93,7 +94,7 @@ def test_index_scores_match_scores_from_the_text(seeded):
 def test_interest_by_tag(seeded, cli):
     kan = ids_of(seeded, "title:kolmogorov OR title:kan")
     assert len(kan) >= 4
-    tagging.add_tags(seeded, seeded.resolve_ids(kan[:3]), ["method/kan"])
+    tags.add_tags(seeded, (kan[:3]), ["method/kan"])
     r = cli("list", "--sort", "interest:method", "--limit", "3", "--format", "ids", "--", "-tag:method/kan")
     assert r.code == 0 and r.err == ""
     assert set(r.out.split()) & set(kan[3:])  # finds more like those tagged

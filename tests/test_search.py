@@ -10,7 +10,7 @@ import pytest
 from papertriage.core.search import search, similar
 from papertriage.core.select import count_papers, select_papers
 from papertriage.errors import QuerySyntaxError, UserError
-from papertriage.query.words import fts_words
+from papertriage.words import fts_words
 
 TRENDING_HEAD = "Get trending papers in your email inbox once a day!\nGet trending papers in your email inbox!\n"
 # Two papers: one with a typo in its text ("transfomer"), one with words no other paper has.
@@ -212,10 +212,14 @@ def test_a_word_one_paper_holds_is_searched_with_its_correction(seeded, tmp_path
 # -- filters -----------------------------------------------------------------
 
 
+def _titled(lib, title_word):
+    return [p.id for p in select_papers(lib) if title_word.lower() in p.title.lower()]
+
+
 def _tag(lib, tag, title_word):
-    pks = [pk for (pk,) in lib.execute("SELECT pk FROM papers WHERE title LIKE ?", (f"%{title_word}%",))]
-    with lib.transaction():
-        lib.add_tags([(pk, tag) for pk in pks], "2025-01-01T00:00:00")
+    from papertriage.core.tags import add_tags
+
+    add_tags(lib, _titled(lib, title_word), [tag])
 
 
 def _adjacent(words, a, b):
@@ -266,9 +270,9 @@ def triaged(seeded):
     _tag(seeded, "kan", "Kolmogorov")
     _tag(seeded, "interpretability", "Interpretab")
     _tag(seeded, "interp", "Circuit")
-    pks = [pk for (pk,) in seeded.execute("SELECT pk FROM papers WHERE title LIKE '%Diffusion%'")]
-    with seeded.transaction():
-        seeded.set_statuses(pks, "keep", "2025-01-01T00:00:00")
+    from papertriage.core.decisions import mark
+
+    mark(seeded, _titled(seeded, "Diffusion"), "keep")
     return seeded
 
 

@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from papertriage.core import tags as core
+from papertriage.core import changes, decisions, roundtrip, tags
+from papertriage.core import rules as rulesfiles
 from papertriage.core.identity import abstract_opening
+from papertriage.core.papers import get_paper
+from papertriage.core.select import select_papers
 from papertriage.errors import NoMatch, UnknownIdError, UserError
 from papertriage.model import Paper
 
@@ -18,21 +21,16 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 
 def first_ids(lib, n: int) -> list[str]:
-    return [p.id for p in lib.select(order_by="p.pk", limit=n)]
+    return [p.id for p in select_papers(lib, limit=n)]
 
 
 def paper(lib, paper_id: str) -> Paper:
-    (pk,) = lib.resolve_ids([paper_id])
-    return next(lib.select("p.pk = ?", (pk,)))
-
-
-def pks(lib, ids: list[str]) -> list[int]:
-    return lib.resolve_ids(ids)
+    return get_paper(lib, paper_id)
 
 
 def snapshot(lib) -> list[tuple]:
     """Everything the user decided, to compare before and after."""
-    state = [(p.id, p.status, p.note, tuple(p.tags)) for p in lib.select(order_by="p.pk")]
+    state = [(p.id, p.status, p.note, tuple(p.tags)) for p in select_papers(lib)]
     history = lib.execute("SELECT paper, action, detail FROM history ORDER BY id").fetchall()
     return state + [("history", tuple(history))]
 
@@ -48,7 +46,7 @@ def snapshot(lib) -> list[tuple]:
     ("a/b/c_d-2", ["a/b/c_d-2"]),
 ], ids=["one", "list", "spaces", "case-repeats", "hierarchy", "deep"])
 def test_parse_tags_accepts(text, expected):
-    assert core.parse_tags(text) == expected
+    assert tags.parse_tags(text) == expected
 
 
 @pytest.mark.parametrize("text, message", [
@@ -65,7 +63,7 @@ def test_parse_tags_accepts(text, expected):
         "non-ascii", "markup", "too-long"])
 def test_parse_tags_refuses(text, message):
     with pytest.raises(UserError, match=message):
-        core.parse_tags(text)
+        tags.parse_tags(text)
 
 
 @pytest.mark.parametrize("lines, expected", [
@@ -75,31 +73,31 @@ def test_parse_tags_refuses(text, message):
     ([], []),
 ], ids=["ids", "tsv-with-header", "blank-and-comments", "empty"])
 def test_read_ids(lines, expected):
-    assert core.read_ids(lines) == expected
+    assert changes.read_ids(lines) == expected
 
 
 def test_unknown_ids_are_all_named(seeded):
     good = first_ids(seeded, 1)
     with pytest.raises(UnknownIdError) as info:
-        core.select_pks(seeded, [good[0], "zzzz", "00000000"])
+        changes.target_pks(seeded, [good[0], "zzzz", "00000000"])
     assert "zzzz" in str(info.value) and "00000000" in str(info.value)
     assert set(info.value.ids) == {"zzzz", "00000000"}
 
 
 def test_select_pks_needs_ids_or_query(seeded):
     with pytest.raises(UserError, match="no papers given"):
-        core.select_pks(seeded, [])
+        changes.target_pks(seeded, [])
     with pytest.raises(UserError, match="not both"):
-        core.select_pks(seeded, first_ids(seeded, 1), "tag:x")
+        changes.target_pks(seeded, first_ids(seeded, 1), "tag:x")
 
 
 # -- tags -------------------------------------------------------------------------
 
 def test_add_tags_is_idempotent_and_recorded(seeded):
     ids = first_ids(seeded, 3)
-    first = core.add_tags(seeded, pks(seeded, ids), ["llm", "to-read"])
+    first = tags.add_tags(seeded, ids, ["llm", "to-read"])
     assert first.count("tag+") == 6 and first.papers_changed() == 3
-    again = core.add_tags(seeded, pks(seeded, ids), ["llm", "to-read"])
+    again = tags.add_tags(seeded, ids, ["llm", "to-read"])
     assert again.changes == [] and again.selected == 3
     for pid in ids:
         assert paper(seeded, pid).tags == ["llm", "to-read"]
@@ -108,29 +106,29 @@ def test_add_tags_is_idempotent_and_recorded(seeded):
 
 def test_tag_keeps_the_first_spelling_across_the_library(seeded):
     a, b = first_ids(seeded, 2)
-    core.add_tags(seeded, pks(seeded, [a]), ["LLM"])
-    report = core.add_tags(seeded, pks(seeded, [a, b]), ["llm"])
+    tags.add_tags(seeded, [a], ["LLM"])
+    report = tags.add_tags(seeded, [a, b], ["llm"])
     assert report.tags == ["LLM"]
     assert [c.paper for c in report.changes] == [b]  # a already had it, in any case
     assert paper(seeded, b).tags == ["LLM"]
-    assert core.tag_counts(seeded) == [("LLM", 2)]
+    assert tags.tag_counts(seeded) == [("LLM", 2)]
 
 
 def test_remove_tags(seeded):
     a, b = first_ids(seeded, 2)
-    core.add_tags(seeded, pks(seeded, [a, b]), ["llm", "x"])
-    report = core.remove_tags(seeded, pks(seeded, [a]), ["LLM", "never-there"])
+    tags.add_tags(seeded, [a, b], ["llm", "x"])
+    report = tags.remove_tags(seeded, [a], ["LLM", "never-there"])
     assert [(c.paper, c.action, c.detail) for c in report.changes] == [(a, "tag-", "llm")]
     assert paper(seeded, a).tags == ["x"] and paper(seeded, b).tags == ["llm", "x"]
 
 
 def test_dry_run_reports_exactly_and_changes_nothing(seeded):
     ids = first_ids(seeded, 4)
-    core.add_tags(seeded, pks(seeded, ids[:1]), ["llm"])
+    tags.add_tags(seeded, ids[:1], ["llm"])
     before = snapshot(seeded)
-    dry = core.add_tags(seeded, pks(seeded, ids), ["llm"], dry_run=True)
+    dry = tags.add_tags(seeded, ids, ["llm"], dry_run=True)
     assert snapshot(seeded) == before
-    real = core.add_tags(seeded, pks(seeded, ids), ["llm"])
+    real = tags.add_tags(seeded, ids, ["llm"])
     assert dry.dry_run and not real.dry_run
     assert [(c.paper, c.detail) for c in dry.changes] == [(c.paper, c.detail) for c in real.changes]
     assert len(real.changes) == 3
@@ -138,67 +136,67 @@ def test_dry_run_reports_exactly_and_changes_nothing(seeded):
 
 def test_rename_merges_and_respells(seeded):
     a, b, c = first_ids(seeded, 3)
-    core.add_tags(seeded, pks(seeded, [a, b]), ["interp"])
-    core.add_tags(seeded, pks(seeded, [b, c]), ["Interpretability"])
-    report = core.rename_tag(seeded, "INTERP", "interpretability")
+    tags.add_tags(seeded, [a, b], ["interp"])
+    tags.add_tags(seeded, [b, c], ["Interpretability"])
+    report = tags.rename_tag(seeded, "INTERP", "interpretability")
     # b had both: merged; a renamed; the target keeps its library spelling.
     assert report.tags == ["interp", "Interpretability"]
     assert report.count("tag+") == 1 and report.count("tag-") == 2
-    assert core.tag_counts(seeded) == [("Interpretability", 3)]
-    core.rename_tag(seeded, "interpretability", "interp/mech")
-    assert core.tag_counts(seeded) == [("interp/mech", 3)]
-    core.rename_tag(seeded, "interp/mech", "Interp/Mech")  # same tag, new spelling
-    assert core.tag_counts(seeded) == [("Interp/Mech", 3)]
+    assert tags.tag_counts(seeded) == [("Interpretability", 3)]
+    tags.rename_tag(seeded, "interpretability", "interp/mech")
+    assert tags.tag_counts(seeded) == [("interp/mech", 3)]
+    tags.rename_tag(seeded, "interp/mech", "Interp/Mech")  # same tag, new spelling
+    assert tags.tag_counts(seeded) == [("Interp/Mech", 3)]
     assert paper(seeded, b).tags == ["Interp/Mech"]
 
 
 def test_delete_tag_and_missing_tags(seeded):
     a, b = first_ids(seeded, 2)
-    core.add_tags(seeded, pks(seeded, [a, b]), ["tmp", "keepme"])
-    report = core.delete_tag(seeded, "TMP")
+    tags.add_tags(seeded, [a, b], ["tmp", "keepme"])
+    report = tags.delete_tag(seeded, "TMP")
     assert report.selected == 2
-    assert core.tag_counts(seeded) == [("keepme", 2)]
+    assert tags.tag_counts(seeded) == [("keepme", 2)]
     with pytest.raises(NoMatch, match="no paper has the tag 'tmp'"):
-        core.delete_tag(seeded, "tmp")
+        tags.delete_tag(seeded, "tmp")
     with pytest.raises(NoMatch):
-        core.rename_tag(seeded, "nothing", "other")
+        tags.rename_tag(seeded, "nothing", "other")
     with pytest.raises(UserError, match="bad tag name"):
-        core.rename_tag(seeded, "keepme", "two words")
-    assert core.tag_counts(seeded) == [("keepme", 2)]
+        tags.rename_tag(seeded, "keepme", "two words")
+    assert tags.tag_counts(seeded) == [("keepme", 2)]
 
 
 # -- status, notes, history ---------------------------------------------------------
 
 def test_mark_sets_status_once_and_records_it(seeded):
     a, b = first_ids(seeded, 2)
-    report = core.mark(seeded, pks(seeded, [a, b]), "keep")
+    report = decisions.mark(seeded, [a, b], "keep")
     assert [c.detail for c in report.changes] == ["new -> keep", "new -> keep"]
-    assert core.mark(seeded, pks(seeded, [a]), "keep").changes == []
-    core.mark(seeded, pks(seeded, [a]), "read")
+    assert decisions.mark(seeded, [a], "keep").changes == []
+    decisions.mark(seeded, [a], "read")
     assert paper(seeded, a).status == "read" and paper(seeded, b).status == "keep"
-    assert [(e.action, e.detail) for e in core.history(seeded, a)] == [
+    assert [(e.action, e.detail) for e in decisions.history(seeded, a)] == [
         ("status", "new -> keep"), ("status", "keep -> read")]
     with pytest.raises(UserError, match="unknown status 'later'"):
-        core.mark(seeded, pks(seeded, [a]), "later")
+        decisions.mark(seeded, [a], "later")
 
 
 def test_notes_and_history_with_times(seeded):
     (a,) = first_ids(seeded, 1)
-    (pk,) = pks(seeded, [a])
-    assert core.set_note(seeded, pk, "  compare with KAT\nfig 3 \n") is True
-    assert core.get_note(seeded, pk) == "compare with KAT\nfig 3"
-    assert core.set_note(seeded, pk, "compare with KAT\nfig 3") is False
-    assert core.set_note(seeded, pk, "   ") is True
-    assert core.get_note(seeded, pk) is None
-    core.add_tags(seeded, [pk], ["llm"])
-    entries = core.history(seeded, a[:5])
+    (pk,) = [a]
+    assert decisions.set_note(seeded, pk, "  compare with KAT\nfig 3 \n") is True
+    assert decisions.get_note(seeded, pk) == "compare with KAT\nfig 3"
+    assert decisions.set_note(seeded, pk, "compare with KAT\nfig 3") is False
+    assert decisions.set_note(seeded, pk, "   ") is True
+    assert decisions.get_note(seeded, pk) is None
+    tags.add_tags(seeded, [pk], ["llm"])
+    entries = decisions.history(seeded, a[:5])
     assert [(e.action, e.detail) for e in entries] == [
         ("note", "compare with KAT\nfig 3"), ("note", "(cleared)"), ("tag+", "llm")]
     for e in entries:
         when = dt.datetime.fromisoformat(e.at)
         assert abs(dt.datetime.now(dt.timezone.utc) - when) < dt.timedelta(minutes=5)
         assert e.paper == a
-    assert [e.action for e in core.history(seeded, limit=2)] == ["note", "tag+"]
+    assert [e.action for e in decisions.history(seeded, limit=2)] == ["note", "tag+"]
 
 
 # -- ingest never touches user state -----------------------------------------------
@@ -206,11 +204,11 @@ def test_notes_and_history_with_times(seeded):
 def test_a_paper_coming_back_in_a_new_dump_keeps_status_tags_and_note(seeded, tmp_path):
     from papertriage.core.ingest import ingest
 
-    known = next(seeded.select("p.seen = 1", order_by="p.pk"))
-    (pk,) = pks(seeded, [known.id])
-    core.add_tags(seeded, [pk], ["llm"])
-    core.mark(seeded, [pk], "keep")
-    core.set_note(seeded, pk, "read it")
+    known = next(select_papers(seeded, "seen=1"))
+    (pk,) = [known.id]
+    tags.add_tags(seeded, [pk], ["llm"])
+    decisions.mark(seeded, [pk], "keep")
+    decisions.set_note(seeded, pk, "read it")
     dump = tmp_path / "later-trending.txt"
     dump.write_text("Get trending papers in your email inbox once a day!\nGet trending papers in your email inbox!\n"
                     f"Subscribe{known.title}\n{known.abstract}\nA Brand New Paper About Nothing\n"
@@ -231,11 +229,11 @@ def test_export_import_round_trip_into_a_fresh_library(seeded, tmp_path):
     from papertriage.store import Library
 
     a, b, c = first_ids(seeded, 3)
-    core.add_tags(seeded, pks(seeded, [a, b]), ["LLM", "method/kan"])
-    core.mark(seeded, pks(seeded, [a]), "keep")
-    core.mark(seeded, pks(seeded, [c]), "skip")
-    core.set_note(seeded, pks(seeded, [b])[0], "two lines:\n[bold]not markup[/bold]: x")
-    text = core.export_state(seeded)
+    tags.add_tags(seeded, [a, b], ["LLM", "method/kan"])
+    decisions.mark(seeded, [a], "keep")
+    decisions.mark(seeded, [c], "skip")
+    decisions.set_note(seeded, b, "two lines:\n[bold]not markup[/bold]: x")
+    text = roundtrip.export_decisions(seeded)
     data = yaml.safe_load(text)
     assert list(data) == sorted([a, b, c])
     assert data[a] == {"title": paper(seeded, a).title, "opening": abstract_opening(paper(seeded, a).abstract),
@@ -245,25 +243,25 @@ def test_export_import_round_trip_into_a_fresh_library(seeded, tmp_path):
     assert not ingest(fresh, [str(SEEDS)]).errors
     export_file = tmp_path / "tags.yaml"
     export_file.write_text(text, encoding="utf-8")
-    report = core.import_state(fresh, export_file)
+    report = roundtrip.import_decisions(fresh, export_file)
     assert report.selected == 3 and report.papers_changed() == 3
     for pid in (a, b, c):
         mine, theirs = paper(seeded, pid), paper(fresh, pid)
         assert (mine.status, mine.tags, mine.note) == (theirs.status, theirs.tags, theirs.note)
-    assert core.export_state(fresh) == text
-    assert core.import_state(fresh, export_file).changes == []  # idempotent
+    assert roundtrip.export_decisions(fresh) == text
+    assert roundtrip.import_decisions(fresh, export_file).changes == []  # idempotent
     fresh.close()
 
 
 def test_import_replace_makes_tags_exact(seeded, tmp_path):
     a, b = first_ids(seeded, 2)
-    core.add_tags(seeded, pks(seeded, [a]), ["old", "kept"])
-    core.add_tags(seeded, pks(seeded, [b]), ["untouched"])
+    tags.add_tags(seeded, [a], ["old", "kept"])
+    tags.add_tags(seeded, [b], ["untouched"])
     f = tmp_path / "t.yaml"
     f.write_text(f"{a}:\n  tags: [Kept, new]\n")
-    core.import_state(seeded, f)
+    roundtrip.import_decisions(seeded, f)
     assert paper(seeded, a).tags == ["kept", "new", "old"]
-    core.import_state(seeded, f, replace=True)
+    roundtrip.import_decisions(seeded, f, replace=True)
     assert paper(seeded, a).tags == ["kept", "new"]
     assert paper(seeded, b).tags == ["untouched"]
 
@@ -274,7 +272,7 @@ def test_import_places_what_it_can_and_lists_the_rest(seeded, tmp_path):
     f = tmp_path / "t.yaml"
     f.write_text(f"{a}:\n  status: keep\n  tags: [x]\nffffffff:\n  title: A paper this library never saw\n"
                  f"  status: read\n{b}:\n  note: hi\n'99999999': {{}}\n")
-    report = core.import_state(seeded, f)
+    report = roundtrip.import_decisions(seeded, f)
     assert [(u.token, u.line) for u in report.unplaced] == [("ffffffff", 4), ("99999999", 9)]
     assert report.unplaced[0].title == "A paper this library never saw"
     assert (paper(seeded, a).status, paper(seeded, a).tags, paper(seeded, b).note) == ("keep", ["x"], "hi")
@@ -302,7 +300,7 @@ def test_malformed_import_names_file_and_line(seeded, tmp_path, body, line, mess
     f.write_text(body.replace("{ID}", a))
     before = snapshot(seeded)
     with pytest.raises(UserError) as info:
-        core.import_state(seeded, f)
+        roundtrip.import_decisions(seeded, f)
     assert (info.value.file, info.value.line) == (str(f), line)
     assert message in str(info.value)
     assert str(info.value).startswith(f"{f}:{line}: ")
@@ -311,7 +309,7 @@ def test_malformed_import_names_file_and_line(seeded, tmp_path, body, line, mess
 
 def test_import_missing_file(seeded, tmp_path):
     with pytest.raises(UserError, match="no such file"):
-        core.import_state(seeded, tmp_path / "nope.yaml")
+        roundtrip.import_decisions(seeded, tmp_path / "nope.yaml")
 
 
 # -- rules files ---------------------------------------------------------------------
@@ -330,14 +328,14 @@ RULES = textwrap.dedent("""\
 
 
 def test_parse_rules():
-    rules = core.parse_rules(RULES, "rules.yaml")
+    rules = rulesfiles.parse_rules(RULES, "rules.yaml")
     assert [(r.name, r.query, r.tags, r.status, r.line) for r in rules] == [
         ("KANs", "kolmogorov", ["method/kan", "to-read"], None, 3),
         (None, "tag:method/kan", [], "keep", 6),
         (None, "status:new", ["inbox"], None, 8),
     ]
-    assert core.parse_rules("- query: x\n  tag: a, b\n", "r") [0].tags == ["a", "b"]  # a bare list works too
-    assert core.parse_rules("", "r") == [] and core.parse_rules("rules:\n", "r") == []
+    assert rulesfiles.parse_rules("- query: x\n  tag: a, b\n", "r") [0].tags == ["a", "b"]  # a bare list works too
+    assert rulesfiles.parse_rules("", "r") == [] and rulesfiles.parse_rules("rules:\n", "r") == []
 
 
 @pytest.mark.parametrize("text, line, message", [
@@ -352,45 +350,45 @@ def test_parse_rules():
 ], ids=["bad-tag", "no-action", "no-query", "status-new", "unknown-key", "bad-yaml", "not-a-list", "extra-key"])
 def test_bad_rules_name_the_line(text, line, message):
     with pytest.raises(UserError) as info:
-        core.parse_rules(text, "rules.yaml")
+        rulesfiles.parse_rules(text, "rules.yaml")
     assert (info.value.file, info.value.line) == ("rules.yaml", line)
     assert message in str(info.value)
 
 
 def test_apply_rules(seeded):
     # Uses the query language (issue 4): `kolmogorov`, `tag:`, `status:`.
-    a = next(p.id for p in seeded.select(order_by="p.pk") if "kolmogorov" not in (p.title + p.abstract).lower())
-    core.mark(seeded, pks(seeded, [a]), "skip")
-    kan = [p.id for p in seeded.select(order_by="p.pk") if "kolmogorov" in (p.title + p.abstract).lower()]
+    a = next(p.id for p in select_papers(seeded) if "kolmogorov" not in (p.title + p.abstract).lower())
+    decisions.mark(seeded, [a], "skip")
+    kan = [p.id for p in select_papers(seeded) if "kolmogorov" in (p.title + p.abstract).lower()]
     assert kan
-    core.mark(seeded, pks(seeded, kan[:1]), "read")  # decided by hand: a rule must not override it
-    rules = core.parse_rules(RULES, "rules.yaml")
+    decisions.mark(seeded, kan[:1], "read")  # decided by hand: a rule must not override it
+    rules = rulesfiles.parse_rules(RULES, "rules.yaml")
     before = snapshot(seeded)
-    dry = core.apply_rules(seeded, rules, dry_run=True)
+    dry = rulesfiles.apply_rules(seeded, rules, dry_run=True)
     assert snapshot(seeded) == before
-    results = core.apply_rules(seeded, rules)
+    results = rulesfiles.apply_rules(seeded, rules)
     assert [(r.matched, r.tagged(), r.marked()) for r in results] == [(r.matched, r.tagged(), r.marked()) for r in dry]
     assert results[0].matched == len(kan) and results[0].tagged() == len(kan)
     assert results[1].marked() == len(kan) - 1
     assert paper(seeded, kan[0]).status == "read"
     assert all(paper(seeded, k).status == "keep" for k in kan[1:])
     assert "inbox" not in paper(seeded, a).tags
-    again = core.apply_rules(seeded, rules)
+    again = rulesfiles.apply_rules(seeded, rules)
     assert [r.changes for r in again] == [[], [], []]
 
 
 def test_apply_rules_only_to_given_papers(seeded):
-    kan = [p.id for p in seeded.select(order_by="p.pk") if "kolmogorov" in (p.title + p.abstract).lower()]
-    results = core.apply_rules(seeded, core.parse_rules(RULES, "r")[:1], only_ids=set(kan[:1]))
+    kan = [p.id for p in select_papers(seeded) if "kolmogorov" in (p.title + p.abstract).lower()]
+    results = rulesfiles.apply_rules(seeded, rulesfiles.parse_rules(RULES, "r")[:1], only_ids=set(kan[:1]))
     assert results[0].matched == 1
-    assert core.tag_counts(seeded) == [("method/kan", 1), ("to-read", 1)]
+    assert tags.tag_counts(seeded) == [("method/kan", 1), ("to-read", 1)]
 
 
 def test_bad_query_in_a_rule_changes_nothing(seeded):
-    rules = core.parse_rules('- query: status:new\n  tag: a\n- query: \'"unclosed\'\n  tag: b\n', "r.yaml")
+    rules = rulesfiles.parse_rules('- query: status:new\n  tag: a\n- query: \'"unclosed\'\n  tag: b\n', "r.yaml")
     before = snapshot(seeded)
     with pytest.raises(UserError) as info:
-        core.apply_rules(seeded, rules)
+        rulesfiles.apply_rules(seeded, rules)
     assert (info.value.file, info.value.line) == ("r.yaml", 3)
     assert snapshot(seeded) == before
 

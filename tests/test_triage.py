@@ -8,7 +8,9 @@ import sys
 
 import pytest
 
-from papertriage.core import tags as tagging
+from papertriage.core import decisions
+from papertriage.core.papers import get_paper
+from papertriage.core.select import select_papers
 from papertriage.core.triage import TriageSession, triage_order
 from papertriage.errors import NoMatch
 from papertriage.store import Library
@@ -16,7 +18,7 @@ from papertriage.store import Library
 
 def promising_by_hand(lib) -> list[str]:
     """The order spelled out: most seen, then most upvoted (unknown last), then newest (unknown last)."""
-    papers = [p for p in lib.select(order_by="p.pk") if p.status == "new"]
+    papers = [p for p in select_papers(lib, reverse=True) if p.status == "new"]  # oldest first
     papers.sort(key=lambda p: p.published.toordinal() if p.published else -1, reverse=True)
     papers.sort(key=lambda p: p.upvotes if p.upvotes is not None else -1, reverse=True)
     papers.sort(key=lambda p: p.seen, reverse=True)
@@ -24,8 +26,7 @@ def promising_by_hand(lib) -> list[str]:
 
 
 def status(lib, paper_id):
-    (pk,) = lib.resolve_ids([paper_id])
-    return next(lib.select("p.pk = ?", (pk,)))
+    return get_paper(lib, paper_id)
 
 
 def test_order_is_most_promising_first(seeded):
@@ -74,15 +75,15 @@ def test_back_and_next_stay_in_bounds(seeded):
 
 
 def test_nothing_to_triage(seeded):
-    tagging.mark(seeded, seeded.resolve_ids(triage_order(seeded)), "skip")
+    decisions.mark(seeded, triage_order(seeded), "skip")
     with pytest.raises(NoMatch, match="no paper is new"):
         TriageSession.start(seeded)
 
 
 def test_triage_with_a_query_puts_new_papers_first(seeded):
-    kan = [p.id for p in seeded.select(order_by="p.pk") if "kolmogorov" in (p.title + " " + p.abstract).lower()]
+    kan = [p.id for p in select_papers(seeded) if "kolmogorov" in (p.title + " " + p.abstract).lower()]
     assert len(kan) >= 3
-    tagging.mark(seeded, seeded.resolve_ids(kan[:1]), "keep")
+    decisions.mark(seeded, kan[:1], "keep")
     order = triage_order(seeded, "kolmogorov")
     assert sorted(order) == sorted(kan)
     assert order[-1] == kan[0]  # the decided one comes after every new one
@@ -96,12 +97,17 @@ def test_triage_refuses_without_a_terminal(seeded, cli):
 
 # -- a real session in a pseudo-terminal ---------------------------------------------
 
+# Seconds each `expect` may wait. Generous: a loaded machine can take many
+# seconds to start a Python process, and a match returns at once anyway.
+PTY_TIMEOUT = 180
+
+
 def spawn(library_path: str, *args: str):
     pexpect = pytest.importorskip("pexpect")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERTRIAGE")}
     env.update(PAPERTRIAGE_LIBRARY=library_path, TERM="xterm-256color", COLUMNS="120", LINES="50")
     return pexpect.spawn(sys.executable, ["-m", "papertriage", "triage", *args], env=env,
-                         dimensions=(50, 120), encoding="utf-8", timeout=20)
+                         dimensions=(50, 120), encoding="utf-8", timeout=PTY_TIMEOUT)
 
 
 def test_interactive_session_in_a_pty(seeded):
@@ -144,7 +150,7 @@ def test_interactive_session_in_a_pty(seeded):
     first, second, third = (status(lib, pid) for pid in order[:3])
     assert first.status == "keep" and third.status == "read"
     assert (second.status, second.tags, second.note) == ("new", ["LLM", "method/kan"], "[bold]see fig 3[/bold]")
-    assert [e.action for e in tagging.history(lib, order[2])] == ["status", "status"]  # skip, then read
+    assert [e.action for e in decisions.history(lib, order[2])] == ["status", "status"]  # skip, then read
     lib.close()
 
     # The next run resumes: the undecided second paper comes first, the decided ones are gone.
@@ -169,10 +175,9 @@ def test_dump_text_is_never_markup_on_the_triage_screen(seeded):
     import pexpect
 
     order = triage_order(seeded)
-    (pk,) = seeded.resolve_ids(order[:1])
     with seeded.transaction():
-        seeded.execute("UPDATE papers SET title = ?, abstract = ? WHERE pk = ?",
-                       ("[red]Not red[/red] :smile: \x1b[31mX", "An [link=http://x]abstract[/link] \u202eevil", pk))
+        seeded.execute("UPDATE papers SET title = ?, abstract = ? WHERE id = ?",
+                       ("[red]Not red[/red] :smile: \x1b[31mX", "An [link=http://x]abstract[/link] \u202eevil", order[0]))
     child = spawn(seeded.path)
     child.expect(r"\[red\]Not red\[/red\] :smile: \\u001b\[31mX")
     child.expect(r"An \[link=http://x\]abstract\[/link\] \\u202eevil")

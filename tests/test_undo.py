@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from papertriage.core import tags as tagging
+from papertriage.core import decisions
 from papertriage.core.select import select_papers
 
 
@@ -47,7 +47,7 @@ def test_undo_reverts_tags_and_notes(seeded, cli):
     assert cli("undo").code == 0
     paper = next(p for p in select_papers(seeded) if p.id == a)
     assert paper.note == "first" and paper.tags == []
-    assert "history" and [e.action for e in tagging.history(seeded, a)][-2:] == ["tag-", "tag-"]
+    assert "history" and [e.action for e in decisions.history(seeded, a)][-2:] == ["tag-", "tag-"]
 
 
 def test_nothing_to_undo(seeded, cli):

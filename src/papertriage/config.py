@@ -90,7 +90,7 @@ def load_config(path: Path | None = None) -> Config:
     config = Config(path, exists=True, text=text)
     import yaml
 
-    from .core.tags import yaml_compose as compose, yaml_fail as fail, yaml_scalar as scalar, yaml_scalars as seq_of_scalars
+    from .yamlnodes import compose, fail, scalar, scalars
 
     root = compose(text, str(path))
     if root is None:
@@ -108,7 +108,7 @@ def load_config(path: Path | None = None) -> Config:
                 config.dedup[scalar(name_node, str(path), "a threshold name")] = scalar(
                     number, str(path), "a number")
         if key == "rules":
-            for name in seq_of_scalars(value, str(path), "rules wants a list of rules files"):
+            for name in scalars(value, str(path), "rules wants a list of rules files"):
                 rules_path = Path(name).expanduser()
                 config.rules.append(rules_path if rules_path.is_absolute() else path.parent / rules_path)
         elif key == "confirm_above":

@@ -23,9 +23,12 @@ import html
 import re
 import unicodedata
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Iterable
 
 from rapidfuzz import fuzz
+
+from . import choose
 from rapidfuzz.distance import Indel
 
 # Formatting commands whose argument is the text: \texttt{D}ual -> Dual.
@@ -256,8 +259,8 @@ def fingerprint(title: str, abstract: str) -> Fingerprint:
         subtitle = " ".join(lowered[colon + 1:].split()) if colon >= 0 else ""
         method = " ".join(lowered[:colon].split()) if colon >= 0 else ""
         return Fingerprint(" ".join(lowered.split()), subtitle, abstract, method, normalised=True)
-    before, colon, after = title.partition(":")
-    return Fingerprint(title, normalise(after) if colon else "", abstract, normalise(before) if colon else "")
+    before, separator, after = title.partition(":")
+    return Fingerprint(title, normalise(after) if separator else "", abstract, normalise(before) if separator else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,7 +335,7 @@ class Thresholds:
             if name not in known:
                 raise ValueError(f"{source}: unknown dedup threshold {name!r}; known: {', '.join(known)}")
             try:
-                number = known[name](value)  # type: ignore[call-arg]
+                number = known[name](value)
             except (TypeError, ValueError):
                 raise ValueError(f"{source}: dedup threshold {name} wants a number, not {value!r}") from None
             top = 200 if known[name] is float else 100_000  # similarities (and their sums) / word counts
@@ -667,58 +670,126 @@ class BlockIndex:
         return {i for bucket in self._by_key.values() if len(bucket) <= MAX_PAPERS_PER_KEY for i in bucket}
 
 
-@dataclass(slots=True)
-class _Paper:
-    """A paper while clustering: its fullest fingerprint and every title seen."""
+class PaperText:
+    """What matching knows of one paper: its best title and abstract, and every
+    title it was seen with. The best text is ``choose``'s (issue 12), and
+    ingest stores the same."""
 
-    fullest: Fingerprint
-    titles: dict[str, Fingerprint]
-    _variants: list[Fingerprint] | None = None
+    __slots__ = ("title", "abstract", "titles", "_fp", "_variants")
+
+    def __init__(self, title: str, abstract: str, titles: Iterable[str] = (), fp: Fingerprint | None = None):
+        self.title = title
+        self.abstract = abstract
+        self.titles = {title, *titles}
+        self._fp = fp
+        self._variants: list[Fingerprint] | None = None
+
+    def fingerprint(self) -> Fingerprint:
+        if self._fp is None:
+            self._fp = fingerprint(self.title, self.abstract)
+        return self._fp
 
     def variants(self) -> list[Fingerprint]:
-        if self._variants is None:  # kept until the paper changes
-            self._variants = [self.fullest] + [self.fullest.retitled(t) for t in self.titles
-                                               if t != self.fullest.title]
+        """The best abstract under each title the paper was seen with (kept until the paper changes)."""
+        if self._variants is None:
+            fp = self.fingerprint()
+            self._variants = [fp] + [fp.retitled(t) for t in self.titles if t != self.title]
         return self._variants
+
+    def absorb(self, title: str, abstract: str) -> None:
+        """Learn from one more record of this paper."""
+        if title not in self.titles:
+            self.titles.add(title)
+            self._variants = None
+        if choose.better_title(title, self.title):
+            self.title, self._fp, self._variants = title, None, None
+        if choose.better_abstract(abstract, self.abstract):
+            self.abstract, self._fp, self._variants = abstract, None, None
+
+
+@dataclass(slots=True)
+class Placement:
+    """Where the matching loop put one record, and why."""
+
+    handle: int  # the paper it went to
+    new: bool  # True: it starts that paper
+    new_keys: list[int]  # its blocking keys the index did not have yet
+    decision: Decision | None = None  # the rule that joined it (None: a new paper)
+    apart: list[tuple[int, Decision]] = field(default_factory=list)  # papers kept apart that came close
+
+
+class Matcher:
+    """The matching loop: each record goes to the paper a user pinned its text
+    to, else to the best joining paper among the candidates its blocking keys
+    find, else starts a new paper.
+
+    Ingest (against the papers a library holds), ``cluster`` (tests, the
+    benchmark) and tag import all run this loop, so what the tests measure
+    is what ingest does. A record byte-identical to an earlier one goes where
+    that one went. ``thresholds`` come from the config (``dedup:``).
+    """
+
+    def __init__(self, index: BlockIndex | None = None, papers: dict[int, PaperText] | None = None,
+                 thresholds: Thresholds = DEFAULT_THRESHOLDS, pins: dict[int, int] | None = None) -> None:
+        self.index = index if index is not None else BlockIndex()
+        self.papers: dict[int, PaperText] = papers if papers is not None else {}
+        self.thresholds = thresholds
+        self.pins = pins or {}  # content key -> paper, from a user's merge or split (issue 11)
+        self._twins: dict[tuple[str, str], int] = {}
+
+    def judge(self, fp: Fingerprint, keys: set[int]) -> tuple[int | None, Decision | None, list[tuple[int, Decision]]]:
+        """(the best joining paper, its decision, the papers kept apart above the near-miss score)."""
+        t = self.thresholds
+        best: int | None = None
+        best_d: Decision | None = None
+        apart: list[tuple[int, Decision]] = []
+        for candidate in self.index.candidates(keys):
+            d = best_decision(fp, self.papers[candidate].variants(), t)
+            if d.same:
+                if best_d is None or d.score > best_d.score:
+                    best, best_d = candidate, d
+            elif d.score >= t.near_miss:
+                apart.append((candidate, d))
+        return best, best_d, apart
+
+    def best(self, fp: Fingerprint, keys: set[int]) -> int | None:
+        """The paper that ``fp`` matches best, or None."""
+        return self.judge(fp, keys)[0]
+
+    def place(self, title: str, abstract: str, new: int, fp: Fingerprint | None = None,
+              keys: set[int] | None = None, content: int | None = None) -> Placement:
+        """Place one record; a new paper gets the handle ``new``. ``content``: the
+        record's content key (``Fingerprint.content_key``), to follow a pin."""
+        twin = self._twins.get((title, abstract))
+        if twin is not None:
+            return Placement(twin, False, [], Decision("same", 100.0, 100.0 if abstract else None))
+        if fp is None:
+            fp = fingerprint(title, abstract)
+        if keys is None:
+            keys = fp.keys()
+        pinned = self.pins.get(content) if content is not None else None
+        best: int | None
+        decision: Decision | None
+        apart: list[tuple[int, Decision]]
+        if pinned is not None:
+            best, decision, apart = pinned, Decision("user", 100.0), []
+        else:
+            best, decision, apart = self.judge(fp, keys)
+        if best is None:
+            best = new
+            self.papers[new] = PaperText(title, abstract, fp=fp)
+        else:
+            self.papers[best].absorb(title, abstract)
+        self._twins[(title, abstract)] = best
+        return Placement(best, best == new, self.index.add(best, keys), decision, apart)
 
 
 def cluster(records: list[tuple[str, str]]) -> list[int]:
     """Group (title, abstract) records into papers, in order; returns for each
     record the index of the first record of its paper.
 
-    The same decisions as an ingest makes against a library (each paper
-    compared through its fullest abstract under every title it was seen
-    with), without one: tests and the benchmark measure precision and recall
-    with it. A record identical to an earlier one goes where that one went.
+    The very loop an ingest runs against a library (``Matcher``), without
+    one: tests and the benchmark measure precision and recall with it.
     """
-    index = BlockIndex()
-    papers: dict[int, _Paper] = {}  # first record -> paper
-    owner: list[int] = []
-    twins: dict[tuple[str, str], int] = {}
-    for i, (title, abstract) in enumerate(records):
-        best = twins.get((title, abstract))
-        if best is not None:
-            owner.append(best)
-            continue
-        fp = fingerprint(title, abstract)
-        keys = fp.keys()
-        best_score = -1.0
-        for candidate in index.candidates(keys):
-            score = best_match(fp, papers[candidate].variants())
-            if score is not None and score > best_score:
-                best, best_score = candidate, score
-        if best is None:
-            best = i
-            papers[i] = _Paper(fp, {fp.title: fp})
-        else:
-            paper = papers[best]
-            if fp.title not in paper.titles:
-                paper.titles[fp.title] = fp
-                paper._variants = None
-            if len(fp._abstract) > len(paper.fullest._abstract):
-                paper.fullest = fp
-                paper._variants = None
-        owner.append(best)
-        twins[(title, abstract)] = best
-        index.add(best, keys)
-    return owner
+    matcher = Matcher()
+    return [matcher.place(title, abstract, i).handle for i, (title, abstract) in enumerate(records)]

@@ -24,11 +24,14 @@ class PapertriageError(Exception):
 
     exit_code: ExitCode = ExitCode.USER_ERROR
 
-    def __init__(self, message: str, *, file: str | None = None, line: int | None = None):
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
+                 reported: bool = False):
         super().__init__(message)
         self.message = message
         self.file = file
         self.line = line
+        # Already told to the user, line by line, as it happened: main() only exits.
+        self.reported = reported
 
     def __str__(self) -> str:
         where = ""

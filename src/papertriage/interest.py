@@ -27,7 +27,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
-from .query.words import fts_words
+from .words import fts_words
 
 __all__ = ["Model", "features", "features_of_words", "train", "score", "score_text", "explain",
            "DEFAULT_TERMS", "MIN_EACH"]

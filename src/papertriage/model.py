@@ -4,9 +4,24 @@ knows about it (Paper). No I/O here."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
-STATUSES = ("new", "keep", "skip", "read")
+# The one source of each of these names: commands, the query language and the
+# store all read them from here.
+STATUSES = ("new", "keep", "skip", "read")  # triage status; every paper starts `new`
+# Orders of every listing command (list, search, similar, export); relevance
+# ranks by the query's words, and without words lists the newest first.
+# `interest` and `interest:TAG` (issue 13): learned from the user's decisions (core/interest.py).
+SORTS = ("relevance", "added", "seen", "date", "upvotes", "title", "interest")
+
+
+def is_interest_sort(sort: str | None) -> bool:
+    """``interest`` or ``interest:TAG``."""
+    return bool(sort) and (sort == "interest" or str(sort).startswith("interest:"))
+# A tag name: ASCII letters, digits, - and _, with / between levels (method/kan).
+TAG_NAME = re.compile(r"[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*")
+MAX_TAG_LENGTH = 64
 
 
 @dataclass(slots=True)
@@ -23,19 +38,6 @@ class Sighting:
     published_raw: str | None = None
     upvotes: int | None = None
     dump_id: int | None = None  # set by the store once the dump is recorded
-
-    def to_dict(self) -> dict:
-        return {
-            "file": self.file,
-            "line": self.line,
-            "layout": self.layout,
-            "title": self.title,
-            "abstract": self.abstract,
-            "authors_count": self.authors_count,
-            "published": self.published.isoformat() if self.published else None,
-            "published_raw": self.published_raw,
-            "upvotes": self.upvotes,
-        }
 
 
 @dataclass(slots=True)
@@ -61,22 +63,3 @@ class Paper:
     # paper that is not in a library (the renderers then derive them).
     citation_key: str | None = None
     note_name: str | None = None
-
-    def to_dict(self, *, with_sightings: bool = True) -> dict:
-        data = {
-            "id": self.id,
-            "title": self.title,
-            "abstract": self.abstract,
-            "authors_count": self.authors_count,
-            "published": self.published.isoformat() if self.published else None,
-            "upvotes": self.upvotes,
-            "seen": self.seen,
-            "status": self.status,
-            "tags": list(self.tags),
-            "note": self.note,
-            "first_seen": self.first_seen,
-            "last_seen": self.last_seen,
-        }
-        if with_sightings and self.sightings is not None:
-            data["sightings"] = [s.to_dict() for s in self.sightings]
-        return data

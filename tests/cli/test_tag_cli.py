@@ -11,22 +11,24 @@ from pathlib import Path
 
 import pytest
 
+from papertriage.core.papers import get_paper
+from papertriage.core.select import select_papers
+
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
 
 
 def ids_of(lib, n: int) -> list[str]:
-    return [p.id for p in lib.select(order_by="p.pk", limit=n)]
+    return [p.id for p in select_papers(lib, limit=n)]
 
 
 def state_of(lib, paper_id: str):
-    (pk,) = lib.resolve_ids([paper_id])
-    p = next(lib.select("p.pk = ?", (pk,)))
+    p = get_paper(lib, paper_id)
     return p.status, p.tags, p.note
 
 
 def snapshot(lib):
-    return ([(p.id, p.status, p.note, tuple(p.tags)) for p in lib.select(order_by="p.pk")],
+    return ([(p.id, p.status, p.note, tuple(p.tags)) for p in select_papers(lib)],
             lib.execute("SELECT count(*) FROM history").fetchone()[0])
 
 
@@ -51,7 +53,7 @@ def test_tag_add_from_list_tsv_on_stdin(seeded, cli):
     assert "popular: added to 5 papers" in r.out
     listed = {line.split("\t")[0] for line in tsv.out.splitlines()[1:]}
     assert len(listed) == 5
-    assert {p.id for p in seeded.select() if p.tags == ["popular"]} == listed
+    assert {p.id for p in select_papers(seeded) if p.tags == ["popular"]} == listed
 
 
 def test_tag_add_from_ids_format_with_blank_lines_and_comments(seeded, cli):
@@ -64,9 +66,9 @@ def test_tag_add_from_ids_format_with_blank_lines_and_comments(seeded, cli):
 def test_tag_add_with_query(seeded, cli):
     r = cli("tag", "add", "method/kan", "--query", "kolmogorov")
     assert r.code == 0, r.err
-    kan = [p for p in seeded.select() if "kolmogorov" in (p.title + " " + p.abstract).lower()]
+    kan = [p for p in select_papers(seeded) if "kolmogorov" in (p.title + " " + p.abstract).lower()]
     assert kan and all("method/kan" in p.tags for p in kan)
-    assert sum(1 for p in seeded.select() if p.tags) == len(kan)
+    assert sum(1 for p in select_papers(seeded) if p.tags) == len(kan)
     none = cli("tag", "add", "x", "--query", "tag:nosuchtag")
     assert none.code == 1 and "no paper matches" in none.err
 
@@ -83,7 +85,7 @@ def test_unknown_ids_are_listed_and_nothing_changes(seeded, cli):
 
 
 def test_ambiguous_prefix_is_an_error(seeded, cli):
-    ids = [p.id for p in seeded.select()]
+    ids = [p.id for p in select_papers(seeded)]
     prefix = next(i[0] for i in ids if sum(1 for j in ids if j[0] == i[0]) > 1)
     r = cli("tag", "add", "x", prefix)
     assert r.code == 2 and "ambiguous" in r.err
@@ -287,7 +289,7 @@ rules:
 def test_tag_apply_dry_run_and_real(seeded, cli, tmp_path):
     rules = tmp_path / "rules.yaml"
     rules.write_text(RULES)
-    kan = sum(1 for p in seeded.select() if "kolmogorov" in (p.title + " " + p.abstract).lower())
+    kan = sum(1 for p in select_papers(seeded) if "kolmogorov" in (p.title + " " + p.abstract).lower())
     before = snapshot(seeded)
     dry = cli("tag", "apply", str(rules), "--dry-run")
     assert dry.code == 0, dry.err

@@ -10,13 +10,17 @@ one is imported and built.
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 from ..errors import ExitCode, PapertriageError
+
+if TYPE_CHECKING:
+    import typer
 
 __all__ = ["app", "main"]
 
 
-def __getattr__(name: str) -> "typer.Typer":  # noqa: F821
+def __getattr__(name: str) -> "typer.Typer":
     # `from . import app` in a command module builds the Typer app on first use.
     if name == "app":
         from .lazy import app
@@ -112,9 +116,10 @@ def _run(args: list[str]) -> int:
     try:
         code = root_group().main(args=args, prog_name="papertriage", standalone_mode=False)
     except PapertriageError as exc:
-        if debug:
+        if debug and not exc.reported:
             raise
-        err(f"papertriage: {exc}")
+        if not exc.reported:
+            err(f"papertriage: {exc}")
         code = exc.exit_code
     except typer.Exit as exc:
         code = exc.exit_code

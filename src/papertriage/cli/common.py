@@ -65,12 +65,12 @@ def err(message: str) -> None:
     sys.stderr.write(terminal_safe(message) + "\n")
 
 
-from ..core.papers import SORT_NAMES  # noqa: E402
+from ..model import SORTS  # noqa: E402
 from ..render import LIST_FORMATS  # noqa: E402
 
-# One --format set and one --sort set for every listing command (list, search, similar).
+# One --format set and one --sort set for every listing command (list, search, similar),
+# built from the one list of each (render.LIST_FORMATS, model.SORTS).
 ListFormat = Enum("ListFormat", {name: name for name in LIST_FORMATS}, type=str)  # type: ignore[misc]
-SortKey = Enum("SortKey", {name: name for name in SORT_NAMES}, type=str)  # type: ignore[misc]
 
 FORMAT_HELP = ("table, tsv, ids (one id a line), json, jsonl, markdown, csv, yaml, bibtex, csl-json or ris "
                "[default: table on a terminal, tsv when piped].")
@@ -80,17 +80,17 @@ SORT_HELP = ("relevance (best match first; without words: newest first), added (
 
 
 def check_sort(value: str | None) -> str | None:
-    """--sort: one of SORT_NAMES, or interest:TAG (issue 13)."""
-    if value is None or value in SORT_NAMES or (value.startswith("interest:") and len(value) > 9):
+    """--sort: one of model.SORTS, or interest:TAG (issue 13)."""
+    if value is None or value in SORTS or (value.startswith("interest:") and len(value) > 9):
         return value
-    raise typer.BadParameter(f"{value!r}: choose from {', '.join(SORT_NAMES)}, interest:TAG")
+    raise typer.BadParameter(f"{value!r}: choose from {', '.join(SORTS)}, interest:TAG")
 
 
 def interest_note(library, sort: str | None) -> None:
     """On stderr, what an interest sort rests on when it cannot learn yet (cold start)."""
-    from ..core.papers import is_interest_sort
+    from ..model import is_interest_sort
 
-    if is_interest_sort(sort):
+    if sort is not None and is_interest_sort(sort):
         from ..core.interest import ensure_ranking
 
         ranking = ensure_ranking(library, sort)

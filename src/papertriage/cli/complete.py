@@ -121,10 +121,11 @@ def _spec() -> dict:
         for old in os.listdir(os.path.dirname(path)):
             if old.startswith("completion-") and old.endswith(".json"):
                 os.unlink(os.path.join(os.path.dirname(path), old))
-        tmp = f"{path}.{os.getpid()}.tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(spec, f)
-        os.replace(tmp, path)
+        from pathlib import Path
+
+        from ..atomic import replace_file  # only when the cache is rebuilt
+
+        replace_file(Path(path), lambda f: json.dump(spec, f), mode=0o644, sync=False)
     except OSError:
         pass  # a read-only home: completion still works, only slower
     return spec

@@ -7,8 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import app
 from ..render import WITH_SIGHTINGS
+from . import app
 from .common import SORT_HELP, ListFormat, ReverseOpt, check_sort, err, interest_note, state, stdout_is_terminal
 
 
@@ -81,10 +81,11 @@ def export(
     from ..errors import UserError
     from ..render import EXPORT_FORMATS, render
 
+    by_path = format_for_path(output) if output and output != "-" else None
     if fmt is not None:
         name = fmt.value
-    elif output and output != "-" and format_for_path(output):
-        name = format_for_path(output)
+    elif by_path is not None:
+        name = by_path
     elif split or front_matter or template:
         name = "markdown"
     else:

@@ -8,8 +8,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import ExitCode, UserError
+from ..errors import UserError
 from . import app
+from .changes import print_rule_results
 from .common import err, state
 
 
@@ -39,18 +40,18 @@ def ingest(
     Files already ingested (same content) are skipped; a file that fails to
     parse is reported and leaves the library untouched.
     """
+    from ..config import load_config
     from ..core.ingest import find_dumps, ingest_sources
+    from ..core.rules import load_rules
     from ..render.safe import one_line
 
     lib = state(ctx).library
     day = _page_date(page_date)
     sources = find_dumps(paths)
-    from .tag import apply_configured_rules, configured_rules  # rules files listed in the config (issue 5)
-
-    rules, newest = configured_rules(lib)  # checked before anything is written
-    from ..config import load_config
-
-    thresholds = load_config().dedup_thresholds()
+    # Rules files listed in the config (issue 5), run on the papers this ingest adds.
+    config = load_config()
+    rules = [rule for path in config.rules for rule in load_rules(path)]
+    thresholds = config.dedup_thresholds()
     progress = _progress(len(sources)) if not quiet else None
 
     def on_file(file_report, done: int, total: int) -> None:
@@ -62,7 +63,7 @@ def ingest(
             progress.update(progress.task_ids[0], completed=done)
 
     try:
-        report = ingest_sources(lib, sources, page_date=day, on_file=on_file, thresholds=thresholds)
+        report = ingest_sources(lib, sources, page_date=day, rules=rules, on_file=on_file, thresholds=thresholds)
     finally:
         if progress:
             progress.stop()
@@ -74,9 +75,11 @@ def ingest(
         from .dedup import print_ingest_explanations
 
         print_ingest_explanations(lib, [f.dump_id for f in report.files if f.dump_id is not None])
-    apply_configured_rules(lib, rules, newest, quiet=quiet)
+    if report.rules and not quiet:
+        print_rule_results(report.rules, dry_run=False)
     if report.errors:
-        raise typer.Exit(ExitCode.USER_ERROR)
+        # Each bad file was reported as it was met, and the others went in.
+        raise UserError(f"{len(report.errors)} files not ingested", reported=True)
 
 
 def _print_file(f, one_line) -> None:

@@ -30,7 +30,8 @@ def _convert(name: str) -> Any:
     """The Click command for ``name`` from what its module registered on ``app``."""
     short = app.pretty_exceptions_short
     for info in app.registered_commands:
-        if (info.name or typer.main.get_command_name(info.callback.__name__)) == name:
+        callback_name = info.callback.__name__ if info.callback is not None else ""
+        if (info.name or typer.main.get_command_name(callback_name)) == name:
             return typer.main.get_command_from_info(info, pretty_exceptions_short=short,
                                                     rich_markup_mode=app.rich_markup_mode)
     for group in app.registered_groups:

@@ -7,8 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..render import SHOW_FORMATS, WITH_SIGHTINGS
 from . import app
-from ..render import WITH_SIGHTINGS
 from .common import (FormatOpt, LimitOpt, ReverseOpt, SortOpt, err, interest_note, nonempty, pick_format, pick_limit,
                      state, write_papers)
 
@@ -49,13 +49,17 @@ def list_(
 def show(
     ctx: typer.Context,
     paper_id: Annotated[str, typer.Argument(metavar="ID", help="A paper id or a unique prefix of one.")],
-    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="text (default) or json.")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help=" (default) or ".join(SHOW_FORMATS) + ".")]
+    = None,
     explain: Annotated[bool, typer.Option(
         "--explain", help="Number the sightings and say which dedup rule joined each one, with its scores.")] = False,
 ) -> None:
     """Every field of one paper, and every sighting of it."""
     from ..core.papers import get_paper
+    from ..errors import UserError
 
+    if fmt is not None and fmt not in SHOW_FORMATS:
+        raise UserError(f"unknown format {fmt!r} for show; choose from {', '.join(SHOW_FORMATS)}")
     explained = None
     if explain:
         from ..core.dedupe import explain_paper

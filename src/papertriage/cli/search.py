@@ -6,8 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import app
 from ..render import WITH_SIGHTINGS
+from . import app
 from .common import (FormatOpt, ReverseOpt, SortOpt, err, interest_note, nonempty, pick_format, pick_limit, state,
                      write_papers)
 from .query_args import QueryCommand

@@ -9,7 +9,7 @@ and reads keys.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
@@ -31,7 +31,7 @@ class RawKeys:
 
     def __init__(self, fd: int):
         self.fd = fd
-        self._saved = None
+        self._saved: list[Any] | None = None
 
     def __enter__(self) -> "RawKeys":
         import termios

@@ -25,7 +25,7 @@ def undo(
     """
     from ..core.undo import recent_steps, undo as undo_step
     from ..render.safe import one_line
-    from .tag import _local_time
+    from .decisions import _local_time
 
     lib = state(ctx).library
     if list_steps:

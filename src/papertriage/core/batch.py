@@ -14,8 +14,8 @@ from ..store import Library
 
 
 def select_batch(library: Library, query: str | None, *, sort: str = "added", offset: int = 0,
-                 limit: int | None = None) -> list[int]:
-    """Pks of the papers ``query`` selects, in ``sort`` order, skipping ``offset``, at most ``limit``."""
+                 limit: int | None = None) -> list[str]:
+    """Ids of the papers ``query`` selects, in ``sort`` order, skipping ``offset``, at most ``limit``."""
     from .select import select_papers
 
     stop = None if limit is None else offset + limit
@@ -25,5 +25,4 @@ def select_batch(library: Library, query: str | None, *, sort: str = "added", of
         where = f"{query!r}" if query else "the library"
         raise NoMatch(f"no paper to decide: {where} selects none" + (f" past the first {offset}" if offset else "")
                       + "; nothing changed")
-    pks = library.pks_for_ids(ids)
-    return [pks[i] for i in ids if i in pks]
+    return ids

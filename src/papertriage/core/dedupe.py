@@ -23,7 +23,8 @@ from ..errors import NoMatch, PapertriageError, UserError
 from ..model import Paper
 from ..store import Library, now
 from ..store import dedup as sql
-from .tags import _write  # one dry-run transaction for every use case that changes decisions
+from .changes import write as _write  # one dry-run transaction for every use case that changes decisions
+from .select import resolve_ids
 
 __all__ = [
     "SightingWhy", "Explained", "DupeGroup", "NearPair", "MergeReport",
@@ -89,7 +90,7 @@ def explain_paper(library: Library, paper_id: str) -> Explained:
     from .papers import get_paper
 
     paper = get_paper(library, paper_id)
-    (pk,) = library.resolve_ids([paper_id])
+    (pk,) = resolve_ids(library, [paper_id])
     return Explained(paper, _whys(sql.sighting_rows(library, pk)))
 
 
@@ -211,7 +212,7 @@ def merge(library: Library, ids: Sequence[str], *, dry_run: bool = False) -> Mer
     """Merge papers into the first one given; the others' ids become its aliases."""
     if len(ids) < 2:
         raise UserError("merge needs two or more paper ids (the first one survives)")
-    pks = library.resolve_ids(ids)
+    pks = resolve_ids(library, ids)
     if len(pks) < 2:
         raise UserError(f"{', '.join(ids)} are already one paper")
     survivor = pks[0]
@@ -313,7 +314,7 @@ def split(library: Library, paper_id: str, refs: Sequence[str], *, dry_run: bool
     original keeps its tags, status and note."""
     if not refs:
         raise UserError("split needs the sightings to take out (file:line, or their number in `show --explain`)")
-    (pk,) = library.resolve_ids([paper_id])
+    (pk,) = resolve_ids(library, [paper_id])
     report = MergeReport("split", "", dry_run=dry_run)
     with _write(library, dry_run):
         rows = sql.sighting_rows(library, pk)
@@ -387,7 +388,7 @@ def unmerge(library: Library, paper_id: str, *, dry_run: bool = False) -> MergeR
     other paper comes back with its id, tags, status and note); a join made by
     ingest is undone by taking the newest differing sighting text (with its
     exact repeats) out into a paper of its own."""
-    (pk,) = library.resolve_ids([paper_id])
+    (pk,) = resolve_ids(library, [paper_id])
     report = MergeReport("unmerge", "", dry_run=dry_run)
     with _write(library, dry_run):
         at = now()
@@ -477,7 +478,7 @@ def export_decisions(library: Library) -> list[dict]:
 
 def read_decisions(text: str, source: str) -> list[dict]:
     """The ``_dedup`` list of a `tag export` file ([] when it has none)."""
-    from .tags import yaml_compose, yaml_fail
+    from ..yamlnodes import compose as yaml_compose, fail as yaml_fail
 
     import yaml
 
@@ -503,7 +504,7 @@ def apply_decisions(library: Library, decisions: list[dict], at: str) -> list[tu
         if "merge" in d:
             ids = [str(i) for i in d["merge"]]
             try:
-                pks = library.resolve_ids(ids)
+                pks = resolve_ids(library, ids)
             except PapertriageError:
                 continue  # papers this library has not seen
             if len(pks) > 1:
@@ -513,7 +514,7 @@ def apply_decisions(library: Library, decisions: list[dict], at: str) -> list[tu
                 done.append((pks[0], "merge", " ".join(report.others) + " merged in"))
         elif "split" in d:
             try:
-                (pk,) = library.resolve_ids([str(d["split"])])
+                (pk,) = resolve_ids(library, [str(d["split"])])
             except PapertriageError:
                 continue
             if library.ids_taken([str(d.get("into", ""))]):
@@ -546,7 +547,7 @@ def _register_inverses() -> None:
         new_id = (detail or "").rsplit(" into ", 1)[-1].split(" ", 1)[0]
         if " split off into " not in (detail or "") or not library.ids_taken([new_id]):
             return  # the split-off paper's own row: its original's row does the work
-        (other,) = library.resolve_ids([new_id])
+        (other,) = resolve_ids(library, [new_id])
         _merge_one(library, pk, other, at, MergeReport("merge", ""))
         for merge_id, _, _, state in sql.merges_of(library, pk, "split"):
             if state["new"] == new_id:
@@ -563,7 +564,7 @@ def _register_inverses() -> None:
     def _undo_unmerge(library: Library, pk: int, detail: str | None, before: str | None, at: str) -> None:
         restored = (detail or "").split(" ", 1)[0]
         if " taken out again" in (detail or "") and library.ids_taken([restored]):
-            (other,) = library.resolve_ids([restored])
+            (other,) = resolve_ids(library, [restored])
             _merge_one(library, pk, other, at, MergeReport("merge", ""))
 
 

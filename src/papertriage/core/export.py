@@ -27,16 +27,17 @@ import itertools
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator
 
-from ..errors import NoMatch, UserError
-from ..model import STATUSES, Paper
-from ..store import Library
-from .select import select_papers
 from .. import naming
+from ..atomic import replace_file
+from ..errors import NoMatch, UserError
+from ..model import TAG_NAME, Paper
+from ..store import Library
+from .decisions import check_status
+from .select import select_papers
 
 __all__ = ["ExportResult", "export_papers", "build_query", "split_file_name", "write_atomic",
            "format_for_path", "EXTENSIONS", "MANIFEST"]
@@ -52,7 +53,6 @@ EXTENSIONS = {
 _BY_SUFFIX = {".md": "markdown", ".markdown": "markdown", ".csv": "csv", ".tsv": "tsv", ".json": "json",
               ".jsonl": "jsonl", ".ndjson": "jsonl", ".yaml": "yaml", ".yml": "yaml", ".bib": "bibtex",
               ".ris": "ris"}
-_TAG_VALUE = re.compile(r"[A-Za-z0-9_/*-]+")
 
 
 @dataclass
@@ -79,12 +79,11 @@ def build_query(query: str | None, tags: Iterable[str] = (), status: str | None 
     parts = [query.strip()] if query and query.strip() else []
     for tag in tags:
         tag = tag.strip()
-        if not _TAG_VALUE.fullmatch(tag):
+        if not TAG_NAME.fullmatch(tag[:-1] if tag.endswith("*") else tag):  # tag:inter* is a prefix
             raise UserError(f"bad tag name {tag!r}: use letters, digits, - and _, with / between levels")
         parts.append(f"tag:{tag}")
     if status is not None:
-        if status not in STATUSES:
-            raise UserError(f"unknown status {status!r}; choose from {', '.join(STATUSES)}")
+        check_status(status)
         parts.append(f"status:{status}")
     return " ".join(parts) or None
 
@@ -161,41 +160,15 @@ def write_atomic(path: str | os.PathLike, produce: Callable[[IO[str]], int], *,
             raise UserError(f"cannot write: {exc.strerror or exc}", file=shown) from None
     try:
         mode = target.stat().st_mode & 0o7777 if target.exists() else _new_file_mode()
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+        return replace_file(target, produce, mode=mode, encoding=encoding)
     except OSError as exc:
-        raise UserError(f"cannot write: {exc.strerror}", file=shown) from None
-    try:
-        with open(fd, "w", encoding=encoding, newline="") as f:
-            result = produce(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError):
-            raise UserError(f"cannot write: {exc.strerror or exc}", file=shown) from None
-        raise
-    return result
+        if isinstance(exc, BrokenPipeError):
+            raise
+        raise UserError(f"cannot write: {exc.strerror or exc}", file=shown) from None
 
 
 def _write_bytes_atomic(target: Path, data: bytes, mode: int) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    try:
-        with open(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
+    replace_file(target, lambda f: f.write(data), mode=mode, binary=True, sync=False)
 
 
 # -- one file per paper ----------------------------------------------------

@@ -18,6 +18,7 @@ from typing import Iterable
 from .. import dedup
 from ..errors import UnknownIdError
 from ..store import Library
+from .select import resolve_ids
 
 __all__ = ["OPENING_CHARS", "abstract_opening", "find_by_content", "Placement", "place"]
 
@@ -45,24 +46,19 @@ def abstract_opening(abstract: str, limit: int = OPENING_CHARS) -> str:
 
 def find_by_content(library: Library, title: str, abstract: str) -> int | None:
     """The pk of the paper a sighting with this title and abstract would merge
-    into, or None."""
+    into, or None: the ingest's own matcher (``dedup.Matcher``) over the
+    candidates its blocking keys find."""
     fp = dedup.fingerprint(title, abstract)
     keys = fp.keys()
     index = dedup.BlockIndex(library.papers_with_keys(keys))
     candidates = index.candidates(keys)
     if not candidates:
         return None
-    states = library.paper_states(candidates)
+    records = library.paper_records(candidates)
     titles = library.sighting_titles(candidates)
-    best, best_score = None, -1.0
-    for pk in sorted(candidates):
-        _, own_title, own_abstract = states[pk][:3]
-        base = dedup.fingerprint(own_title, own_abstract)
-        variants = [base] + [base.retitled(t) for t in titles.get(pk, ()) if t != own_title]
-        score = dedup.best_match(fp, variants)
-        if score is not None and score > best_score:
-            best, best_score = pk, score
-    return best
+    matcher = dedup.Matcher(index, {pk: dedup.PaperText(records[pk][1], records[pk][2], titles.get(pk, ()))
+                                    for pk in candidates})
+    return matcher.best(fp, keys)
 
 
 @dataclass(slots=True)
@@ -83,8 +79,8 @@ def place(library: Library, records: Iterable[tuple[str, str | None, str | None]
     placements = []
     for token, title, opening in records:
         try:
-            (pk,) = library.resolve_ids([token])
-            placements.append(Placement(token, pk, "id"))
+            (by_id,) = resolve_ids(library, [token])
+            placements.append(Placement(token, by_id, "id"))
             continue
         except UnknownIdError:
             pass

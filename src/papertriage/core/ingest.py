@@ -3,7 +3,12 @@
 A file either goes in whole or not at all (a savepoint per file inside
 transactions of about BATCH_SIGHTINGS sightings); a file that fails to parse
 is reported and the others still go in. Content already ingested (same
-SHA-256) is skipped at once.
+SHA-256) is skipped at once. A library error (disk full, read-only) is no bad
+file: it stops the ingest and rolls back the batch in flight.
+
+Rules files (``core.rules``) given to ``ingest`` are checked before anything
+is written and run on the papers the ingest added, so the command and the
+Python API do the same thing.
 """
 
 from __future__ import annotations
@@ -14,13 +19,14 @@ import hashlib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable
+from typing import Any, BinaryIO, Callable, Iterable, Sequence
 
-from .. import choose, dedup, parse
-from ..errors import PapertriageError, UserError
+from .. import dedup, parse
+from ..errors import PapertriageError, StoreError, UserError
 from ..model import Sighting
 from ..store import Library, PaperWriter, indexes, now
 from ..store import dedup as dedup_store
+from .rules import Rule, RuleResult, apply_rules, check_rules, papers_added_after
 from . import prefetch
 from .prefetch import Prepared
 
@@ -47,14 +53,11 @@ class FileReport:
     error: str | None = None
     dump_id: int | None = None  # once recorded (for `ingest --explain`)
 
-    def to_dict(self) -> dict:
-        return {"file": self.name, "layout": self.layout, "records": self.records, "new": self.new,
-                "merged": self.merged, "skipped": self.skipped, "error": self.error}
-
 
 @dataclass(slots=True)
 class IngestReport:
     files: list[FileReport] = field(default_factory=list)
+    rules: list[RuleResult] = field(default_factory=list)  # what the rules did to the new papers
 
     @property
     def errors(self) -> list[FileReport]:
@@ -114,13 +117,16 @@ def find_dumps(paths: Iterable[str]) -> list[DumpSource]:
 
 
 @dataclass(slots=True)
-class _PaperState:
-    """A paper as this ingest sees it: loaded from the library, or new."""
+class _PaperRecord:
+    """A paper as this ingest sees it: loaded from the library (``pk``), or new.
 
+    Its title and abstract are the matcher's (``dedup.PaperText``: the one
+    rule for the best text); the rest is merged here.
+    """
+
+    text: dedup.PaperText
     pk: int | None
     id: str | None
-    title: str
-    abstract: str
     authors_count: int | None
     published: str | None
     upvotes: int | None
@@ -129,39 +135,30 @@ class _PaperState:
     first_seen: str | None
     last_seen: str | None
     last_dump: int | None
-    fp: dedup.Fingerprint | None = None
-    titles: set[str] = field(default_factory=set)  # every title its sightings gave
     changed: bool = False
-    old_title: str | None = None  # what the library held before this ingest, if replaced
-    old_abstract: str | None = None
-    _variants: list[dedup.Fingerprint] | None = None  # kept until the title, abstract or titles change
+    stored_title: str | None = None  # what the library holds, for a paper loaded from it
+    stored_abstract: str | None = None
 
-    def fingerprint(self) -> dedup.Fingerprint:
-        if self.fp is None:
-            self.fp = dedup.fingerprint(self.title, self.abstract)
-        return self.fp
+    @classmethod
+    def load(cls, pk: int, row: tuple[Any, ...], titles: set[str]) -> "_PaperRecord":
+        """From ``Library.paper_records``: (id, title, abstract, authors_count, published,
+        upvotes, seen, sightings, first_seen, last_seen, last_dump)."""
+        pid, title, abstract, authors_count, published, upvotes, seen, sightings, first, last, last_dump = row
+        return cls(dedup.PaperText(title, abstract, titles), pk, pid, authors_count, published, upvotes, seen,
+                   sightings, first, last, last_dump, stored_title=title, stored_abstract=abstract)
 
-    def variants(self) -> list[dedup.Fingerprint]:
-        """The fullest abstract under each title the paper was seen with."""
-        if self._variants is None:
-            fp = self.fingerprint()
-            self._variants = [fp] + [fp.retitled(t) for t in self.titles if t != self.title]
-        return self._variants
+    @property
+    def old_title(self) -> str | None:
+        """The title the library held, when this ingest replaced it."""
+        return self.stored_title if self.stored_title not in (None, self.text.title) else None
+
+    @property
+    def old_abstract(self) -> str | None:
+        return self.stored_abstract if self.stored_abstract not in (None, self.text.abstract) else None
 
     def absorb(self, s: Sighting, dump_id: int, seen_on: str) -> None:
-        """Keep the best of what the new sighting knew (``choose``: the best title, not the longest)."""
+        """Keep the best of what the new sighting knew (its text went to the matcher)."""
         self.changed = True
-        if s.title not in self.titles:
-            self.titles.add(s.title)
-            self._variants = None
-        if choose.better_title(s.title, self.title):
-            if self.pk is not None and self.old_title is None:
-                self.old_title = self.title
-            self.title, self.fp, self._variants = s.title, None, None
-        if choose.better_abstract(s.abstract, self.abstract):
-            if self.pk is not None and self.old_abstract is None:
-                self.old_abstract = self.abstract
-            self.abstract, self.fp, self._variants = s.abstract, None, None
         if s.authors_count is not None:
             self.authors_count = max(self.authors_count or 0, s.authors_count)
         published = s.published.isoformat() if s.published else None
@@ -176,19 +173,18 @@ class _PaperState:
         self.first_seen = min(filter(None, (self.first_seen, seen_on)))
         self.last_seen = max(filter(None, (self.last_seen, seen_on)))
 
-    def row(self) -> dict:
-        return {"id": self.id, "title": self.title, "abstract": self.abstract,
+    def row(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.text.title, "abstract": self.text.abstract,
                 "authors_count": self.authors_count, "published": self.published, "upvotes": self.upvotes,
                 "seen": self.seen, "sightings": self.sightings, "first_seen": self.first_seen,
                 "last_seen": self.last_seen, "last_dump": self.last_dump}
 
 
-def _new_state(s: Sighting, dump_id: int, seen_on: str, fp: dedup.Fingerprint) -> _PaperState:
-    return _PaperState(
-        pk=None, id=None, title=s.title, abstract=s.abstract, authors_count=s.authors_count,
+def _new_record(s: Sighting, dump_id: int, seen_on: str, text: dedup.PaperText) -> _PaperRecord:
+    return _PaperRecord(
+        text=text, pk=None, id=None, authors_count=s.authors_count,
         published=s.published.isoformat() if s.published else None, upvotes=s.upvotes,
-        seen=1, sightings=1, first_seen=seen_on, last_seen=seen_on, last_dump=dump_id, fp=fp,
-        titles={s.title}, changed=True)
+        seen=1, sightings=1, first_seen=seen_on, last_seen=seen_on, last_dump=dump_id, changed=True)
 
 
 def _candidate_id(fp: dedup.Fingerprint, attempt: int) -> str:
@@ -237,41 +233,32 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
     index = dedup.BlockIndex(library.papers_with_keys(set().union(*keysets)))
     followed = index.followed() | set(pins.values())
     titles = library.sighting_titles(followed)
-    states: dict[int, _PaperState] = {
-        pk: _PaperState(pk, *row, titles=titles.get(pk, set()))
-        for pk, row in library.paper_states(followed).items()
+    states: dict[int, _PaperRecord] = {
+        pk: _PaperRecord.load(pk, row, titles.get(pk, set()))
+        for pk, row in library.paper_records(followed).items()
     }
+    matcher = dedup.Matcher(index, {pk: state.text for pk, state in states.items()},
+                            thresholds or dedup.DEFAULT_THRESHOLDS, pins)
     new_handles: list[int] = []
     placements: list[int] = []  # handle of the paper each sighting went to
     decisions: list[dedup.Decision | None] = []  # the rule that placed it (None: a new paper)
     near: list[tuple[int, int, dedup.Decision]] = []  # pairs compared and kept apart, close enough to list
     new_keys: list[tuple[int, int]] = []
     merged = 0
-    t = thresholds or dedup.DEFAULT_THRESHOLDS
     for s, fp, keys, content in zip(sightings, prints, keysets, contents):
-        best, best_d = pins.get(content), None
-        apart: list[tuple[int, dedup.Decision]] = []
-        if best is not None:
-            best_d = dedup.Decision("user", 100.0)
+        # New papers get negative handles until inserted.
+        placed = matcher.place(s.title, s.abstract, -(len(new_handles) + 1), fp, keys, content)
+        handle = placed.handle
+        if placed.new:
+            states[handle] = _new_record(s, dump_id, seen_on, matcher.papers[handle])
+            new_handles.append(handle)
         else:
-            for handle in index.candidates(keys):
-                d = dedup.best_decision(fp, states[handle].variants(), t)
-                if d.same:
-                    if best_d is None or d.score > best_d.score:
-                        best, best_d = handle, d
-                elif d.score >= t.near_miss:
-                    apart.append((handle, d))
-        if best is None:
-            best = -(len(new_handles) + 1)  # new papers get negative handles until inserted
-            states[best] = _new_state(s, dump_id, seen_on, fp)
-            new_handles.append(best)
-        else:
-            states[best].absorb(s, dump_id, seen_on)
+            states[handle].absorb(s, dump_id, seen_on)
             merged += 1
-        placements.append(best)
-        decisions.append(best_d)
-        new_keys.extend((key, best) for key in index.add(best, keys))
-        near.extend((other, best, d) for other, d in apart)
+        placements.append(handle)
+        decisions.append(placed.decision)
+        new_keys.extend((key, handle) for key in placed.new_keys)
+        near.extend((other, handle, d) for other, d in placed.apart)
 
     writer = PaperWriter(library)
     _assign_ids(library, [states[h] for h in new_handles])
@@ -290,7 +277,7 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
     ])
     rows = []
     for s, handle, d in zip(sightings, placements, decisions):
-        paper_abstract = states[handle].abstract
+        paper_abstract = states[handle].text.abstract
         rows.append((pk_of.get(handle, handle), dump_id, s.line, s.title,
                      None if s.abstract == paper_abstract else s.abstract, s.authors_count,
                      s.published.isoformat() if s.published else None, s.published_raw, s.upvotes,
@@ -308,15 +295,15 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
     return len(new_handles), merged
 
 
-def _assign_ids(library: Library, new_states: list[_PaperState]) -> None:
-    wanted = {id(s): _candidate_id(s.fingerprint(), 0) for s in new_states}
+def _assign_ids(library: Library, new_states: list[_PaperRecord]) -> None:
+    wanted = {id(s): _candidate_id(s.text.fingerprint(), 0) for s in new_states}
     taken = library.ids_taken(wanted.values())
     used: set[str] = set()
     for state in new_states:
         attempt, candidate = 0, wanted[id(state)]
         while candidate in taken or candidate in used:
             attempt += 1
-            candidate = _candidate_id(state.fingerprint(), attempt)
+            candidate = _candidate_id(state.text.fingerprint(), attempt)
             taken |= library.ids_taken([candidate])
         used.add(candidate)
         state.id = candidate
@@ -330,7 +317,8 @@ def ingest_one(library: Library, source: DumpSource, *, page_date: dt.date | Non
     ``prepared``: the dump already read, parsed and fingerprinted (``prefetch``).
     """
     own_vocabulary = vocabulary is None
-    vocabulary = VocabularyChanges() if own_vocabulary else vocabulary
+    if vocabulary is None:
+        vocabulary = VocabularyChanges()
     report = FileReport(source.display)
     try:
         if prepared is not None:
@@ -370,6 +358,8 @@ def ingest_one(library: Library, source: DumpSource, *, page_date: dt.date | Non
                 thresholds=thresholds)
             if own_vocabulary:
                 vocabulary.apply(library)
+    except StoreError:
+        raise  # the library, not this file: stop the whole ingest
     except PapertriageError as exc:
         if exc.file is None:
             exc.file = source.display
@@ -380,12 +370,12 @@ def ingest_one(library: Library, source: DumpSource, *, page_date: dt.date | Non
 
 
 def ingest(library: Library, paths: Iterable[str], *, page_date: dt.date | None = None,
-           stdin: BinaryIO | None = None,
+           stdin: BinaryIO | None = None, rules: Sequence[Rule] = (),
            on_file: Callable[[FileReport, int, int], None] | None = None,
            thresholds: dedup.Thresholds | None = None) -> IngestReport:
-    """Ingest files, folders and `-` (stdin). Errors are collected per file, never fatal."""
-    return ingest_sources(library, find_dumps(paths), page_date=page_date, stdin=stdin, on_file=on_file,
-                          thresholds=thresholds)
+    """Ingest files, folders and `-` (stdin). Bad files are collected per file, never fatal."""
+    return ingest_sources(library, find_dumps(paths), page_date=page_date, stdin=stdin, rules=rules,
+                          on_file=on_file, thresholds=thresholds)
 
 
 def use_bulk(library: Library, sources: list[DumpSource]) -> bool:
@@ -399,14 +389,14 @@ def use_bulk(library: Library, sources: list[DumpSource]) -> bool:
             except OSError:
                 pass
     expected = size // SIGHTING_BYTES
-    return expected >= BULK_MIN_SIGHTINGS and expected >= BULK_SHARE * library.max_paper_pk()
+    return expected >= BULK_MIN_SIGHTINGS and expected >= BULK_SHARE * library.newest_mark()
 
 
 def ingest_sources(library: Library, sources: list[DumpSource], *, page_date: dt.date | None = None,
-                   stdin: BinaryIO | None = None,
+                   stdin: BinaryIO | None = None, rules: Sequence[Rule] = (),
                    on_file: Callable[[FileReport, int, int], None] | None = None,
                    bulk: bool | None = None, thresholds: dedup.Thresholds | None = None) -> IngestReport:
-    """Ingest the dumps ``find_dumps`` found.
+    """Ingest the dumps ``find_dumps`` found, then run ``rules`` on the new papers.
 
     Files are written in batches of about BATCH_SIGHTINGS sightings per
     transaction, each file in a savepoint of its own: a bad file still changes
@@ -419,6 +409,10 @@ def ingest_sources(library: Library, sources: list[DumpSource], *, page_date: dt
     """
     report = IngestReport()
     indexes.repair_if_orphaned(library)  # a bulk ingest killed before its rebuild
+    mark = 0
+    if rules:
+        check_rules(library, rules)  # a bad rule fails before anything is written
+        mark = library.newest_mark()
     if bulk is None:
         bulk = use_bulk(library, sources)
     wrote = False
@@ -447,4 +441,8 @@ def ingest_sources(library: Library, sources: list[DumpSource], *, page_date: dt
             indexes.rebuild_pending(library)
         else:
             indexes.clear_pending(library)
+    if rules:
+        added = papers_added_after(library, mark)
+        if added:
+            report.rules = apply_rules(library, rules, only_ids=added)
     return report

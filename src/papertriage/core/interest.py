@@ -26,24 +26,21 @@ from dataclasses import dataclass, field
 from .. import interest as learn
 from ..errors import UserError
 from ..model import Paper
-from ..store import Library, now
+from ..query import compile_query
+from ..store import Library, Selection, now
 from ..store import interest as store
 
-__all__ = ["Ranking", "Why", "ensure_ranking", "order_terms", "why", "is_interest_sort", "FALLBACK_ORDER"]
+__all__ = ["Ranking", "Why", "ensure_ranking", "why", "is_interest_sort"]
 
 # Bump when the method changes, so cached models are retrained.
 METHOD = "nb-tfidf-12gram-v1"
-# Cold start, and ties: most seen, most upvoted, newest (as `triage` always ordered).
-FALLBACK_TERMS: tuple[tuple[str, bool], ...] = (
-    ("p.seen", True), ("p.upvotes IS NULL", False), ("p.upvotes", True), ("p.published IS NULL", False),
-    ("p.published", True), ("p.pk", False))
-FALLBACK_ORDER = ", ".join(f"{e}{' DESC' if d else ''}" for e, d in FALLBACK_TERMS)
 INTERESTED = ("keep", "read")
 SAMPLE_NEGATIVES = 4  # interest:TAG: this many untagged papers per tagged one, at least 40
 PYTHON_SCORING_MAX = 3000  # new papers scored from their text; beyond this, rescore from the index
 
 
-from .papers import is_interest_sort  # noqa: E402
+from ..model import is_interest_sort  # noqa: E402
+from .select import resolve_ids  # noqa: E402
 
 
 def _tag_of(sort: str) -> str | None:
@@ -146,7 +143,8 @@ def ensure_ranking(library: Library, sort: str = "interest") -> Ranking:
         if row[2] >= top:
             return ranking
     with library.transaction():
-        if ranking.model is not None and store.count_after(library, row[2]) <= PYTHON_SCORING_MAX:
+        if (ranking.model is not None and ranking.model_id is not None and row is not None
+                and store.count_after(library, row[2]) <= PYTHON_SCORING_MAX):
             model = ranking.model
             new = [(pk, learn.score_text(model, title, abstract))
                    for pk, title, abstract in store.texts_after(library, row[2])]
@@ -164,18 +162,9 @@ def ensure_ranking(library: Library, sort: str = "interest") -> Ranking:
     return ranking
 
 
-def order_terms(library: Library, sort: str) -> tuple[tuple[str, bool], ...]:
-    """ORDER BY terms (expression, descending) for an interest sort: the cached score, then
-    the fallback order (alone when cold)."""
-    ranking = ensure_ranking(library, sort)
-    if ranking.cold:
-        return FALLBACK_TERMS
-    return ((store.score_expression(ranking.model_id), True),) + FALLBACK_TERMS
-
-
 def scores(library: Library, ranking: Ranking, pks: list[int]) -> dict[int, float]:
     """Cached scores of some papers (0 for a paper no learned term touches)."""
-    if ranking.cold:
+    if ranking.cold or ranking.model_id is None:
         return {}
     found = store.scores_of(library, ranking.model_id, pks)
     return {pk: found.get(pk, 0.0) for pk in pks}
@@ -195,19 +184,17 @@ class Why:
 
 def why(library: Library, paper_id: str, sort: str = "interest", *, terms: int = 8, similar: int = 5) -> Why:
     """Why a paper ranks where it does: its terms that pushed it up and down, and the decided papers most like it."""
-    (pk,) = library.resolve_ids([paper_id])
-    paper = next(library.select("p.pk = ?", (pk,)))
+    (pk,) = resolve_ids(library, [paper_id])
+    (full,) = library.paper_labels([pk]).values()
+    paper = next(library.select(Selection(ids=(full[0],))))
     ranking = ensure_ranking(library, sort)
-    new_count = library.count("p.status = 'new'")
+    new_count = library.count(Selection(query=compile_query("status:new")))
     result = Why(paper, ranking, None, None, new_count)
-    if ranking.cold:
+    if ranking.cold or ranking.model_id is None or ranking.model is None:
         return result
     result.score = scores(library, ranking, [pk])[pk]
     if paper.status == "new":
-        above = library.count(
-            "p.status = 'new' AND coalesce((SELECT s.score FROM interest_scores s WHERE s.model = ?"
-            " AND s.paper = p.pk), 0) > ?", (ranking.model_id, result.score))
-        result.rank = above + 1
+        result.rank = store.count_new_above(library, ranking.model_id, result.score) + 1
     result.up, result.down = learn.explain(ranking.model, paper.title, paper.abstract, terms)
     positive, negative = _training(library, ranking.tag)
     texts = store.texts(library, [p for p in positive + negative if p != pk])
@@ -215,8 +202,7 @@ def why(library: Library, paper_id: str, sort: str = "interest", *, terms: int =
     near = sorted(((learn.similarity(mine, learn.features(*texts[p])), p) for p in texts), reverse=True)[:similar]
     by_pk = {p: s for s, p in near if s > 0}
     if by_pk:
-        found = {q.id: q for q in library.select(
-            f"p.pk IN ({','.join('?' * len(by_pk))})", list(by_pk))}
         ids = library.paper_labels(by_pk)
+        found = {q.id: q for q in library.select(Selection(ids=tuple(label[0] for label in ids.values())))}
         result.similar = [(found[ids[p][0]], s) for s, p in near if p in by_pk]
     return result

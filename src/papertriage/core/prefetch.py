@@ -19,7 +19,7 @@ import multiprocessing
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Generator, Iterator
 
 from .. import dedup, parse
 
@@ -60,7 +60,7 @@ def prepare(source: "DumpSource", page_date: dt.date | None, max_bytes: int) -> 
 
 
 def prepared_in_order(sources: list["DumpSource"], page_date: dt.date | None,
-                      max_bytes: int) -> Iterator[Prepared | None]:
+                      max_bytes: int) -> Generator[Prepared | None, None, None]:
     """One item per source, in order: prepared by the helper, or None."""
     if len(sources) < MIN_FILES or "fork" not in multiprocessing.get_all_start_methods():
         yield from (None for _ in sources)

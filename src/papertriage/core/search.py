@@ -13,16 +13,23 @@
     by that column; a query of filters only (``tag:x upvotes>=5``) lists the
     newest papers of the library first.
 
-Typo correction (issue 4) looks only at free words with 4+ letters that
-are not in the vocabulary (words of two or more papers, ``store/vocab.py``):
+When the words as typed find fewer than RELAX_BELOW papers (or ``limit``,
+if fewer), search widens them (issue 14), and ranks what that adds below:
+titles as typed, titles relaxed (stemmed, compound forms: ``titles_stem``,
+``query/relax.py``), the whole text as typed, the whole text relaxed
+(compounds joined and split), then the corrected query the same way. Each
+paper is shown once. ``fix_typos=False`` (``--exact``) turns all of it off.
 
-- a word no paper holds is replaced by the closest vocabulary word (OSA
-  distance 1 for words of 4-5 letters, 2 above; ties go to the commoner
-  word), looked for among words of the same first two letters, then of the
-  same first letter (``best_correction``);
-- a word exactly one paper holds (a rare name, or a typo that made it into
-  one abstract) is searched together with the correction: ``transfomer``
-  becomes ``transformer OR transfomer``, so that paper is not lost;
+Typo correction follows Meilisearch's rules, on free words of letters:
+
+- none up to 4 letters; one edit (OSA) from 5 letters, two from 9; an edit
+  of the first letter counts as two (``best_correction``), the closest word
+  of two or more papers preferred, then of one paper (a rare name);
+- a word two or more papers use is never corrected; a word one paper uses
+  is searched together with its correction (``transformer OR transfomer``,
+  that paper first); a word no paper holds is replaced by its correction,
+  and when there is none it is left out of a query of several words
+  (``drop_unknown``);
 - "quoted" words, prefixes, -exclusions and words with digits are never changed.
 
 ``similar(library, id)`` picks the paper's most distinctive words (tf-idf
@@ -32,24 +39,21 @@ that share two of them first, then those that share one.
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Callable, Iterable, Iterator, Literal
 
 from ..errors import UserError
-from ..model import Paper
-from ..query import And, Node, Or, Plan, Text, Word, parse_query, plan as make_plan
-from ..query.nodes import fts_string
-from ..query.plan import PAPERS_FTS, STEM_FTS, TITLES_FTS
+from ..model import SORTS, Paper
+from ..query import And, Node, Or, Plan, Text, Word, compile_query, parse_query, plan as make_plan
+from ..query.plan import match_any, match_but_not, match_pairs
 from ..query.relax import relaxed_match, split_candidates
-from ..query.words import bucket_of, bucket_range, fts_words
-from ..store import Library
-from .papers import SORT_NAMES as SEARCH_SORTS  # one set for list and search
-from .papers import is_interest_sort, order_by
+from ..store import Library, Ranking, Selection
+from ..words import bucket_of, bucket_range, fts_words
+from .select import check_sort, full_ids, reverse_papers, sort_order
 
 MIN_CORRECTABLE = 5  # shorter words are too ambiguous to correct (kan, llm, vit, gpt4): as Meilisearch
 TWO_TYPOS_FROM = 9  # letters from which a word may hold two typos (or one in its first letter)
@@ -75,9 +79,9 @@ class SearchResult:
     corrected: bool = False
     highlight: list[str] = field(default_factory=list)
     total: Callable[[], int] = lambda: 0  # how many papers match in all (a count query)
+    ranked: bool = False  # ordered by relevance (bm25), not by a column
     explain: Callable[[], list[str]] = lambda: []  # the statements, built on demand
     dropped: list[str] = field(default_factory=list)  # words no paper holds, left out of `searched`
-    ranked: bool = False  # ordered by relevance (bm25), not by a column
 
     @property
     def statements(self) -> list[str]:
@@ -181,13 +185,13 @@ def correct(library: Library, node: Node | None) -> tuple[Node | None, bool]:
             word = _fixable(pieces[0])
             if word not in fixes:
                 continue
-            fixed = Word(fixes[word], term.field)  # type: ignore[index]
+            fixed = Word(fixes[word], term.field)
             # A word of one paper (a rare name, or a typo in one abstract) is kept:
             # that paper is not lost to the correction, and ranks first.
-            replace[term] = Or((fixed, term)) if docs.get(word, 0) else fixed  # type: ignore[arg-type]
+            replace[term] = Or((fixed, term)) if docs.get(word, 0) else fixed
             continue
         # In kolmogorv-arnold, only the pieces no paper holds are corrected.
-        out = [fixes[w] if (w := _fixable(p)) in fixes and not docs.get(w) else p for p in pieces]  # type: ignore[index]
+        out = [fixes[w] if (w := _fixable(p)) in fixes and not docs.get(w) else p for p in pieces]
         if out != pieces:
             replace[term] = Word("".join(out), term.field)
     if not replace:
@@ -242,33 +246,25 @@ def _highlight(node: Node | None) -> list[str]:
     return words
 
 
-def _statement(library: Library, where: str, params: list, *, joins: str = "", order: str,
-               limit: int | None) -> str:
-    sql = library.select_sql(where, joins=joins, order_by=order, limit=limit)
+def _statement(library: Library, selection: Selection) -> str:
+    sql, params = library.statement(selection)
     return f"{sql};\n-- params: {json.dumps(params, ensure_ascii=False)}"
 
 
 def search(library: Library, query: str, *, sort: str = "relevance", limit: int | None = None,
            fix_typos: bool = True, with_sightings: bool = False, reverse: bool = False) -> SearchResult:
     """Papers matching ``query``, best first (see the module docstring); ``reverse``
-    shows the same papers last first.
-
-    ``fix_typos=False`` (``--exact``) searches the words as typed: no typo
-    correction, no inflections, no compound forms.
-    """
+    shows the same papers last first."""
     result = _search(library, query, sort=sort, limit=limit, fix_typos=fix_typos, with_sightings=with_sightings,
                      reverse=reverse)
     if reverse and result.ranked:
-        from .select import reverse_papers
-
         result.papers = reverse_papers(result.papers)
     return result
 
 
 def _search(library: Library, query: str, *, sort: str, limit: int | None, fix_typos: bool,
             with_sightings: bool, reverse: bool) -> SearchResult:
-    if sort not in SEARCH_SORTS and not is_interest_sort(sort):
-        raise UserError(f"unknown sort {sort!r}; choose from {', '.join(SEARCH_SORTS)}")
+    check_sort(sort, SORTS)
     node = parse_query(query)
     if node is None:
         raise UserError("nothing to search for: give some words or filters (see `papertriage search --help`)")
@@ -276,83 +272,93 @@ def _search(library: Library, query: str, *, sort: str, limit: int | None, fix_t
     fixed, dropped = drop_unknown(library, fixed) if fix_typos else (fixed, [])
     corrected = corrected or bool(dropped)
     result = SearchResult(iter(()), str(fixed), corrected, _highlight(fixed), dropped=dropped)
+    total_plan = make_plan(fixed)
+    result.total = lambda: library.count(Selection(query=total_plan))
     if sort == "relevance" and make_plan(node).has_text:
         # The words as typed first; then, while fewer than RELAX_BELOW papers
         # were found, the same words relaxed; then the corrected query, as typed and relaxed.
         tiers = [node, fixed] if corrected else [node]
-        total_plan = make_plan(fixed)
-        result.total = lambda: library.count(*total_plan.clause())
-        groups = [_tier_groups(library, make_plan(t), limit, relax=fix_typos) for t in tiers]
-        result.explain = lambda: [_statement(library, where, params, joins=joins, order=order, limit=limit)
-                                  for tier in groups for build, _ in tier for p in build()
-                                  for joins, where, params, order in (p.select,)]
-        result.papers = _tiered(library, groups, limit, with_sightings)
+        groups = [_tier_groups(library, make_plan(t), limit, with_sightings, relax=fix_typos) for t in tiers]
+        result.explain = lambda: [_statement(library, p.select) for tier in groups for build, _ in tier
+                                  for p in build()]
+        result.papers = _tiered(library, groups, limit)
         result.ranked = True
         return result
-    node = fixed
-    plan = make_plan(node)
-    result.total = lambda: library.count(*plan.clause())
-    where, params = plan.clause()
-    order = order_by("added" if sort == "relevance" else sort, reverse, library)
-    statements = [_statement(library, where, params, order=order, limit=limit)]
+    plan = total_plan
+    order, model = sort_order(library, sort)
+    plain = Selection(query=plan, sort=order, reverse=reverse, limit=limit, with_sightings=with_sightings,
+                      interest_model=model)
+    statements = [_statement(library, plain)]
     result.explain = lambda: statements
-    result.papers = library.select(where, params, order_by=order, limit=limit, with_sightings=with_sightings)
-    if sort == "relevance" and not reverse and limit is not None and where != "1":
+    result.papers = library.select(plain)
+    if sort == "relevance" and not reverse and limit is not None and plan.clause()[0] != "1":
         # Filters only, newest first: look among the newest papers before
-        # anything else. Left to itself SQLite reads every paper of a broad
-        # date range through its index and sorts them (`upvotes>=50
-        # year:2024`: 0.6 s at a million papers); walking back from the newest
-        # stops at the first `limit` that pass. When the window holds too
-        # few, the plain select runs, so nothing is ever lost.
-        window = f"p.pk > (SELECT coalesce(max(pk), 0) FROM papers) - {NEWEST_WINDOW} AND {where}"
-        statements.insert(0, _statement(library, window, params, joins="NOT INDEXED", order=order, limit=limit))
-        result.papers = _newest_first(library, window, where, params, order, limit, with_sightings)
+        # anything else, which stops at the first `limit` that pass (`upvotes>=50
+        # year:2024`: 0.6 s at a million papers otherwise). When the window
+        # holds too few, the plain select runs, so nothing is ever lost.
+        window = Selection(query=plan, sort=sort, limit=limit, newest=NEWEST_WINDOW, with_sightings=with_sightings)
+        statements.insert(0, _statement(library, window))
+        result.papers = _newest_first(library, window, plain)
     return result
 
 
-def _newest_first(library: Library, window: str, where: str, params: list, order: str, limit: int,
-                  with_sightings: bool) -> Iterator[Paper]:
-    found = list(library.select(window, params, joins="NOT INDEXED", order_by=order, limit=limit,
-                                with_sightings=with_sightings))
-    if len(found) == limit:
+def _newest_first(library: Library, window: Selection, plain: Selection) -> Iterator[Paper]:
+    found = list(library.select(window))
+    if len(found) == window.limit:
         yield from found
     else:
-        yield from library.select(where, params, order_by=order, limit=limit, with_sightings=with_sightings)
+        yield from library.select(plain)
 
 
 @dataclass
 class _Pass:
-    """One ranked select (joins, where, params, order_by) and, when its filters
-    are checked lazily, the exact select to fall back on and the clause telling
-    whether the candidates were cut."""
+    """One ranked selection and, when its filters are checked lazily, the exact
+    selection to fall back on when fewer than the limit passed and the
+    candidates were cut at ``bound``."""
 
-    select: tuple[str, str, list, str]
-    exact: tuple[str, str, list, str] | None = None
-    cut: tuple[str, list] | None = None
+    select: Selection
+    exact: Selection | None = None
     bound: int = 0
 
 
-def _passes(plan: Plan, limit: int | None, steps: list[tuple[str, str, bool]] | None = None) -> list[_Pass]:
-    """The ranked selects to run in turn: by default titles first, then the rest of the full text.
+_Step = tuple[str, Literal["papers", "titles", "stems"], bool]  # (match, index, exclusions as filters)
+
+
+def _passes(plan: Plan, limit: int | None, with_sightings: bool, steps: list[_Step] | None = None) -> list[_Pass]:
+    """The ranked selections to run in turn: by default titles first, then the whole text.
 
     With a limit, each pass scores only the newest CANDIDATES matches and
-    checks the filters lazily (see the module docstring and ``Plan.ranked_lazily``).
+    checks the filters lazily (see the module docstring and ``store.Ranking``).
     """
     if steps is None:
         steps = _exact_steps(plan)
+
+    def select(ranking: Ranking) -> Selection:
+        return Selection(query=plan, ranking=ranking, limit=limit, with_sightings=with_sightings)
+
     if limit is None:
-        return [_Pass(plan.ranked(m, table=t, exclusions=x)) for m, t, x in steps]
+        return [_Pass(select(Ranking(m, index, exclusions=x))) for m, index, x in steps]
     bound = max(CANDIDATES, limit)
     passes = []
-    for match, table, exclusions in steps:
-        exact = plan.ranked(match, table=table, bound=bound, limit=limit, exclusions=exclusions)
+    for match, index, exclusions in steps:
+        exact = select(Ranking(match, index, bound=bound, exclusions=exclusions))
         if plan.filters(exclusions=exclusions)[0] == "1":
             passes.append(_Pass(exact))
         else:
-            passes.append(_Pass(
-                plan.ranked_lazily(match, table=table, bound=bound, limit=limit, exclusions=exclusions),
-                exact, plan.cut(match, table=table, bound=bound), bound))
+            lazy = select(Ranking(match, index, bound=bound, exclusions=exclusions, lazy=True))
+            passes.append(_Pass(lazy, exact, bound))
     return passes
+
+
+def _exact_steps(plan: Plan) -> list[_Step]:
+    """The words as typed: titles first (``titles_fts``), then the whole text
+    (``papers_fts``; the title matches it finds again were shown already and
+    are skipped: no ``NOT`` of the title match, whose phrases bm25 would count)."""
+    title, full = plan.title_match(), plan.match()
+    assert full is not None
+    if title is None:  # abstract:… in the query: no titles-only pass
+        return [(full, "papers", False)]
+    return [(title, "titles", True), (full, "papers", False)]
 
 
 def _splits(library: Library, plan: Plan) -> dict[str, list[str]]:
@@ -376,17 +382,7 @@ def _splits(library: Library, plan: Plan) -> dict[str, list[str]]:
     return found
 
 
-def _exact_steps(plan: Plan) -> list[tuple[str, str, bool]]:
-    """(match, table, exclusions as SQL) of the words as typed: titles first
-    (``titles_fts``), then the whole text (``papers_fts``; the title matches
-    it finds again were shown already and are skipped)."""
-    title = plan.title_match()
-    if title is None:  # abstract:… in the query: no titles-only pass
-        return [(plan.match(), PAPERS_FTS, False)]  # type: ignore[list-item]
-    return [(title, TITLES_FTS, True), (plan.match(), PAPERS_FTS, False)]  # type: ignore[list-item]
-
-
-def _relaxed_steps(library: Library, plan: Plan) -> tuple[Plan, list[tuple[str, str, bool]]]:
+def _relaxed_steps(library: Library, plan: Plan) -> tuple[Plan, list[_Step]]:
     """The query's words relaxed (``query/relax.py``): (the plan whose filters
     apply, [stemmed titles step, whole text step]); exclusions stay exact."""
     relaxed = relaxed_match(plan, _splits(library, plan))
@@ -394,44 +390,44 @@ def _relaxed_steps(library: Library, plan: Plan) -> tuple[Plan, list[tuple[str, 
         return plan, []
     match, where = relaxed
     loose = Plan(must_not=plan.must_not, where=plan.where + where)
-    steps = []
+    steps: list[_Step] = []
     if plan.title_match() is not None:  # no abstract:… term: stemmed titles
-        steps.append((match, STEM_FTS, True))
+        steps.append((match, "stems", True))
     if match != " AND ".join(n.match() for n in plan.must) or where:  # type: ignore[attr-defined]
-        steps.append((match, PAPERS_FTS, True))  # joins or splits to try in the whole text
+        steps.append((match, "papers", True))  # joins or splits to try in the whole text
     return loose, steps
 
 
 _Group = tuple[Callable[[], list[_Pass]], bool]  # (build the passes, run only while few were found)
 
 
-def _tier_groups(library: Library, plan: Plan, limit: int | None, *, relax: bool) -> list[_Group]:
+def _tier_groups(library: Library, plan: Plan, limit: int | None, with_sightings: bool, *,
+                 relax: bool) -> list[_Group]:
     """The pass groups of one query, built only when reached, in rank order:
     titles as typed, titles relaxed (stems, compounds), the whole text as
     typed, the whole text relaxed (compounds). A title that holds every word
     in some form outranks an abstract that holds them as typed (the
     "attribute before exactness" of Meilisearch's ranking rules)."""
     exact = _exact_steps(plan)
-    relaxed: dict[str, tuple[Plan, list]] = {}
+    relaxed: dict[str, tuple[Plan, list[_Step]]] = {}
 
-    def loose(table: str) -> list[_Pass]:
+    def loose(index: str) -> list[_Pass]:
         if "steps" not in relaxed:
             relaxed["steps"] = _relaxed_steps(library, plan)
         loose_plan, steps = relaxed["steps"]
-        return _passes(loose_plan, limit, [s for s in steps if s[1] == table])
+        return _passes(loose_plan, limit, with_sightings, [s for s in steps if s[1] == index])
 
-    groups: list[_Group] = [(lambda: _passes(plan, limit, exact[:1]), False)]
+    groups: list[_Group] = [(lambda: _passes(plan, limit, with_sightings, exact[:1]), False)]
     if relax:
-        groups.append((lambda: loose(STEM_FTS), True))
+        groups.append((lambda: loose("stems"), True))
     if len(exact) > 1:
-        groups.append((lambda: _passes(plan, limit, exact[1:]), False))
+        groups.append((lambda: _passes(plan, limit, with_sightings, exact[1:]), False))
     if relax:
-        groups.append((lambda: loose(PAPERS_FTS), True))
+        groups.append((lambda: loose("papers"), True))
     return groups
 
 
-def _tiered(library: Library, tiers: list[list[_Group]], limit: int | None,
-            with_sightings: bool) -> Iterator[Paper]:
+def _tiered(library: Library, tiers: list[list[_Group]], limit: int | None) -> Iterator[Paper]:
     """Run the pass groups in turn, each paper once. A gated group, and a tier
     after the first (the corrected query), runs only while fewer than
     RELAX_BELOW papers (or ``limit``, if fewer) were found."""
@@ -440,41 +436,36 @@ def _tiered(library: Library, tiers: list[list[_Group]], limit: int | None,
     for n, tier in enumerate(tiers):
         if n and len(seen) >= want:
             return
-        yield from _run_groups(library, tier, limit, with_sightings, want, seen)
-
-
-def _run_groups(library: Library, groups: list[_Group], limit: int | None, with_sightings: bool, want: int,
-                seen: set[str]) -> Iterator[Paper]:
-    for build, gated in groups:
-        if gated and len(seen) >= want:
-            continue
-        if limit is not None and len(seen) >= limit:
-            return
-        for step in build():
-            # Fetching `limit` from a pass is enough: at most len(seen) of them came before.
+        for build, gated in tier:
+            if gated and len(seen) >= want:
+                continue
             if limit is not None and len(seen) >= limit:
                 return
-            joins, where, params, order = step.select
-            found: Iterable[Paper] = library.select(where, params, joins=joins, order_by=order, limit=limit,
-                                                    with_sightings=with_sightings)
-            if step.exact is not None and limit is not None:
-                found = list(found)
-                if len(found) < limit and library.count(*step.cut) > step.bound:  # type: ignore[misc]
-                    joins, where, params, order = step.exact
-                    found = library.select(where, params, joins=joins, order_by=order, limit=limit,
-                                           with_sightings=with_sightings)
-            for paper in found:
-                if paper.id in seen:
-                    continue
-                seen.add(paper.id)
-                yield paper
+            for step in build():
+                # Fetching `limit` from a pass is enough: at most len(seen) of them came before.
                 if limit is not None and len(seen) >= limit:
                     return
+                found: Iterable[Paper] = library.select(step.select)
+                if step.exact is not None and limit is not None:
+                    found = list(found)
+                    ranking = step.exact.ranking
+                    assert ranking is not None
+                    if len(found) < limit and library.count_matches(ranking.match, ranking.index,
+                                                                    step.bound + 1) > step.bound:
+                        found = library.select(step.exact)
+                for paper in found:
+                    if paper.id in seen:
+                        continue
+                    seen.add(paper.id)
+                    yield paper
+                    if limit is not None and len(seen) >= limit:
+                        return
 
 
-def _ranked(library: Library, passes: list[_Pass], limit: int | None, with_sightings: bool) -> Iterator[Paper]:
-    """Passes in turn (``similar``)."""
-    return _tiered(library, [[(lambda: passes, False)]], limit, with_sightings)
+def _ranked(library: Library, passes: list[_Pass]) -> Iterator[Paper]:
+    """Passes in turn, each paper once (``similar``)."""
+    limit = passes[0].select.limit if passes else None
+    return _tiered(library, [[(lambda: passes, False)]], limit)
 
 
 # -- more like this ----------------------------------------------------------
@@ -525,20 +516,24 @@ def similar(library: Library, paper_id: str, *, limit: int | None = None,
     two such words is rare, so that is nearly always all); the papers sharing
     just one follow, scored among the newest CANDIDATES like a search.
     """
-    (pk,) = library.resolve_ids([paper_id])
-    paper = next(library.select("p.pk = ?", (pk,)))
+    (full,) = full_ids(library, [paper_id])
+    paper = next(library.select(Selection(ids=(full,))))
     words = distinctive_words(library, paper)
     if not words:
         return paper, [], iter(())
-    plan = Plan(where=[("p.pk != ?", [pk])])
+    everything = compile_query(None)
+
+    def select(match: str, bound: int | None) -> _Pass:
+        return _Pass(Selection(query=everything, ranking=Ranking(match, bound=bound), limit=limit,
+                               exclude_ids=(full,), with_sightings=with_sightings))
+
     bound = None if limit is None else max(CANDIDATES, limit)
-    any_word = " OR ".join(fts_string(w) for w in words)
+    any_word = match_any(words)
     top = words[:SIMILAR_PAIRED]
     if len(top) < 2:
-        passes = [_Pass(plan.ranked(any_word, bound=bound, limit=limit))]
+        passes = [select(any_word, bound)]
     else:
-        pairs = " OR ".join(f"({fts_string(a)} AND {fts_string(b)})" for a, b in itertools.combinations(top, 2))
+        pairs = match_pairs(top)
         paired_bound = None if limit is None else max(SIMILAR_CANDIDATES, limit)
-        passes = [_Pass(plan.ranked(pairs, bound=paired_bound, limit=limit)),
-                  _Pass(plan.ranked(f"({any_word}) NOT ({pairs})", bound=bound, limit=limit))]
-    return paper, words, _ranked(library, passes, limit, with_sightings)
+        passes = [select(pairs, paired_bound), select(match_but_not(any_word, pairs), bound)]
+    return paper, words, _ranked(library, passes)

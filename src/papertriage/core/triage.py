@@ -16,15 +16,17 @@ from dataclasses import dataclass, field
 
 from ..errors import NoMatch
 from ..model import Paper
-from ..store import Library
-from . import tags as tagging
+from ..query import compile_query
+from ..store import Library, Selection
+from . import decisions, tags as tagging
+from .select import select_papers
 
-PROMISING = "p.seen DESC, p.upvotes IS NULL, p.upvotes DESC, p.published IS NULL, p.published DESC, p.pk"
+STILL_NEW = "status:new"
 DECISIONS = {"k": "keep", "s": "skip", "r": "read"}
 
 
 def promising_key(paper: Paper) -> tuple:
-    """Sort key matching PROMISING (Python's sort is stable, so ties keep the query's order)."""
+    """Sort key matching the store's ``promising`` order (Python's sort is stable, so ties keep the query's order)."""
     return (
         paper.status != "new",
         -paper.seen,
@@ -36,12 +38,10 @@ def promising_key(paper: Paper) -> tuple:
 def triage_order(library: Library, query: str | None = None) -> list[str]:
     """Ids to walk: the ``new`` papers, or those matching ``query`` (new ones first)."""
     if query and query.strip():
-        from .select import select_papers
-
         keyed = [(promising_key(p), p.id) for p in select_papers(library, query, sort="seen")]
         keyed.sort(key=lambda item: item[0])
         return [pid for _, pid in keyed]
-    return [p.id for p in library.select("p.status = 'new'", order_by=PROMISING)]
+    return [p.id for p in library.select(Selection(query=compile_query(STILL_NEW), sort="promising"))]
 
 
 @dataclass
@@ -75,26 +75,25 @@ class TriageSession:
 
     def current(self) -> Paper:
         """The paper at the current position, as the library has it now."""
-        pk = self._pk()
-        return next(self.library.select("p.pk = ?", (pk,)))
+        return next(self.library.select(Selection(ids=(self.ids[self.position],))))
 
-    def _pk(self) -> int:
-        return self.library.resolve_ids([self.ids[self.position]])[0]
+    def _id(self) -> list[str]:
+        return [self.ids[self.position]]
 
     def decide(self, status: str) -> None:
         """Save the status of the current paper at once, then move on."""
-        tagging.mark(self.library, [self._pk()], status)
+        decisions.mark(self.library, self._id(), status)
         self.decided[self.ids[self.position]] = status
         self.position += 1
 
     def add_tags(self, text: str) -> list[str]:
         """Tag the current paper (comma-separated names); returns the tags added."""
         names = tagging.parse_tags(text)
-        report = tagging.add_tags(self.library, [self._pk()], names)
-        return [c.detail for c in report.changes]
+        report = tagging.add_tags(self.library, self._id(), names)
+        return [c.detail for c in report.changes if c.detail is not None]
 
     def set_note(self, text: str) -> bool:
-        return tagging.set_note(self.library, self._pk(), text)
+        return decisions.set_note(self.library, self.ids[self.position], text)
 
     def next(self) -> None:
         if not self.done:
@@ -105,7 +104,7 @@ class TriageSession:
 
     def still_new(self) -> int:
         """Papers in the whole library still waiting for a decision."""
-        return self.library.count("p.status = 'new'")
+        return self.library.count(Selection(query=compile_query(STILL_NEW)))
 
     def summary(self) -> dict[str, int]:
         """How many papers got each status in this session."""

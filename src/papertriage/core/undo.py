@@ -18,6 +18,7 @@ from typing import Callable
 from ..errors import NoMatch, StoreError
 from ..store import Library, now
 from ..store import steps as store_steps
+from .changes import record
 
 __all__ = ["StepInfo", "UndoReport", "undo", "recent_steps", "register_inverse", "INVERSES"]
 
@@ -37,22 +38,24 @@ def register_inverse(action: str) -> Callable[[Inverse], Inverse]:
 def _undo_status(library: Library, pk: int, detail: str | None, before: str | None, at: str) -> None:
     old = (detail or "").split(" -> ")[0].strip()
     if old:
-        library.set_statuses([pk], old, at)
+        record(library, [(p, "status", f"{was} -> {old}") for p, was in library.set_statuses([pk], old)], at)
 
 
 @register_inverse("tag+")
 def _undo_tag_add(library: Library, pk: int, detail: str | None, before: str | None, at: str) -> None:
-    library.remove_tags([(pk, detail or "")], at)
+    record(library, [(p, "tag-", t) for p, t in library.remove_tags([(pk, detail or "")])], at)
 
 
 @register_inverse("tag-")
 def _undo_tag_remove(library: Library, pk: int, detail: str | None, before: str | None, at: str) -> None:
-    library.add_tags([(pk, detail or "")], at)
+    record(library, [(p, "tag+", t) for p, t in library.add_tags([(pk, detail or "")], at)], at)
 
 
 @register_inverse("note")
 def _undo_note(library: Library, pk: int, detail: str | None, before: str | None, at: str) -> None:
-    library.set_note(pk, before, at)
+    now_note = library.note_of(pk)
+    if library.set_note(pk, before):
+        record(library, [(pk, "note", before if before is not None else "(cleared)", now_note)], at)
 
 
 @dataclass(slots=True)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from dataclasses import dataclass
+from typing import Protocol, Sequence
 
 from ..errors import ParseError
 from ..model import Sighting
@@ -65,7 +65,6 @@ class ParseResult:
     sightings: list[Sighting]
     page_date_raw: str | None = None
     page_date: dt.date | None = None
-    warnings: list[str] = field(default_factory=list)
 
 
 class Layout(Protocol):
@@ -105,7 +104,7 @@ def read_date_line(text: str) -> DateLine | None:
     return DateLine(raw=text, month=month, day=day, year=year, upvotes=upvotes)
 
 
-def resolve_page_year(dump: DumpText, explicit_years: list[int], undated: list[DateLine] = ()) -> int:
+def resolve_page_year(dump: DumpText, explicit_years: list[int], undated: Sequence[DateLine] = ()) -> int:
     """The year of the page, for dates shown without one.
 
     The page prints a year only for earlier years, so the page's own year is
@@ -139,5 +138,3 @@ def to_date(dump: DumpText, line: int, date: DateLine, page_year: int) -> dt.dat
 def fail(dump: DumpText, line: int | None, message: str) -> ParseError:
     return ParseError(message, file=dump.source, line=line)
 
-
-LayoutFactory = Callable[[], Layout]

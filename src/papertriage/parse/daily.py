@@ -94,7 +94,7 @@ def _read_records(dump: DumpText, body: list[list[Line]], layout: str) -> list[_
     records: list[_Record] = []
     current: _Record | None = None
     for block in body:
-        text_lines = []
+        text_lines: list[Line] = []
         for ln in block:
             authors = AUTHORS_LINE.match(ln.text)
             date = None if authors else read_date_line(ln.text)
@@ -134,7 +134,7 @@ def _read_records(dump: DumpText, body: list[list[Line]], layout: str) -> list[_
 def _check_complete(dump: DumpText, record: _Record) -> None:
     if record.authors is None or record.date is None:
         missing = "authors line" if record.authors is None else "date line"
-        last = record.meta_lines[-1].number if record.meta_lines else record.abstract.number
+        last = record.meta_lines[-1].number if record.meta_lines else (record.abstract or record.title).number
         raise fail(dump, last, f"record breaks off: no {missing} after {record.title.text[:60]!r}")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 from ..model import Sighting
 from .base import DumpText, ParseResult, fail
@@ -64,7 +65,8 @@ class HfApiLayout:
             line = text.count("\n", 0, offset) + 1
             if not isinstance(obj, dict):
                 raise fail(dump, line, "expected a paper object in the JSON array")
-            paper = obj.get("paper") if isinstance(obj.get("paper"), dict) else obj
+            inner = obj.get("paper")
+            paper: dict[str, Any] = inner if isinstance(inner, dict) else obj
             title = _one_line(paper.get("title") or obj.get("title"))
             abstract = _one_line(paper.get("summary") or obj.get("summary"))
             if not title or not abstract:

@@ -20,11 +20,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..model import STATUSES
-from .words import fts_words
+from ..words import fts_words
 
 Clause = tuple[str, list]
 
-FTS_TABLE = "papers_fts"
 TEXT_FIELDS = ("title", "abstract")  # FTS5 columns, by name
 _FTS_IN = "p.pk IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)"
 # Characters FTS5 drops that change what a word means: C++ is not C, C# is

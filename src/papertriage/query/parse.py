@@ -48,7 +48,7 @@ from dataclasses import dataclass
 
 from ..errors import QuerySyntaxError
 from .nodes import ALIASES, FIELDS, TEXT_FIELDS, And, Filter, Node, Not, Or, Phrase, Prefix, Text, Word
-from .words import fts_words
+from ..words import fts_words
 
 _OPEN_QUOTES = '"“'
 _CLOSE_QUOTES = '"”'
@@ -259,7 +259,7 @@ class _Parser:
         name = ALIASES.get(name, name) if name else None
         if m and (name in FIELDS or name in TEXT_FIELDS):
             node = self.field(term, name, m.group(2), text[m.end():], start, start + m.end())
-        elif m and (meant := _meant_field(name)) is not None:
+        elif m and name is not None and (meant := _meant_field(name)) is not None:
             raise self.error(f"unknown field {m.group(1)}: (did you mean {meant}:? put the term in quotes"
                              " to search for it as text)", start, start + len(m.group(1)))
         else:

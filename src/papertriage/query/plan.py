@@ -9,27 +9,20 @@ A query's top-level terms are split three ways:
 - ``where``: every other condition, compiled by its node to SQL over ``p``
   (filters, ``C++``'s literal check, ``word OR tag:x`` mixtures).
 
-Ranking (``ranked``) joins ``papers`` to a subquery over an FTS5 table that
-yields ``(pk, score)``. Two tables serve it: ``papers_fts`` (title and
-abstract, bm25 weighting the title ten times) and ``titles_fts`` (titles
-only: short doclists, so the title-first pass is cheap). With a ``bound`` the
-subquery scores only the newest ``bound`` matches (FTS5 walks its index in
-rowid order for free), so a common word never makes SQLite score every paper.
+The MATCH expressions serve either full-text index: ``match`` for title and
+abstract, ``title_match`` for titles alone. How a ranked statement is built
+from them is the store's business (``store/selection.py``).
 
-Nothing here executes; ``core`` passes the clauses to the store.
+Nothing here executes; ``core`` hands the Plan to the store in a Selection.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .nodes import And, Clause, Node, Not, Or, Text
+import itertools
 
-PAPERS_FTS = "papers_fts"
-TITLES_FTS = "titles_fts"
-STEM_FTS = "titles_stem"  # stemmed titles with compound forms (issue 14, store/search_index.py)
-# bm25 column weights: title ten times the abstract
-WEIGHTS = {PAPERS_FTS: ", 10.0, 1.0", TITLES_FTS: "", STEM_FTS: ""}
+from .nodes import And, Clause, Node, Not, Or, Text, fts_string
 
 
 @dataclass
@@ -93,45 +86,20 @@ class Plan:
         fts = "p.pk IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)"
         return (fts if sql == "1" else f"{fts} AND {sql}"), [match, *params]
 
-    def ranked(self, match: str, *, table: str = PAPERS_FTS, bound: int | None = None,
-               limit: int | None = None, exclusions: bool = False) -> tuple[str, str, list, str]:
-        """(joins, where, params, order_by) for the papers satisfying ``match`` on
-        ``table`` and the filters, best bm25 first.
 
-        With ``bound`` only the newest ``bound`` matches are scored; with
-        ``limit`` the best are picked before ``papers`` rows are read, so a
-        search reads 20 papers, not every candidate.
-        """
-        sql, params = self.filters(exclusions=exclusions)
-        join = f" JOIN papers p ON p.pk = {table}.rowid" if sql != "1" else ""
-        where = f"{table} MATCH ?" + (f" AND {sql}" if sql != "1" else "")
-        newest = f" ORDER BY {table}.rowid DESC LIMIT {int(bound)}" if bound is not None else ""
-        scored = (f"SELECT {table}.rowid AS pk, bm25({table}{WEIGHTS[table]}) AS score"
-                  f" FROM {table}{join} WHERE {where}{newest}")
-        if limit is not None:
-            scored = f"SELECT pk, score FROM ({scored}) ORDER BY score, pk LIMIT {int(limit)}"
-        return f"JOIN ({scored}) ranked ON ranked.pk = p.pk", "1", [match, *params], "ranked.score, p.pk"
+def match_any(words: list[str]) -> str:
+    """An FTS5 expression for papers holding any of ``words``."""
+    return " OR ".join(fts_string(w) for w in words)
 
-    def ranked_lazily(self, match: str, *, table: str = PAPERS_FTS, bound: int, limit: int,
-                      exclusions: bool = False) -> tuple[str, str, list, str]:
-        """Like ``ranked``, but the filters are checked only as far down the
-        ranking as needed: the newest ``bound`` matches are scored and ordered,
-        then walked best first until ``limit`` pass. Cheap when the filters
-        keep many papers (``-survey``, ``upvotes>=5``); when fewer than ``limit``
-        pass and the matches were cut at ``bound`` (``cut``), run ``ranked``."""
-        sql, params = self.filters(exclusions=exclusions, one_by_one=True)
-        scored = (f"SELECT {table}.rowid AS pk, bm25({table}{WEIGHTS[table]}) AS score FROM {table}"
-                  f" WHERE {table} MATCH ? ORDER BY {table}.rowid DESC LIMIT {int(bound)}")
-        # The LIMIT keeps SQLite from dropping this ORDER BY: the walk below goes best first.
-        best = f"SELECT pk, score FROM ({scored}) ORDER BY score, pk LIMIT {int(bound)}"
-        passing = (f"SELECT c.pk AS pk, c.score AS score FROM ({best}) c JOIN papers p ON p.pk = c.pk"
-                   f" WHERE {sql} LIMIT {int(limit)}")
-        return f"JOIN ({passing}) ranked ON ranked.pk = p.pk", "1", [match, *params], "ranked.score, p.pk"
 
-    def cut(self, match: str, *, table: str = PAPERS_FTS, bound: int) -> Clause:
-        """A WHERE that counts more than ``bound`` papers when ``match`` has more matches than that."""
-        return (f"p.pk IN (SELECT rowid FROM {table} WHERE {table} MATCH ? ORDER BY rowid DESC"
-                f" LIMIT {int(bound) + 1})", [match])
+def match_pairs(words: list[str]) -> str:
+    """An FTS5 expression for papers holding two of ``words`` at least."""
+    return " OR ".join(f"({fts_string(a)} AND {fts_string(b)})" for a, b in itertools.combinations(words, 2))
+
+
+def match_but_not(match: str, exclude: str) -> str:
+    """Papers matching ``match`` and not ``exclude`` (both FTS5 expressions)."""
+    return f"({match}) NOT ({exclude})"
 
 
 def plan(node: Node | None) -> Plan:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from .nodes import Clause, Node, Or, Phrase, Prefix, Text, Word, fts_string
 from .plan import Plan
-from .words import MAX_PARTS, fts_words
+from ..words import MAX_PARTS, fts_words
 
 MAX_JOINED = 3  # adjacent query words tried as one: mini omni 2 -> miniomni2
 

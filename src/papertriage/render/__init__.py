@@ -37,12 +37,14 @@ WITH_SIGHTINGS = frozenset({"json", "jsonl", "yaml"})
 
 # `export` writes whole records for other programs; list and search write
 # lines for pipes. The one name where that changes the output is tsv: for
-# export it means the csv columns tab-separated (csvfmt.py), for list and
-# search the short pipe form (text.py: id first, `#` header, no abstract).
+# export it means the csv columns tab-separated (csvfmt.py, registered as
+# tsv-full), for list and search the short pipe form (text.py: id first, `#`
+# header, no abstract).
 EXPORT_FORMATS: dict[str, str] = {
     "markdown": "markdown", "csv": "csv", "tsv": "tsv-full", "json": "json", "jsonl": "jsonl",
     "yaml": "yaml", "bibtex": "bibtex", "csl-json": "csl-json", "ris": "ris", "table": "table", "ids": "ids",
 }
+SHOW_FORMATS = ("text", "json")  # show: render/detail.py, or the JSON paper object
 
 
 def render(name: str, papers: Iterable["Paper"], out: IO[str], **options) -> int:

@@ -89,7 +89,7 @@ def entry(paper: Paper) -> str:
     lines = [f"@misc{{{citation_key(paper)},"]
     for name, value in fields:
         lines.append(f"  {name} = {{{value}}},")
-        if name == "year":
+        if name == "year" and paper.published is not None:
             lines.append(f"  month = {MONTHS[paper.published.month - 1]},")
     lines.append("}\n")
     return "\n".join(lines)

@@ -128,8 +128,10 @@ def active_decisions(lib: "Library") -> list[tuple[int, str, str, dict]]:
 # -- writing: merge, split, unmerge ----------------------------------------------
 
 def log_merge(lib: "Library", pk: int, at: str, kind: str, state: dict) -> int:
-    return lib.execute("INSERT INTO merges (paper, at, kind, state) VALUES (?, ?, ?, ?)",
-                       (pk, at, kind, json.dumps(state))).lastrowid
+    merge_id = lib.execute("INSERT INTO merges (paper, at, kind, state) VALUES (?, ?, ?, ?)",
+                           (pk, at, kind, json.dumps(state))).lastrowid
+    assert merge_id is not None
+    return merge_id
 
 
 def mark_undone(lib: "Library", merge_id: int, at: str) -> None:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 if TYPE_CHECKING:
     from . import Library
+    from .connection import Connection
 
 
 def _rebuild_fts(table: str) -> Callable[[sqlite3.Connection], object]:
@@ -74,9 +75,9 @@ END;
 """
 
 
-def is_deferred(library: "Library") -> bool:
+def is_deferred(library: "Connection") -> bool:
     """True inside ``deferred``: writers leave the derived indexes alone."""
-    return getattr(library, "_indexes_deferred", False)
+    return bool(getattr(library, "_indexes_deferred", False))
 
 
 @contextmanager

@@ -80,9 +80,11 @@ def save_model(library: "Library", name: str, fingerprint: str, model_json: str,
         library.execute("UPDATE interest_models SET fingerprint = ?, scored_to = ?, model = ?, trained_at = ?"
                         " WHERE id = ?", (fingerprint, scored_to, model_json, at, row[0]))
         return row[0]
-    return library.execute(
+    new_id = library.execute(
         "INSERT INTO interest_models (name, fingerprint, scored_to, model, trained_at) VALUES (?, ?, ?, ?, ?)",
         (name, fingerprint, scored_to, model_json, at)).lastrowid
+    assert new_id is not None
+    return new_id
 
 
 def set_scored_to(library: "Library", model_id: int, scored_to: int) -> None:
@@ -108,6 +110,13 @@ def score_expression(model_id: int) -> str:
     """An ORDER BY term: the cached score of paper ``p`` (0 for a paper no learned term touches)."""
     return (f"coalesce((SELECT s.score FROM interest_scores s WHERE s.model = {int(model_id)}"
             " AND s.paper = p.pk), 0)")
+
+
+def count_new_above(library: "Library", model_id: int, score: float) -> int:
+    """How many papers still ``new`` score above ``score`` in this model."""
+    return int(library.execute(
+        "SELECT count(*) FROM papers p WHERE p.status = 'new' AND coalesce((SELECT s.score FROM interest_scores s"
+        " WHERE s.model = ? AND s.paper = p.pk), 0) > ?", (model_id, score)).fetchone()[0])
 
 
 def doclist(library: "Library", term: str, column: str) -> list[int]:

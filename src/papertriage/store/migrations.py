@@ -20,19 +20,18 @@ def m002_search(db: sqlite3.Connection) -> None:
     """Search support (issue 4), filled from what the library already holds:
 
     - ``vocab``: words of two or more papers, for typo correction and `similar`
-      (kept in step by ingest, see ``store/vocab.py``);
+      (kept in step by ingest, see ``store/vocab.py``; filled here by a frozen
+      copy of what ``vocab.rebuild`` did when m002 shipped);
     - ``titles_fts``: titles alone, so searching titles first reads short
       doclists; new rows are written by ``PaperWriter`` (executemany: a per-row
       trigger into FTS5 costs four times as much), deletes and title changes
       by triggers.
     """
-    from . import vocab
-
     _run_script(db, """
 CREATE TABLE vocab (
     word   TEXT PRIMARY KEY,
     docs   INTEGER NOT NULL,   -- papers holding the word (title or abstract)
-    bucket INTEGER NOT NULL    -- first letter, length, second letter (query/words.py::bucket)
+    bucket INTEGER NOT NULL    -- first letter, length, second letter (words.py::bucket)
 ) WITHOUT ROWID;
 CREATE INDEX vocab_bucket ON vocab(bucket, word, docs);
 
@@ -48,7 +47,24 @@ CREATE TRIGGER titles_fts_update AFTER UPDATE OF title ON papers WHEN old.title 
 END;
 INSERT INTO titles_fts(titles_fts) VALUES ('rebuild');
 """)
-    vocab.rebuild(db)
+    _m002_fill_vocab(db)
+
+
+def _m002_fill_vocab(db: sqlite3.Connection) -> None:
+    """The vocabulary as m002 shipped it, frozen here (issue 10) so that the
+    migration's effect never changes with the live code in ``vocab.py``:
+    every word of three or more letters in ``papers_fts``, with its number of
+    papers and its bucket (first letter << 27 | length (max 63) << 21 |
+    second letter)."""
+    db.execute("DROP TABLE IF EXISTS temp.m002_terms")
+    db.execute("CREATE VIRTUAL TABLE temp.m002_terms USING fts5vocab(main, papers_fts, row)")
+    try:
+        rows = [(term, doc, (ord(term[0]) << 27) | (min(len(term), 63) << 21) | ord(term[1]))
+                for term, doc in db.execute("SELECT term, doc FROM temp.m002_terms")
+                if len(term) >= 3 and term.isalpha()]
+        db.executemany("INSERT INTO vocab (word, docs, bucket) VALUES (?, ?, ?)", rows)
+    finally:
+        db.execute("DROP TABLE temp.m002_terms")
 
 
 def m004_fixed_names(db: sqlite3.Connection) -> None:
@@ -190,4 +206,3 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial, m002_search, m004_fixed_names, m005_dedup_review, m006_triage, m007_search_stems,
     m009_ingest_paths,
 ]
-SCHEMA_VERSION = len(MIGRATIONS)

@@ -31,7 +31,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Iterable, Sequence
 
-from ..query.words import compound_forms
+from ..words import compound_forms
 
 TABLE = "titles_stem"
 _CHUNK = 2000

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable
 
 if TYPE_CHECKING:
-    from . import Library
+    from .connection import Connection as Library
 
 __all__ = ["add_history", "current_step", "last_steps", "step_rows", "mark_undone"]
 
@@ -27,6 +27,7 @@ def current_step(library: "Library", at: str) -> int:
         cur = library.db.execute("INSERT INTO steps (at, command) VALUES (?, ?)",
                                  (at, library.command or "papertriage"))
         library.step = cur.lastrowid
+    assert library.step is not None
     return library.step
 
 

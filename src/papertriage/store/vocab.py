@@ -4,7 +4,7 @@ it, for typo correction and `similar`.
 Table ``vocab(word, docs, bucket)`` (created by migration m002). ``bucket``
 packs the first letter, the length and the second letter, so correcting a
 word reads the handful of buckets a typo can come from instead of every word
-(fast at a million papers; see ``query/words.py::bucket``). Readers see only
+(fast at a million papers; see ``words.py::bucket``). Readers see only
 words of two or more papers (MIN_DOCS): words seen once are mostly names and
 typos themselves, and a typo should not be "corrected" into another typo.
 Words seen once are still counted, so that keeping the table in step is a
@@ -24,7 +24,8 @@ import sqlite3
 from collections import Counter
 from typing import Iterable, Sequence
 
-from ..query.words import bucket, fts_words, is_vocabulary_word
+from ..words import bucket, fts_words, is_vocabulary_word
+from .connection import Connection
 
 MIN_DOCS = 2
 _CHUNK = 500
@@ -163,3 +164,54 @@ def update(db: sqlite3.Connection, new_pks: Sequence[int],
     fewer = [w for w, n in delta.items() if n < 0]
     for chunk in _chunks(fewer):
         db.execute(f"DELETE FROM vocab WHERE docs <= 0 AND word IN ({','.join('?' * len(chunk))})", chunk)
+
+
+class Vocabulary(Connection):
+    """The vocabulary as part of ``Library`` (reads translate sqlite3 errors)."""
+
+    def update_vocabulary(self, new_pks: Sequence[int],
+                          replaced: Sequence[tuple[int, str | None, str | None]] = ()) -> None:
+        """Ingest hook: keep the vocabulary in step after papers were inserted or
+        had their text replaced (pk, old title or None, old abstract or None)."""
+        try:
+            update(self.db, new_pks, replaced)
+        except sqlite3.Error as exc:
+            raise self.error(exc) from None
+
+    def rebuild_vocabulary(self) -> int:
+        """Recompute the vocabulary from the full-text index (after bulk loads); returns its size."""
+        with self.transaction() as db:
+            return rebuild(db)
+
+    def vocabulary_docs(self, words: Iterable[str], min_docs: int = MIN_DOCS) -> dict[str, int]:
+        """word -> number of papers, for the given words that are in the vocabulary
+        (words of ``min_docs`` papers or more; 1: any word of the library)."""
+        try:
+            return docs_of(self.db, words, min_docs)
+        except sqlite3.Error as exc:
+            raise self.error(exc) from None
+
+    def vocabulary_candidates(self, buckets: Sequence[int] = (), ranges: Sequence[tuple[int, int]] = (),
+                              min_docs: int = MIN_DOCS) -> list[tuple[str, int]]:
+        """(word, docs) of the vocabulary in these buckets and bucket ranges."""
+        try:
+            return candidates(self.db, buckets, ranges, min_docs)
+        except sqlite3.Error as exc:
+            raise self.error(exc) from None
+
+    def title_forms_hold(self, word: str) -> bool:
+        """Whether some title holds ``word`` stemmed or as a part of a compound
+        (``toon`` of ToonComposer; issue 14, ``store/search_index.py``)."""
+        from . import search_index
+
+        try:
+            return search_index.holds(self.db, word)
+        except sqlite3.Error as exc:
+            raise self.error(exc) from None
+
+    def index_docs(self, word: str, cap: int = 2) -> int:
+        """Papers whose text holds ``word``, counted in the full-text index up to ``cap``."""
+        try:
+            return index_docs(self.db, word, cap)
+        except sqlite3.Error as exc:
+            raise self.error(exc) from None

@@ -1,0 +1,102 @@
+"""What ingest reads and writes: blocking keys, the papers they point to, and
+``PaperWriter``, the batched writes of one ingest transaction."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from . import search_index
+from .connection import Connection, chunks, marks
+
+
+class IngestReads(Connection):
+    def papers_with_keys(self, keys: Iterable[int]) -> dict[int, list[int]]:
+        """Blocking key -> papers (pks) that carry it."""
+        found: dict[int, list[int]] = {}
+        for chunk in chunks(list(keys)):
+            for key, pk in self.execute(
+                    f"SELECT key, paper FROM dedup_keys WHERE key IN ({marks(len(chunk))})", chunk):
+                found.setdefault(key, []).append(pk)
+        return found
+
+    def paper_records(self, pks: Iterable[int]) -> dict[int, tuple[Any, ...]]:
+        """pk -> (id, title, abstract, authors_count, published, upvotes, seen, sightings,
+        first_seen, last_seen, last_dump), what a merge needs of a paper."""
+        records = {}
+        for chunk in chunks(list(pks)):
+            for row in self.execute(
+                "SELECT pk, id, title, abstract, authors_count, published, upvotes, seen, sightings,"
+                f" first_seen, last_seen, last_dump FROM papers WHERE pk IN ({marks(len(chunk))})", chunk):
+                records[row[0]] = row[1:]
+        return records
+
+    def sighting_titles(self, pks: Iterable[int]) -> dict[int, set[str]]:
+        """pk -> the distinct titles its sightings gave (a revised title keeps
+        matching sightings that use the old one)."""
+        titles: dict[int, set[str]] = {}
+        for chunk in chunks(list(pks)):
+            for pk, title in self.execute(
+                    f"SELECT DISTINCT paper, title FROM sightings WHERE paper IN ({marks(len(chunk))})", chunk):
+                titles.setdefault(pk, set()).add(title)
+        return titles
+
+
+class PaperWriter:
+    """The writes of one ingest transaction, batched with executemany.
+
+    It also keeps ``papers_fts`` in step with the title and abstract, and
+    writes new rows of ``titles_fts`` (its trigger handles title changes),
+    except in a bulk ingest (``indexes.deferred``), which rebuilds them at the end.
+    Call it inside ``Library.transaction()``, which turns sqlite3 errors into
+    StoreError.
+    """
+
+    def __init__(self, library: Connection):
+        from . import indexes
+
+        self.db = library.db
+        self.index = not indexes.is_deferred(library)
+
+    def next_pk(self) -> int:
+        # Safe inside the write transaction (BEGIN IMMEDIATE holds the lock).
+        return int(self.db.execute("SELECT coalesce(max(pk), 0) + 1 FROM papers").fetchone()[0])
+
+    def insert_papers(self, rows: list[dict[str, Any]]) -> None:
+        """Rows carry their own ``pk`` (see next_pk)."""
+        self.db.executemany(
+            "INSERT INTO papers (pk, id, title, abstract, authors_count, published, upvotes, seen, sightings,"
+            " first_seen, last_seen, last_dump, added) VALUES (:pk, :id, :title, :abstract, :authors_count,"
+            " :published, :upvotes, :seen, :sightings, :first_seen, :last_seen, :last_dump, :added)", rows)
+        if self.index:
+            self.db.executemany("INSERT INTO papers_fts (rowid, title, abstract) VALUES (:pk, :title, :abstract)",
+                                rows)
+            self.db.executemany("INSERT INTO titles_fts (rowid, title) VALUES (:pk, :title)", rows)
+            search_index.insert_papers(self.db, rows)  # stemmed titles with compound forms (issue 14)
+
+    def update_papers(self, rows: list[dict[str, Any]]) -> None:
+        """Rows carry ``pk``, the merged fields, and ``old_title``/``old_abstract``
+        when the text changed (None otherwise)."""
+        changed = [r for r in rows if r["old_abstract"] is not None or r["old_title"] is not None]
+        fts_changed = changed if self.index else []
+        # Sightings that said the same as the old abstract keep their own copy.
+        self.db.executemany(
+            "UPDATE sightings SET abstract = :old_abstract WHERE paper = :pk AND abstract IS NULL",
+            [r for r in changed if r["old_abstract"] is not None])
+        self.db.executemany(
+            "INSERT INTO papers_fts (papers_fts, rowid, title, abstract) SELECT 'delete', pk, title, abstract"
+            " FROM papers WHERE pk = :pk", fts_changed)
+        self.db.executemany(
+            "UPDATE papers SET title = :title, abstract = :abstract, authors_count = :authors_count,"
+            " published = :published, upvotes = :upvotes, seen = :seen, sightings = :sightings,"
+            " first_seen = :first_seen, last_seen = :last_seen, last_dump = :last_dump WHERE pk = :pk", rows)
+        self.db.executemany("INSERT INTO papers_fts (rowid, title, abstract) VALUES (:pk, :title, :abstract)",
+                            fts_changed)
+        search_index.refresh(self.db, [r["pk"] for r in fts_changed if r["old_title"] is not None])
+
+    def insert_sightings(self, rows: list[tuple[Any, ...]]) -> None:
+        self.db.executemany(
+            "INSERT INTO sightings (paper, dump, line, title, abstract, authors_count, published,"
+            " published_raw, upvotes, rule, scores) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def insert_keys(self, rows: list[tuple[int, int]]) -> None:
+        self.db.executemany("INSERT OR IGNORE INTO dedup_keys (key, paper) VALUES (?, ?)", rows)
