@@ -79,6 +79,9 @@ class Connection:
             self.via: str | None = None
             self.step: int | None = None
             self._migrate()
+            from . import indexes
+
+            indexes.repair_if_orphaned(self)  # a bulk ingest killed before its rebuild (issue 16)
         except sqlite3.DatabaseError as exc:
             raise StoreError(self._explain(exc)) from None
 

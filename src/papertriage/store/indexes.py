@@ -10,10 +10,11 @@ index once at the end (``rebuild_pending``), as a bare program would.
 Kills lose nothing: the batches of a bulk ingest commit as usual, and the
 first of them records in ``index_pending`` (migration m009) which indexes
 are behind, in the same transaction as the rows they lack. The rebuild
-clears the record in the transaction that rebuilds. A library left with a
-record (the process was killed) is repaired by the next ingest
-(``repair_if_orphaned``); until then searches miss the papers the killed
-ingest added.
+clears the record in the transaction that rebuilds. While a record stands,
+every writer leaves that index alone (``keeps_in_step``; the delete and
+title triggers check it too), since the rebuild will cover its rows. A
+library left with a record (the process was killed) is repaired when it is
+next opened (``repair_if_orphaned``).
 
 Other derived indexes join by adding a ``(name, rebuild)`` pair to
 ``REBUILDERS``.
@@ -27,7 +28,6 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Callable, Iterator
 
 if TYPE_CHECKING:
-    from . import Library
     from .connection import Connection
 
 
@@ -75,13 +75,31 @@ END;
 """
 
 
+# Migration m009_pending_deletes: the delete triggers stand aside too, so that
+# removing a paper the index never got (forget, split) while a rebuild is
+# pending is no FTS5 error.
+M009_DELETES = """
+DROP TRIGGER papers_fts_delete;
+CREATE TRIGGER papers_fts_delete AFTER DELETE ON papers
+WHEN NOT EXISTS (SELECT 1 FROM index_pending WHERE name = 'papers_fts') BEGIN
+    INSERT INTO papers_fts(papers_fts, rowid, title, abstract)
+    VALUES ('delete', old.pk, old.title, old.abstract);
+END;
+DROP TRIGGER titles_fts_delete;
+CREATE TRIGGER titles_fts_delete AFTER DELETE ON papers
+WHEN NOT EXISTS (SELECT 1 FROM index_pending WHERE name = 'titles_fts') BEGIN
+    INSERT INTO titles_fts(titles_fts, rowid, title) VALUES ('delete', old.pk, old.title);
+END;
+"""
+
+
 def is_deferred(library: "Connection") -> bool:
     """True inside ``deferred``: writers leave the derived indexes alone."""
     return bool(getattr(library, "_indexes_deferred", False))
 
 
 @contextmanager
-def deferred(library: "Library") -> Iterator[None]:
+def deferred(library: "Connection") -> Iterator[None]:
     """Write papers without keeping the derived indexes in step. Call
     ``mark_pending`` first thing in every write transaction inside, and
     ``rebuild_pending`` after."""
@@ -92,7 +110,7 @@ def deferred(library: "Library") -> Iterator[None]:
         library._indexes_deferred = False  # type: ignore[attr-defined]
 
 
-def mark_pending(library: "Library") -> None:
+def mark_pending(library: "Connection") -> None:
     """Record, in the current transaction, that every derived index lags behind."""
     from . import now
 
@@ -102,18 +120,27 @@ def mark_pending(library: "Library") -> None:
         [(name, os.getpid(), now()) for name, _ in REBUILDERS])
 
 
-def pending(library: "Library") -> dict[str, int]:
+def pending(library: "Connection") -> dict[str, int]:
     """name -> owner pid of each derived index that lags behind."""
     return dict(library.execute("SELECT name, owner FROM index_pending").fetchall())
 
 
-def clear_pending(library: "Library") -> None:
+def keeps_in_step(library: "Connection", name: str = "papers_fts") -> bool:
+    """Whether writers should keep ``name`` in step now: not inside a bulk
+    ingest, and no rebuild pending (another process's bulk ingest, or a
+    killed one: its papers have no index rows to delete)."""
+    if is_deferred(library):
+        return False
+    return library.execute("SELECT 1 FROM index_pending WHERE name = ?", (name,)).fetchone() is None
+
+
+def clear_pending(library: "Connection") -> None:
     """Forget the record without rebuilding (nothing was written after all)."""
     with library.transaction() as db:
         db.execute("DELETE FROM index_pending WHERE owner = ?", (os.getpid(),))
 
 
-def rebuild_pending(library: "Library") -> list[str]:
+def rebuild_pending(library: "Connection") -> list[str]:
     """Rebuild every lagging index in one transaction; returns their names."""
     with library.transaction() as db:
         names = {name for name, in db.execute("SELECT name FROM index_pending")}
@@ -138,10 +165,16 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def repair_if_orphaned(library: "Library") -> list[str]:
+def repair_if_orphaned(library: "Connection") -> list[str]:
     """Rebuild the indexes a killed bulk ingest left behind (none while that
-    ingest still runs: it rebuilds them itself when it ends)."""
+    ingest still runs: it rebuilds them itself when it ends). A read-only
+    library is left as it is."""
+    from ..errors import StoreError
+
     owners = pending(library)
     if owners and not any(_alive(pid) for pid in owners.values()):
-        return rebuild_pending(library)
+        try:
+            return rebuild_pending(library)
+        except StoreError:
+            return []
     return []

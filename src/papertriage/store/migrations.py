@@ -149,6 +149,14 @@ def m009_ingest_paths(db: sqlite3.Connection) -> None:
     _run_script(db, indexes.M009)
 
 
+def m009_pending_deletes(db: sqlite3.Connection) -> None:
+    """Bulk ingest (issue 16): the full-text delete triggers stand aside while
+    a rebuild is pending (see ``store/indexes.py``)."""
+    from . import indexes
+
+    _run_script(db, indexes.M009_DELETES)
+
+
 def _run_script(db: sqlite3.Connection, script: str) -> None:
     # executescript() would COMMIT first; run statement by statement instead
     # so the migration and its record share one transaction.
@@ -204,5 +212,5 @@ CREATE TABLE interest_scores (
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial, m002_search, m004_fixed_names, m005_dedup_review, m006_triage, m007_search_stems,
-    m009_ingest_paths,
+    m009_ingest_paths, m009_pending_deletes,
 ]

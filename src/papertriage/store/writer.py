@@ -55,7 +55,7 @@ class PaperWriter:
         from . import indexes
 
         self.db = library.db
-        self.index = not indexes.is_deferred(library)
+        self.index = indexes.keeps_in_step(library)
 
     def next_pk(self) -> int:
         # Safe inside the write transaction (BEGIN IMMEDIATE holds the lock).
