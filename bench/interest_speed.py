@@ -62,17 +62,17 @@ def main(argv: list[str] | None = None) -> int:
     lib = build(args.build) if args.build else args.library
     if lib is None:
         parser.error("give a library or --build SIZE")
-    from papertriage.core import tags
-    from papertriage.core.select import select_papers
+    from papertriage.core import decisions
+    from papertriage.core.select import count_papers, select_papers
     from papertriage.store import Library
 
     library = Library(lib)
-    papers = library.count()
-    if library.count("p.status != 'new'") < 40:
+    papers = count_papers(library)
+    if papers - count_papers(library, "status:new") < 40:
         keep = [p.id for p in select_papers(library, f"title:{args.topic} status:new", limit=20)]
         skip = [p.id for p in select_papers(library, f"-{args.topic} status:new", limit=20)]
-        tags.mark(library, library.resolve_ids(keep), "keep")
-        tags.mark(library, library.resolve_ids(skip), "skip")
+        decisions.mark(library, keep, "keep")
+        decisions.mark(library, skip, "skip")
     queue = [p.id for p in select_papers(library, "status:new", sort="date", limit=50)]
     library.close()
 
