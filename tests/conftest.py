@@ -43,15 +43,29 @@ def library():
     lib.close()
 
 
-@pytest.fixture
-def seeded(tmp_path):
-    """A library file holding the five seed dumps."""
+@pytest.fixture(scope="session")
+def _seeded_file(tmp_path_factory):
+    """The seeds ingested once per test process; each test gets its own copy."""
     from papertriage.core.ingest import ingest
     from papertriage.store import Library
 
-    lib = Library(tmp_path / "library.db")
+    path = tmp_path_factory.mktemp("seeded") / "library.db"
+    lib = Library(path)
     report = ingest(lib, [str(SEEDS)], page_date=dt.date.fromisoformat(SEEDS_SAVED_ON))
     assert not report.errors
+    lib.close()  # the last connection: SQLite folds the write-ahead log into the file
+    return path
+
+
+@pytest.fixture
+def seeded(tmp_path, _seeded_file):
+    """A library file holding the five seed dumps (a copy, for this test alone)."""
+    import shutil
+
+    from papertriage.store import Library
+
+    shutil.copyfile(_seeded_file, tmp_path / "library.db")
+    lib = Library(tmp_path / "library.db")
     yield lib
     lib.close()
 

@@ -12,7 +12,7 @@ from papertriage.core.select import select_papers
 from papertriage.query import compile_query
 
 FTS = "p.pk IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)"
-TAG = "p.pk IN (SELECT paper FROM tags WHERE tag = ?)"
+TAG = "p.pk IN (SELECT paper FROM tags WHERE tag = ? OR tag LIKE ? ESCAPE '\\')"  # the tag and its subtree
 
 CLAUSES = [
     ("kan", FTS, ['"kan"']),
@@ -37,8 +37,9 @@ CLAUSES = [
     ("(LLMs),", FTS, ['"(LLMs),"']),  # wrapping punctuation means nothing
     ('title:"SE(3) equivariant"', f"{FTS} AND p.title LIKE ? ESCAPE '\\'", ['{title} : "SE(3) equivariant"', "%SE(3)%"]),
     ("-survey", f"NOT coalesce({FTS}, 0)", ['"survey"']),
-    ("tag:interp", TAG, ["interp"]),
-    ("-tag:skip", f"NOT coalesce({TAG}, 0)", ["skip"]),
+    ("tag:interp", TAG, ["interp", "interp/_%"]),
+    ("-tag:skip", f"NOT coalesce({TAG}, 0)", ["skip", "skip/_%"]),
+    ("tag:method/", "p.pk IN (SELECT paper FROM tags WHERE tag LIKE ? ESCAPE '\\')", ["method/_%"]),
     ("tag:50%_off*", "p.pk IN (SELECT paper FROM tags WHERE tag LIKE ? ESCAPE '\\')", ["50\\%\\_off%"]),
     ("status:keep", "p.status = ?", ["keep"]),
     ("upvotes>=5", "p.upvotes >= ?", [5]),
@@ -54,11 +55,11 @@ CLAUSES = [
     ("before:2024-06", "p.published < ?", ["2024-06-01"]),
     ("file:0_3%", "p.pk IN (SELECT s.paper FROM sightings s JOIN dumps d ON d.id = s.dump"
                   " WHERE d.name LIKE ? ESCAPE '\\')", ["%0\\_3\\%%"]),
-    ("kan tag:x upvotes>=2", f"{FTS} AND {TAG} AND p.upvotes >= ?", ['"kan"', "x", 2]),
-    ("kan OR tag:kan", f"({FTS} OR {TAG})", ['"kan"', "kan"]),
-    ("tag:a OR tag:b", f"({TAG} OR {TAG})", ["a", "b"]),
+    ("kan tag:x upvotes>=2", f"{FTS} AND {TAG} AND p.upvotes >= ?", ['"kan"', "x", "x/_%", 2]),
+    ("kan OR tag:kan", f"({FTS} OR {TAG})", ['"kan"', "kan", "kan/_%"]),
+    ("tag:a OR tag:b", f"({TAG} OR {TAG})", ["a", "a/_%", "b", "b/_%"]),
     ("x OR -y", f"({FTS} OR NOT coalesce({FTS}, 0))", ['"x"', '"y"']),
-    ("tag:\"'; DROP TABLE papers; --\"", TAG, ["'; DROP TABLE papers; --"]),
+    ("tag:\"'; DROP TABLE papers; --\"", TAG, ["'; DROP TABLE papers; --", "'; DROP TABLE papers; --/_%"]),
 ]
 
 

@@ -305,61 +305,28 @@ def test_ingest_keeps_the_vocabulary_exactly_in_step(seeded, tmp_path):
     assert merged > 0
 
 
-def test_vocabulary_follows_texts_replaced_several_times_in_one_batch(library):
-    # Ingest batches files: one update may see a paper inserted and then
-    # merged into, or merged into twice; counts must still match a rebuild.
-    db = library.db
-
-    def write(pk, title, abstract, *, new=False):
-        if not new:
-            db.execute("INSERT INTO papers_fts (papers_fts, rowid, title, abstract)"
-                       " SELECT 'delete', pk, title, abstract FROM papers WHERE pk = ?", (pk,))
-            db.execute("UPDATE papers SET title = ?, abstract = ? WHERE pk = ?", (title, abstract, pk))
-        else:
-            db.execute("INSERT INTO papers (pk, id, title, abstract, added) VALUES (?, ?, ?, ?, '')",
-                       (pk, f"{pk:08x}", title, abstract))
-            db.execute("INSERT INTO titles_fts (rowid, title) VALUES (?, ?)", (pk, title))  # as PaperWriter does
-        db.execute("INSERT INTO papers_fts (rowid, title, abstract) VALUES (?, ?, ?)", (pk, title, abstract))
-
-    with library.transaction():
-        for pk, text in enumerate(["alpha beta", "alpha gamma", "beta delta"], 1):
-            write(pk, "paper", text, new=True)
-        library.update_vocabulary([1, 2, 3])
-        assert _vocab(library) == {"paper": 3, "alpha": 2, "beta": 2}
-    with library.transaction():  # one batch of several files
-        write(4, "paper", "gamma omega", new=True)
-        write(4, "paper", "gamma omega delta", )  # the new paper, merged into in a later file
-        write(1, "paper", "alpha beta omega")  # merged into twice
-        write(1, "renamed", "alpha omega")
-        write(3, "paper", "delta")
-        library.update_vocabulary([4], [(4, None, "gamma omega"), (1, None, "alpha beta"),
-                                        (1, "paper", "alpha beta omega"), (3, None, "beta delta")])
-    kept = _vocab(library)
-    assert kept == {"paper": 3, "alpha": 2, "gamma": 2, "delta": 2, "omega": 2}
-    library.rebuild_vocabulary()
-    assert _vocab(library) == kept
-
-
-def test_migration_builds_the_vocabulary_of_an_older_library(tmp_path):
+def test_vocabulary_follows_texts_replaced_several_times_in_one_batch(tmp_path):
+    """One ingest batches several files: a paper inserted and then merged into,
+    or merged into twice, within one batch; the counts must match a rebuild."""
+    from papertriage.core.ingest import ingest
     from papertriage.store import Library
-    from papertriage.store.migrations import m001_initial
 
-    path = tmp_path / "old.db"
-    db = sqlite3.connect(path)
-    db.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-    m001_initial(db)
-    db.execute("INSERT INTO _migrations VALUES ('m001_initial', '2025-01-01')")
-    for pk, title in enumerate(["Kolmogorov networks", "Kolmogorov splines", "Quokka"], 1):
-        db.execute("INSERT INTO papers (pk, id, title, abstract, added) VALUES (?, ?, ?, '', '')",
-                   (pk, f"{pk:08x}", title))
-        db.execute("INSERT INTO papers_fts (rowid, title, abstract) VALUES (?, ?, '')", (pk, title))
-    db.commit()
-    db.close()
-    lib = Library(path)
-    assert _vocab(lib) == {"kolmogorov": 2}
-    result = search(lib, "kolmogorv", limit=5)
-    assert result.searched == "kolmogorov"
-    assert titles(result.papers) == ["Kolmogorov networks", "Kolmogorov splines"]  # found through titles_fts
+    title = "Quokka Networks for Marsupial Vision"
+    opening = ("We train quokka networks on camera-trap images of marsupials and study how their features "
+               "transfer between species, seasons and cameras.")
+    versions = [opening, opening + " We release the code.", opening + " We release the code, data and models."]
+    for i, abstract in enumerate(versions):
+        (tmp_path / f"{i}.txt").write_text(TRENDING_HEAD + f"Subscribe{title}\n{abstract}\n"
+                                           f"Other Paper Number {i}\nAn unrelated abstract about topic {i} alone.\n")
+    lib = Library(tmp_path / "library.db")
+    report = ingest(lib, [str(tmp_path / f"{i}.txt") for i in range(3)])
+    assert [f.merged for f in report.files] == [0, 1, 1], "the quokka paper merged into twice"
+    (quokka,) = [p for p in select_papers(lib) if p.title == title]
+    assert quokka.abstract == versions[-1]
+    kept = dict(lib.execute("SELECT word, docs FROM vocab"))
+    assert kept["quokka"] == 1 and kept["models"] == 1 and kept["unrelated"] == 3
+    lib.rebuild_vocabulary()
+    assert dict(lib.execute("SELECT word, docs FROM vocab")) == kept
     lib.close()
 
 

@@ -89,6 +89,11 @@ def test_ambiguous_prefix_is_an_error(seeded, cli):
     prefix = next(i[0] for i in ids if sum(1 for j in ids if j[0] == i[0]) > 1)
     r = cli("tag", "add", "x", prefix)
     assert r.code == 2 and "ambiguous" in r.err
+    candidates = sorted(i for i in ids if i.startswith(prefix))
+    for candidate in candidates[:5]:  # the candidates are listed, so the user can pick one
+        assert candidate in r.err
+    if len(candidates) > 5:
+        assert f"and {len(candidates) - 5} more" in r.err
 
 
 @pytest.mark.parametrize("args, code, message", [

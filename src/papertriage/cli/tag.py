@@ -131,7 +131,11 @@ def tag_rename(
     new: Annotated[str, typer.Argument(metavar="NEW", help="Its new name; if NEW exists, OLD is merged into it.")],
     dry_run: DryRunOpt = False,
 ) -> None:
-    """Rename a tag on every paper (merging into NEW if it exists already)."""
+    """Rename a tag on every paper (merging into NEW if it exists already).
+
+    The tags under it move along: `tag rename method approach` also renames
+    method/kan to approach/kan.
+    """
     from ..core.tags import rename_tag
 
     report = rename_tag(state(ctx).library, old, new, dry_run=dry_run)
@@ -144,8 +148,10 @@ def tag_rename(
     renamed = report.count("tag+")
     merged = report.count("tag-") - renamed
     verb = "would rename" if dry_run else "renamed"
-    extra = f" ({merged} already had {new_name}: merged)" if merged else ""
-    print(f"{verb} {old_name} to {new_name} on {n_papers(renamed + merged)}{extra}")
+    below = {c.detail for c in report.changes if c.action == "tag-" and c.detail != old_name}
+    extra = f" ({merged} already had {new_name if not below else 'the new name'}: merged)" if merged else ""
+    what = f"{old_name} and {len(below)} tag{'s' if len(below) != 1 else ''} under it" if below else old_name
+    print(f"{verb} {what} to {new_name} on {n_papers(report.selected)}{extra}")
 
 
 @tag_app.command("delete")

@@ -107,10 +107,19 @@ def resolve_ids(library: Library, prefixes: Iterable[str]) -> list[int]:
         parts = []
         if unknown:
             parts.append(f"unknown paper id{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}")
-        if ambiguous:
-            parts.append(f"ambiguous id prefix{'es' if len(ambiguous) > 1 else ''}: {', '.join(ambiguous)}")
+        for raw in ambiguous:  # the candidates, so the user can pick one (as git does)
+            parts.append(f"ambiguous id prefix {raw}, which could be {_candidates(library, raw.strip().lower())}")
         raise UnknownIdError("; ".join(parts), ids=unknown + ambiguous)
     return pks
+
+
+def _candidates(library: Library, prefix: str, shown: int = 5) -> str:
+    from ..render.safe import one_line
+
+    found = library.ids_with_prefix(prefix, limit=1_000_000)
+    labels = library.paper_labels([pk for pk, _ in found[:shown]])
+    listed = [f"{labels[pk][0]} ({one_line(labels[pk][1])[:40]})" for pk, _ in found[:shown]]
+    return ", ".join(listed) + (f" and {len(found) - shown} more" if len(found) > shown else "")
 
 
 def full_ids(library: Library, prefixes: Iterable[str]) -> list[str]:

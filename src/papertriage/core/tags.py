@@ -108,35 +108,49 @@ def tag_counts(library: Library) -> list[tuple[str, int]]:
 
 
 def rename_tag(library: Library, old: str, new: str, *, dry_run: bool = False) -> Report:
-    """Rename a tag everywhere; papers that already have NEW just lose OLD (a merge).
-    Renaming to another case of the same tag just respells it."""
+    """Rename a tag everywhere, with the tags under it (``method`` -> ``approach``
+    moves ``method/kan`` to ``approach/kan``); papers that already have the new
+    name just lose the old one (a merge). Renaming to another case of the same
+    tag just respells it."""
     old, new = check_tag(old), check_tag(new)
     report = Report(dry_run=dry_run)
     with write(library, dry_run):
         spelled_old = library.tag_spelling(old)
-        if spelled_old is None:
-            raise NoMatch(f"no paper has the tag {old!r}; nothing changed")
-        if spelled_old == new:
-            report.tags = [spelled_old, new]
+        below = library.tags_under(spelled_old or old)
+        if spelled_old is None and not below:
+            raise NoMatch(f"no paper has the tag {old!r} or a tag under it; nothing changed")
+        base = spelled_old or old
+        if base == new:
+            report.tags = [base, new]
             return report
-        at = now()
-        pks = library.papers_tagged(spelled_old)
-        if old.casefold() == new.casefold():
-            library.respell_tag(spelled_old, new)
-            had: set[int] = set()
-        else:
+        if new.casefold().startswith(base.casefold() + "/"):
+            raise UserError(f"cannot move {base} under itself ({new})")
+        if old.casefold() != new.casefold():
             new = library.tag_spelling(new) or new
-            had = set(library.papers_tagged(new))
-            library.remove_tags([(pk, spelled_old) for pk in pks])
-            library.add_tags([(pk, new) for pk in pks if pk not in had], at)
-        report.tags = [spelled_old, new]
-        renamed = [pk for pk in pks if pk not in had]
-        merged = [pk for pk in pks if pk in had]
-        report.selected = len(pks)
-        rows: list[Row] = [(pk, "tag-", spelled_old) for pk in renamed + merged]
-        rows += [(pk, "tag+", new) for pk in renamed]
+        report.tags = [base, new]
+        at = now()
+        rows: list[Row] = []
+        selected: set[int] = set()
+        for tag in ([spelled_old] if spelled_old else []) + below:
+            renamed, merged, target = _rename_one(library, tag, new + tag[len(base):], at)
+            selected.update(renamed + merged)
+            rows += [(pk, "tag-", tag) for pk in renamed + merged] + [(pk, "tag+", target) for pk in renamed]
+        report.selected = len(selected)
         report.changes = record(library, rows, at)
     return report
+
+
+def _rename_one(library: Library, old: str, new: str, at: str) -> tuple[list[int], list[int], str]:
+    """One tag renamed on every paper: (papers renamed, papers that had ``new`` already, ``new`` as spelled)."""
+    pks = library.papers_tagged(old)
+    if old.casefold() == new.casefold():
+        library.respell_tag(old, new)
+        return pks, [], new
+    new = library.tag_spelling(new) or new
+    had = set(library.papers_tagged(new))
+    library.remove_tags([(pk, old) for pk in pks])
+    library.add_tags([(pk, new) for pk in pks if pk not in had], at)
+    return [pk for pk in pks if pk not in had], [pk for pk in pks if pk in had], new
 
 
 def delete_tag(library: Library, tag: str, *, dry_run: bool = False) -> Report:

@@ -321,13 +321,20 @@ class YearField(FieldType):
 
 
 class TagField(FieldType):
-    help = "tagged so (any case); tag:inter* for tags starting so"
+    """Tags with ``/`` are a hierarchy: ``tag:method`` is ``method`` and every
+    tag under it (``method/kan``), ``tag:method/`` only the tags under it."""
+
+    help = "tagged so (any case), or under it: tag:method is method and method/kan; tag:method/ only below"
 
     def sql(self, op: str, value: str) -> Clause:
         if value.endswith("*") and len(value) > 1:
             return ("p.pk IN (SELECT paper FROM tags WHERE tag LIKE ? ESCAPE '\\')",
                     [like_escape(value[:-1]) + "%"])
-        return "p.pk IN (SELECT paper FROM tags WHERE tag = ?)", [value]
+        if value.endswith("/"):
+            return ("p.pk IN (SELECT paper FROM tags WHERE tag LIKE ? ESCAPE '\\')",
+                    [like_escape(value) + "_%"])
+        return ("p.pk IN (SELECT paper FROM tags WHERE tag = ? OR tag LIKE ? ESCAPE '\\')",
+                [value, like_escape(value) + "/_%"])
 
 
 class StatusField(FieldType):

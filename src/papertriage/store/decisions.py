@@ -41,6 +41,12 @@ class Decisions(Connection):
         self.execute("DELETE FROM tags WHERE tag = ?", (tag,))
         return pks
 
+    def tags_under(self, tag: str) -> list[str]:
+        """The distinct tags below ``tag`` in the hierarchy (``method`` -> ``method/kan``), by name."""
+        like = tag.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/_%"
+        return [r[0] for r in self.execute(
+            "SELECT DISTINCT tag FROM tags WHERE tag LIKE ? ESCAPE '\\' ORDER BY tag", (like,))]
+
     def papers_tagged(self, tag: str) -> list[int]:
         return [r[0] for r in self.execute("SELECT paper FROM tags WHERE tag = ? ORDER BY paper", (tag,))]
 
