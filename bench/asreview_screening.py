@@ -78,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
             }
             print(f"{name}: WSS@95 {screening.pct(result['sets'][name]['wss95'])}, "
                   f"RRF@10 {screening.pct(result['sets'][name]['rrf10'])}", file=sys.stderr)
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text(json.dumps(result))  # after each set: a long run keeps what it measured
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result))
     print(f"{version}, {result['model']}: {args.out}")

@@ -8,12 +8,14 @@ import sys
 
 import pytest
 
-from papertriage.core import decisions
+from papertriage.core import decisions, tags
 from papertriage.core.papers import get_paper
 from papertriage.core.select import select_papers
 from papertriage.core.triage import TriageSession, triage_order
 from papertriage.errors import NoMatch
 from papertriage.store import Library
+
+sys.path.insert(0, os.path.dirname(__file__))
 
 
 def promising_by_hand(lib) -> list[str]:
@@ -95,93 +97,159 @@ def test_triage_refuses_without_a_terminal(seeded, cli):
     assert "needs a terminal" in r.err and "Traceback" not in r.err
 
 
-# -- a real session in a pseudo-terminal ---------------------------------------------
+# -- a real session in a pseudo-terminal, read through a screen emulator ----------------
 
-# Seconds each `expect` may wait. Generous: a loaded machine can take many
-# seconds to start a Python process, and a match returns at once anyway.
-PTY_TIMEOUT = 180
+SIZES = [(24, 80), (50, 200)]
 
 
-def spawn(library_path: str, *args: str):
-    pexpect = pytest.importorskip("pexpect")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERTRIAGE")}
-    env.update(PAPERTRIAGE_LIBRARY=library_path, TERM="xterm-256color", COLUMNS="120", LINES="50")
-    return pexpect.spawn(sys.executable, ["-m", "papertriage", "triage", *args], env=env,
-                         dimensions=(50, 120), encoding="utf-8", timeout=PTY_TIMEOUT)
+def spawn(library_path: str, *args: str, rows: int = 24, cols: int = 80):
+    pytest.importorskip("pexpect")
+    pytest.importorskip("pyte")
+    from terminal import Terminal, papertriage_env
+
+    return Terminal(["-m", "papertriage", "triage", *args], papertriage_env(library_path), rows, cols)
 
 
-def test_interactive_session_in_a_pty(seeded):
-    import pexpect
+def check_layout(term, n_total: int, position: int, paper) -> None:
+    """What must always be visible: progress, title (its start), metadata, key bar; nothing wider than the screen."""
+    lines = term.lines()
+    assert lines[0].startswith(f"triage {position}/{n_total}"), lines[0]
+    assert paper.id in lines[0]
+    assert " ".join(paper.title.split()[:3]) in " ".join(" ".join(lines[1:4]).split())
+    assert any("seen in" in line for line in lines[1:6])
+    assert "q quit" in lines[-1] and "k keep" in lines[-1]
+    assert len(lines) == term.rows and all(len(line) <= term.cols for line in lines)
 
+
+@pytest.mark.parametrize("rows, cols", SIZES, ids=["80x24", "200x50"])
+def test_every_key_is_safe_and_the_layout_fits(seeded, rows, cols):
+    from terminal import KEYS
+
+    tags.add_tags(seeded, triage_order(seeded)[-1:], ["method/kan"])
     order = triage_order(seeded)
     n = len(order)
-    child = spawn(seeded.path)
-    child.expect(f"triage 1/{n}")
-    child.expect(order[0])
-    child.send("k")                                   # keep the first
-    child.expect(f"triage 2/{n}")
-    child.expect(order[1])
-    child.send("t")                                   # tag the second
-    child.expect("add tags")
-    child.send("LLM,method/kan\r")
-    child.expect("added LLM, method/kan")
-    child.send("n")                                   # and give it a note
-    child.expect("note")
-    child.send("[bold]see fig 3[/bold]\r")
-    child.expect(r"note: \[bold\]see fig 3\[/bold\]")  # shown literally, never as markup
-    child.expect("note saved")
-    child.send("o")                                   # move on without deciding
-    child.expect(f"triage 3/{n}")
-    child.send("s")                                   # skip the third
-    child.expect(f"triage 4/{n}")
-    child.send("b")                                   # back to the third: read it after all
-    child.expect(f"triage 3/{n}")
-    child.send("r")
-    child.expect(f"triage 4/{n}")
-    child.send("x")
-    child.expect("unknown key")
-    child.send("q")
-    child.expect(f"decisions saved: 1 keep, 1 read; {n - 2} papers still new")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
+    first = status(seeded, order[0])
+    term = spawn(seeded.path, rows=rows, cols=cols)
+    term.wait_for(f"triage 1/{n}", "q quit")
+    check_layout(term, n, 1, first)
+    assert "not enough decisions to learn from yet" in term.text()  # the cold start says so
+    for key in ["pagedown", "pagedown", "up", "down", "home", "end", "pageup", "insert", "delete", "f5", "f12",
+                "tab", "shift-tab", "backspace", "ctrl-left", "alt-x", "esc", "x", "Z", "1", "é", "ctrl-s",
+                "ctrl-q", "ctrl-z"]:
+        term.send(key)
+        term.settle(0.2)
+        check_layout(term, n, 1, first)  # still on the first paper, nothing broken
+    term.send("end")
+    if "lines (↑↓ scroll)" in term.settle(0.3):
+        last = " ".join(first.abstract.split()[-3:])
+        assert last in " ".join(term.text().split())  # End shows the end of a long abstract
+    term.send("?")
+    term.wait_for("this help")
+    term.send("j")                                   # any key closes the help
+    term.settle(0.3)
+    assert "this help" not in term.text()
+    term.send("k")                                   # keep the first
+    term.wait_for(f"triage 2/{n}", order[1])
+    check_layout(term, n, 2, status(seeded, order[1]))
+    term.send("t")                                   # tag the second, completing an existing tag
+    term.wait_for("add tags")
+    term.send("LLM,meth")
+    term.wait_for("method/kan")                      # offered in the completion menu
+    term.send("tab")
+    term.settle(0.3)
+    term.send("enter")
+    term.settle(0.3)
+    if "added" not in term.text():
+        term.send("enter")                           # the first Enter may have closed the menu
+    term.wait_for("added LLM, method/kan")
+    term.send("n")                                   # and give it a note
+    term.wait_for("note:")
+    term.send("[bold]see fig 3[/bold]\r")
+    term.wait_for("note saved", "note: [bold]see fig 3[/bold]")   # shown literally, never as markup
+    term.send("o")                                   # its page (no browser in a test: the address)
+    term.wait_for("page: https://")
+    term.send("right")                               # move on without deciding
+    term.wait_for(f"triage 3/{n}")
+    term.send("s")                                   # skip the third
+    term.wait_for(f"triage 4/{n}")
+    term.send("u")                                   # undo that skip: back on the third
+    term.wait_for("undone: ", f"triage 3/{n}", order[2])
+    term.send("r")                                   # read it after all
+    term.wait_for(f"triage 4/{n}")
+    term.send("m")                                   # more like this
+    term.wait_for("like this one")
+    term.resize(rows + 6, cols + 20)                 # the layout follows a resize
+    term.wait_for(f"triage 4/{n}")
+    term.settle(0.5)
+    assert "q quit" in term.lines()[-1]
+    term.send("q")
+    assert term.wait_exit() == 0
+    assert f"decisions saved: 1 keep, 1 read; {n - 2} papers still new" in term.output
 
     lib = Library(seeded.path)
-    first, second, third = (status(lib, pid) for pid in order[:3])
-    assert first.status == "keep" and third.status == "read"
+    first_now, second, third = (status(lib, pid) for pid in order[:3])
+    assert first_now.status == "keep" and third.status == "read"
     assert (second.status, second.tags, second.note) == ("new", ["LLM", "method/kan"], "[bold]see fig 3[/bold]")
-    assert [e.action for e in decisions.history(lib, order[2])] == ["status", "status"]  # skip, then read
+    assert [e.action for e in decisions.history(lib, order[2])] == ["status"] * 3  # skip, undone, read
     lib.close()
 
-    # The next run resumes: the undecided second paper comes first, the decided ones are gone.
-    child = spawn(seeded.path)
-    child.expect(f"triage 1/{n - 2}")
-    child.expect(order[1])
-    child.expect("tags: LLM method/kan")
-    child.send("s")
-    child.expect(f"triage 2/{n - 2}")
-    child.expect(order[3])
-    child.sendcontrol("c")                           # an interrupt loses nothing either
-    child.expect(f"decisions saved: 1 skip; {n - 3} papers still new")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 130
+
+def test_the_next_run_resumes_and_ctrl_c_saves(seeded):
+    order = triage_order(seeded)
+    n = len(order)
+    decisions.mark(seeded, order[:1], "keep")
+    term = spawn(seeded.path)
+    term.wait_for(f"triage 1/{n - 1}", order[1])
+    term.send("s")
+    term.wait_for(f"triage 2/{n - 1}")
+    term.send("\x03")                               # Ctrl-C: leaves, with the decision saved
+    assert term.wait_exit() == 130
+    assert f"decisions saved: 1 skip; {n - 2} papers still new" in term.output
     lib = Library(seeded.path)
     assert status(lib, order[1]).status == "skip"
     lib.close()
 
 
-def test_dump_text_is_never_markup_on_the_triage_screen(seeded):
-    import pexpect
+def test_it_learns_as_the_user_decides(seeded):
+    mlp = [p.id for p in select_papers(seeded) if "mlp" in p.title.lower()]
+    other = [p.id for p in select_papers(seeded) if "diffusion" in p.title.lower()]
+    decisions.mark(seeded, mlp[:2], "keep")
+    decisions.mark(seeded, other[:1], "skip")
+    session = TriageSession.start(seeded)
+    assert session.interest() is None and "not enough decisions" in session.status_line()
+    while session.current().id in mlp:
+        session.next()
+    cold = session.ids[session.position + 1:session.position + 11]
+    session.decide("skip")                           # the second skip: now it can learn
+    assert session.interest() is not None and "ranked by interest learned from 2 kept" in session.status_line()
+    learned = session.ids[session.position:session.position + 10]
+    assert sum(pid in mlp for pid in learned) > max(1, sum(pid in mlp for pid in cold))  # MLP papers came forward
 
+
+def test_nothing_typed_reaches_the_shell_after_exit(seeded):
+    pytest.importorskip("pexpect")
+    from terminal import Terminal, papertriage_env
+
+    script = f"{sys.executable} -m papertriage triage; echo AFTER; read -r -t 3 rest; echo \"LEFT:[$rest]\""
+    term = Terminal(["-c", "import os, sys; os.execvp('bash', ['bash', '-c', sys.argv[1]])", script],
+                    papertriage_env(seeded.path))
+    term.wait_for("triage 1/")
+    for key in ["up", "down", "pageup", "pagedown", "home", "end", "f1", "esc", "left", "right"]:
+        term.send(key)
+        term.settle(0.2)
+    term.send("q")
+    term.wait_for("AFTER")
+    term.send("\r")
+    term.wait_exit()
+    assert "LEFT:[]" in term.output
+
+
+def test_dump_text_is_never_markup_on_the_triage_screen(seeded):
     order = triage_order(seeded)
     with seeded.transaction():
         seeded.execute("UPDATE papers SET title = ?, abstract = ? WHERE id = ?",
                        ("[red]Not red[/red] :smile: \x1b[31mX", "An [link=http://x]abstract[/link] \u202eevil", order[0]))
-    child = spawn(seeded.path)
-    child.expect(r"\[red\]Not red\[/red\] :smile: \\u001b\[31mX")
-    child.expect(r"An \[link=http://x\]abstract\[/link\] \\u202eevil")
-    child.send("q")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
+    term = spawn(seeded.path)
+    term.wait_for("[red]Not red[/red] :smile: \\u001b[31mX", "An [link=http://x]abstract[/link] \\u202eevil")
+    term.send("q")
+    assert term.wait_exit() == 0

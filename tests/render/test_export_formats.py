@@ -19,7 +19,7 @@ from papertriage.render import EXPORT_FORMATS, render
 from papertriage.render.csvfmt import COLUMNS, unguard
 from papertriage.render.fields import citation_key, fold, note_text, paragraphs
 from papertriage.render.jsonfmt import paper_object
-from papertriage.render.safe import terminal_safe
+from papertriage.render.safe import data_safe_paper, terminal_safe
 
 
 def export(fmt: str, papers: list[Paper], **options) -> str:
@@ -141,7 +141,7 @@ def expected_row(paper: Paper) -> dict[str, str]:
 def _check_cells(rows: list[list[str]], papers: list[Paper], fold_text: bool) -> None:
     assert rows[0] == list(COLUMNS)
     assert len(rows) == len(papers) + 1
-    for row, paper in zip(rows[1:], papers):
+    for row, paper in zip(rows[1:], map(data_safe_paper, papers)):
         for cell in row:
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), f"formula cell {cell!r}"
         want = expected_row(paper)
@@ -190,7 +190,7 @@ def check_bibtex(text: str, papers: list[Paper]) -> None:
     library = bibtexparser.parse_string(text)
     assert not library.failed_blocks
     assert [e.key for e in library.entries] == [citation_key(p) for p in papers]
-    for e, paper in zip(library.entries, papers):
+    for e, paper in zip(library.entries, map(data_safe_paper, papers)):
         f = {k: v.value for k, v in e.fields_dict.items()}
         assert e.entry_type == "misc"
         assert f["title"].startswith("{") and f["title"].endswith("}")
@@ -243,7 +243,7 @@ def check_ris(text: str, papers: list[Paper]) -> None:
     assert "\n" not in text.replace("\r\n", "")
     entries = rispy.loads(text)
     assert len(entries) == len(papers)
-    for e, paper in zip(entries, papers):
+    for e, paper in zip(entries, map(data_safe_paper, papers)):
         assert e["type_of_reference"] == "JOUR"
         assert e["id"] == citation_key(paper)
         assert e.get("title") == (fold(paper.title) or None)

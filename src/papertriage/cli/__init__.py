@@ -102,6 +102,12 @@ def main(argv: list[str] | None = None) -> None:
         sys.stdout.flush()
     except BrokenPipeError:
         _silence_stdout()
+    except OSError as exc:  # the rest of the output did not fit (`> /dev/full`, issue 17)
+        from .common import err
+
+        _silence_stdout()
+        err(f"papertriage: cannot write to standard output: {exc.strerror or exc}")
+        code = code or ExitCode.USER_ERROR
     sys.exit(int(code or 0))
 
 
@@ -134,11 +140,42 @@ def _run(args: list[str]) -> int:
         # `papertriage list | head`: the reader left; not an error.
         _silence_stdout()
         code = ExitCode.OK
+    except Exception as exc:  # noqa: BLE001 -- the last boundary: sqlite3 and output errors (issue 17)
+        failure = _translate(exc)
+        if failure is None or debug:
+            raise
+        err(f"papertriage: {failure}")
+        code = failure.exit_code
     return int(code or 0)
 
 
+def _translate(exc: Exception) -> PapertriageError | None:
+    """Errors that escaped the store and the commands, as a one-line error:
+    an sqlite3 error (the library's own words, exit 3) or an output that
+    cannot be written (a full disk behind stdout, exit 2). None: a bug, which
+    keeps its traceback."""
+    from ..errors import UserError
+
+    sqlite3 = sys.modules.get("sqlite3")
+    if sqlite3 is not None and isinstance(exc, sqlite3.Error):
+        from ..store.failures import explain
+        from .common import opened_library_path
+
+        return explain(exc, opened_library_path() or "library")
+    if isinstance(exc, OSError):
+        if exc.filename:
+            return UserError(f"{exc.strerror or exc}", file=str(exc.filename))
+        _silence_stdout()
+        return UserError(f"cannot write to standard output: {exc.strerror or exc}")
+    return None
+
+
 def _silence_stdout() -> None:
+    """Drop whatever output is still buffered: its reader left, or its disk is full."""
     import os
 
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

@@ -39,6 +39,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "undo": ("undo", "Revert the last command that changed tags, statuses or notes, as a whole."),
     "why": ("why", "Why a paper ranks where it does under --sort interest."),
     "completion": ("completion", "Print the shell completion script for bash, zsh or fish."),
+    "check": ("health", "Check that the library is sound; --repair rebuilds its derived indexes."),
+    "backup": ("health", "Copy the library to FILE, consistent even while other papertriage commands write."),
 }
 
 PROG = "papertriage"

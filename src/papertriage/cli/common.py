@@ -27,13 +27,23 @@ class State:
         if self._library is None:
             from ..store import Library
 
-            self._library = Library(self.library_path or default_library_path())
+            global _OPENED
+            _OPENED = self.library_path or default_library_path()
+            self._library = Library(_OPENED)
             self._library.command = command_line()
         return self._library
 
     def close(self) -> None:
         if self._library is not None:
             self._library.close()
+
+
+_OPENED: str | None = None
+
+
+def opened_library_path() -> str | None:
+    """The library this invocation opened, for messages about errors that escaped the store."""
+    return _OPENED
 
 
 COMMAND_ARGS: list[str] | None = None  # set by cli.main()

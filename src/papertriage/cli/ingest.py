@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import UserError
+from ..errors import StoreError, UserError
 from . import app
 from .changes import print_rule_results
 from .common import err, state
@@ -41,7 +41,7 @@ def ingest(
     parse is reported and leaves the library untouched.
     """
     from ..config import load_config
-    from ..core.ingest import find_dumps, ingest_sources
+    from ..core.ingest import IngestStopped, find_dumps, ingest_sources
     from ..core.rules import load_rules
     from ..render.safe import one_line
 
@@ -55,7 +55,9 @@ def ingest(
     progress = _progress(len(sources)) if not quiet else None
 
     def on_file(file_report, done: int, total: int) -> None:
-        if file_report.error:
+        if file_report.not_ingested:
+            pass  # one summary line says it, not a line per file
+        elif file_report.error:
             err(f"papertriage: {file_report.error}")
         elif not quiet and (progress is None or total <= 20):
             _print_file(file_report, one_line)
@@ -64,11 +66,20 @@ def ingest(
 
     try:
         report = ingest_sources(lib, sources, page_date=day, rules=rules, on_file=on_file, thresholds=thresholds)
+    except IngestStopped as stopped:
+        report = stopped.report
     finally:
         if progress:
             progress.stop()
+    t = report.totals()
+    if report.stopped:
+        # Issue 17: say exactly what went in before the library failed, and what did not.
+        went_in = t["files"] - t["not_ingested"] - t["errors"] - t["skipped"]
+        print(f"{t['files']} files: {went_in} ingested ({t['new']} new papers, {t['merged']} merged), "
+              f"{t['skipped']} skipped, {t['errors']} errors, {t['not_ingested']} NOT ingested "
+              "(run the same command again once the library is fixed)")
+        raise StoreError(report.stopped)
     if not quiet:
-        t = report.totals()
         print(f"{t['files']} files: {t['records']} records, {t['new']} new papers, "
               f"{t['merged']} merged into known ones, {t['skipped']} skipped, {t['errors']} errors")
     if explain:

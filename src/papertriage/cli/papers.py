@@ -69,13 +69,12 @@ def show(
     else:
         paper = get_paper(state(ctx).library, paper_id)
     if fmt == "json":
-        from ..render.jsonfmt import paper_object
-        import json
+        from ..render.jsonfmt import dumps, paper_object
 
         data = paper_object(paper)
         if explained is not None:
             data["explain"] = [s.to_dict() for s in explained.sightings]
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        print(dumps(data, indent=2))
         return
     from ..render.detail import render_detail
 

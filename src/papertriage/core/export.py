@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator
 
 from .. import naming
-from ..atomic import replace_file
+from ..atomic import remove_stale_parts, replace_file
 from ..errors import NoMatch, UserError
 from ..model import TAG_NAME, Paper
 from ..store import Library
@@ -168,7 +168,7 @@ def write_atomic(path: str | os.PathLike, produce: Callable[[IO[str]], int], *,
 
 
 def _write_bytes_atomic(target: Path, data: bytes, mode: int) -> None:
-    replace_file(target, lambda f: f.write(data), mode=mode, binary=True, sync=False)
+    replace_file(target, lambda f: f.write(data), mode=mode, binary=True, sync=False, clean=False)
 
 
 # -- one file per paper ----------------------------------------------------
@@ -238,6 +238,7 @@ def write_split(papers: Iterable[Paper], write: Writer, directory: str, *, exten
     except OSError as exc:
         raise UserError(f"cannot create the folder: {exc.strerror}", file=directory) from None
     mode = _new_file_mode()
+    remove_stale_parts(real_root)  # what killed exports left (issue 17); once, not per file
     manifest = _Manifest(real_root, mode)
     result = ExportResult()
     try:

@@ -52,16 +52,19 @@ class FileReport:
     skipped: bool = False
     error: str | None = None
     dump_id: int | None = None  # once recorded (for `ingest --explain`)
+    not_ingested: bool = False  # a good file the library could not take (disk full, read-only)
 
 
 @dataclass(slots=True)
 class IngestReport:
     files: list[FileReport] = field(default_factory=list)
+    stopped: str | None = None  # the library error that stopped the ingest (exit 3), if one did
     rules: list[RuleResult] = field(default_factory=list)  # what the rules did to the new papers
 
     @property
     def errors(self) -> list[FileReport]:
-        return [f for f in self.files if f.error]
+        """Bad files (not the good ones a failing library could not take)."""
+        return [f for f in self.files if f.error and not f.not_ingested]
 
     def totals(self) -> dict[str, int]:
         return {
@@ -71,7 +74,18 @@ class IngestReport:
             "merged": sum(f.merged for f in self.files),
             "skipped": sum(f.skipped for f in self.files),
             "errors": len(self.errors),
+            "not_ingested": sum(f.not_ingested for f in self.files),
         }
+
+
+class IngestStopped(StoreError):
+    """The library failed during an ingest (disk full, read-only, damaged):
+    exit 3. ``report`` says which files went in before it and which did not
+    (the failing batch rolled back whole)."""
+
+    def __init__(self, message: str, report: IngestReport):
+        super().__init__(message)
+        self.report = report
 
 
 @dataclass(slots=True)
@@ -309,23 +323,31 @@ def _assign_ids(library: Library, new_states: list[_PaperRecord]) -> None:
         state.id = candidate
 
 
-def ingest_one(library: Library, source: DumpSource, *, page_date: dt.date | None = None,
-               stdin: BinaryIO | None = None, vocabulary: VocabularyChanges | None = None,
-               prepared: Prepared | None = None, thresholds: dedup.Thresholds | None = None) -> FileReport:
-    """Ingest one dump in its own transaction (a savepoint inside ``ingest``'s).
+@dataclass(slots=True)
+class _Parsed:
+    """A dump read and parsed, not yet written: what ingest does before it takes the lock."""
 
-    ``prepared``: the dump already read, parsed and fingerprinted (``prefetch``).
-    """
-    own_vocabulary = vocabulary is None
-    if vocabulary is None:
-        vocabulary = VocabularyChanges()
+    source: DumpSource
+    report: FileReport
+    sha: str
+    result: parse.ParseResult
+    seen_on: str
+    prepared: Prepared | None = None  # fingerprints too, from the helper process
+
+
+def _read_and_parse(library: Library, source: DumpSource, *, page_date: dt.date | None,
+                    stdin: BinaryIO | None, prepared: Prepared | None = None) -> tuple[FileReport, _Parsed | None]:
+    """Read, hash and parse one dump, outside any transaction (issue 17: a
+    large dump no longer holds the write lock for its whole parse), or take
+    what the helper process prepared. Returns the report and, when there is
+    something to write, the parsed dump."""
     report = FileReport(source.display)
     try:
         if prepared is not None:
             sha, saved_on, result = prepared.sha256, prepared.saved_on, prepared.result
             if library.find_dump(sha) is not None:
                 report.skipped = True
-                return report
+                return report, None
         else:
             data = source.read(stdin)
             if len(data) > MAX_DUMP_BYTES:
@@ -334,38 +356,74 @@ def ingest_one(library: Library, source: DumpSource, *, page_date: dt.date | Non
             sha = hashlib.sha256(data).hexdigest()
             if library.find_dump(sha) is not None:
                 report.skipped = True
-                return report
+                return report, None
             saved_on = source.saved_on()
             result = parse.parse_bytes(data, source.display, page_date=source.page_date or page_date,
                                        saved_year=saved_on.year)
-        report.layout = result.layout
-        report.records = len(result.sightings)
-        seen_on = (result.page_date or saved_on).isoformat()
+            del data
+    except StoreError:
+        raise
+    except PapertriageError as exc:
+        _file_error(report, exc, source)
+        return report, None
+    except OSError as exc:
+        report.error = f"{source.display}: cannot read: {exc.strerror or exc}"
+        return report, None
+    report.layout = result.layout
+    report.records = len(result.sightings)
+    return report, _Parsed(source, report, sha, result, (result.page_date or saved_on).isoformat(), prepared)
+
+
+def _write_parsed(library: Library, parsed: _Parsed, vocabulary: VocabularyChanges,
+                  thresholds: dedup.Thresholds | None = None) -> None:
+    """Write one parsed dump in a transaction of its own (a savepoint inside a
+    batch's). A StoreError (exit 3: disk full, read-only, damaged) propagates:
+    it is about the library, not about this file."""
+    source, report, result, prepared = parsed.source, parsed.report, parsed.result, parsed.prepared
+    try:
         with library.transaction():
-            if library.find_dump(sha) is not None:  # another papertriage ingested it meanwhile
+            if library.find_dump(parsed.sha) is not None:  # another papertriage ingested it meanwhile
                 report.skipped, report.layout, report.records = True, None, 0
-                return report
+                return
             dump_id = library.add_dump(
                 name=source.path.name if source.path else source.display,
                 path=str(source.path.resolve()) if source.path else source.display,
-                sha256=sha, layout=result.layout, page_date=result.page_date,
-                page_date_raw=result.page_date_raw, seen_on=dt.date.fromisoformat(seen_on),
+                sha256=parsed.sha, layout=result.layout, page_date=result.page_date,
+                page_date_raw=result.page_date_raw, seen_on=dt.date.fromisoformat(parsed.seen_on),
                 records=len(result.sightings))
             report.dump_id = dump_id
             report.new, report.merged = merge_sightings(
-                library, result.sightings, dump_id, seen_on, vocabulary,
+                library, result.sightings, dump_id, parsed.seen_on, vocabulary,
                 prints=prepared.prints if prepared else None, keysets=prepared.keysets if prepared else None,
                 thresholds=thresholds)
+    except StoreError:
+        raise
+    except PapertriageError as exc:
+        _file_error(report, exc, source)
+
+
+def _file_error(report: FileReport, exc: PapertriageError, source: DumpSource) -> None:
+    if exc.file is None:
+        exc.file = source.display
+    report.error = str(exc)
+
+
+def ingest_one(library: Library, source: DumpSource, *, page_date: dt.date | None = None,
+               stdin: BinaryIO | None = None, vocabulary: VocabularyChanges | None = None,
+               prepared: Prepared | None = None, thresholds: dedup.Thresholds | None = None) -> FileReport:
+    """Ingest one dump: parse it (or take ``prepared``, the dump already read,
+    parsed and fingerprinted by ``prefetch``), then write it in its own
+    transaction (a savepoint inside ``ingest``'s). Raises StoreError when the
+    library cannot take it; a bad file is reported in the FileReport."""
+    own_vocabulary = vocabulary is None
+    if vocabulary is None:
+        vocabulary = VocabularyChanges()
+    report, parsed = _read_and_parse(library, source, page_date=page_date, stdin=stdin, prepared=prepared)
+    if parsed is not None:
+        with library.transaction():
+            _write_parsed(library, parsed, vocabulary, thresholds)
             if own_vocabulary:
                 vocabulary.apply(library)
-    except StoreError:
-        raise  # the library, not this file: stop the whole ingest
-    except PapertriageError as exc:
-        if exc.file is None:
-            exc.file = source.display
-        report.error = str(exc)
-    except OSError as exc:
-        report.error = f"{source.display}: cannot read: {exc.strerror or exc}"
     return report
 
 
@@ -420,27 +478,49 @@ def ingest_sources(library: Library, sources: list[DumpSource], *, page_date: dt
     ahead = prefetch.prepared_in_order(sources, page_date, MAX_DUMP_BYTES)  # the next files, on the other core
     with indexes.deferred(library) if bulk else contextlib.nullcontext(), contextlib.closing(ahead):
         while position < len(sources):
+            # Parse a batch first, then take the write lock only to write it (issue 17).
+            batch: list[tuple[FileReport, _Parsed | None]] = []
+            parsed_sightings = 0
+            while position < len(sources) and parsed_sightings < BATCH_SIGHTINGS:
+                file_report, parsed = _read_and_parse(library, sources[position], page_date=page_date,
+                                                      stdin=stdin, prepared=next(ahead))
+                batch.append((file_report, parsed))
+                parsed_sightings += file_report.records
+                position += 1
             vocabulary = VocabularyChanges()
-            with library.transaction():
-                if bulk:
-                    indexes.mark_pending(library)  # committed with the rows the indexes will lack
-                written = 0
-                while position < len(sources) and written < BATCH_SIGHTINGS:
-                    file_report = ingest_one(library, sources[position], page_date=page_date, stdin=stdin,
-                                             vocabulary=vocabulary, prepared=next(ahead),
-                                             thresholds=thresholds)
-                    report.files.append(file_report)
-                    wrote = wrote or bool(file_report.new or file_report.merged)
-                    written += file_report.records
-                    position += 1
-                    if on_file:
-                        on_file(file_report, position, len(sources))
-                vocabulary.apply(library)
-    if bulk:
+            try:
+                with library.transaction():
+                    if bulk:
+                        indexes.mark_pending(library)  # committed with the rows the indexes will lack
+                    for file_report, parsed in batch:
+                        if parsed is not None:
+                            _write_parsed(library, parsed, vocabulary, thresholds)
+                    vocabulary.apply(library)
+            except StoreError as exc:
+                # Nothing of this batch went in (the transaction rolled back), nor
+                # will the files after it: say so file by file, and stop.
+                report.stopped = exc.message
+                for file_report, parsed in batch:
+                    if parsed is not None:
+                        file_report.new = file_report.merged = 0
+                        file_report.error = f"{file_report.name}: not ingested: the library failed"
+                        file_report.not_ingested = True
+                for source in sources[position:]:
+                    batch.append((FileReport(source.display, error=f"{source.display}: not ingested: the "
+                                             "library failed", not_ingested=True), None))
+                position = len(sources)
+            for done, (file_report, _) in enumerate(batch, len(report.files) + 1):
+                report.files.append(file_report)
+                wrote = wrote or bool(file_report.new or file_report.merged)
+                if on_file:
+                    on_file(file_report, done, len(sources))
+    if bulk and not report.stopped:
         if wrote:
             indexes.rebuild_pending(library)
         else:
             indexes.clear_pending(library)
+    if report.stopped:
+        raise IngestStopped(report.stopped, report)
     if rules:
         added = papers_added_after(library, mark)
         if added:

@@ -2,12 +2,16 @@
 
 A ``TriageSession`` knows the order, where the user is, and how to save a
 decision; it never draws anything (``cli/triage.py`` does). Every decision is
-its own committed transaction, so quitting or a crash loses nothing, and the
-next session resumes by itself: decided papers have left the ``new`` set.
+its own committed transaction (so its own step for ``undo``), so quitting or
+a crash loses nothing, and the next session resumes by itself: decided
+papers have left the ``new`` set.
 
-Order, "most promising first": seen in the most dumps, then most upvoted, then
-newest (published), then the order they were added. With a query, papers still
-``new`` come first, in that order, then the ones already decided.
+Order (issue 13): by learned interest (``core/interest.py``) once there are
+enough decisions to learn from; before that (cold start), "most promising":
+seen in the most dumps, then most upvoted, then newest (published), then the
+order they were added. After each decision the ranking learns from it and
+the papers still ahead are put in the new order. With a query, papers still
+``new`` come first, then the ones already decided.
 """
 
 from __future__ import annotations
@@ -18,11 +22,12 @@ from ..errors import NoMatch
 from ..model import Paper
 from ..query import compile_query
 from ..store import Library, Selection
-from . import decisions, tags as tagging
-from .select import select_papers
+from . import decisions, interest, tags as tagging
+from .select import select_papers, sort_order
 
 STILL_NEW = "status:new"
 DECISIONS = {"k": "keep", "s": "skip", "r": "read"}
+MORE_LIKE_THIS = 10
 
 
 def promising_key(paper: Paper) -> tuple:
@@ -35,13 +40,16 @@ def promising_key(paper: Paper) -> tuple:
     )
 
 
-def triage_order(library: Library, query: str | None = None) -> list[str]:
-    """Ids to walk: the ``new`` papers, or those matching ``query`` (new ones first)."""
+def triage_order(library: Library, query: str | None = None, sort: str = "interest") -> list[str]:
+    """Ids to walk: the ``new`` papers, or those matching ``query`` (new ones first), by
+    learned interest (the most promising first while it cannot learn yet)."""
     if query and query.strip():
-        keyed = [(promising_key(p), p.id) for p in select_papers(library, query, sort="seen")]
-        keyed.sort(key=lambda item: item[0])
-        return [pid for _, pid in keyed]
-    return [p.id for p in library.select(Selection(query=compile_query(STILL_NEW), sort="promising"))]
+        papers = list(select_papers(library, query, sort=sort))
+        papers.sort(key=lambda p: p.status != "new")  # stable: the ranking holds within each group
+        return [p.id for p in papers]
+    order, model = sort_order(library, sort)
+    return [p.id for p in library.select(Selection(query=compile_query(STILL_NEW), sort=order,
+                                                   interest_model=model))]
 
 
 @dataclass
@@ -52,14 +60,21 @@ class TriageSession:
     ids: list[str]
     position: int = 0
     decided: dict[str, str] = field(default_factory=dict)  # paper id -> status set in this session
+    query: str | None = None
+    sort: str = "interest"
+    ranking: interest.Ranking | None = None
+    _scores: dict[str, float] = field(default_factory=dict)
 
     @classmethod
-    def start(cls, library: Library, query: str | None = None) -> "TriageSession":
-        ids = triage_order(library, query)
+    def start(cls, library: Library, query: str | None = None, sort: str = "interest") -> "TriageSession":
+        ranking = interest.ensure_ranking(library, sort) if interest.is_interest_sort(sort) else None
+        ids = triage_order(library, query, sort)
         if not ids:
             what = f"no paper matches {query!r}" if query and query.strip() else "no paper is new"
             raise NoMatch(f"nothing to triage: {what}")
-        return cls(library, ids)
+        session = cls(library, ids, query=query, sort=sort, ranking=ranking)
+        session._load_scores()
+        return session
 
     @property
     def total(self) -> int:
@@ -80,15 +95,93 @@ class TriageSession:
     def _id(self) -> list[str]:
         return [self.ids[self.position]]
 
+    # -- the learned order ----------------------------------------------------
+
+    def _load_scores(self) -> None:
+        self._scores = {}
+        if self.ranking is None or self.ranking.cold:
+            return
+        pks = self.library.pks_for_ids(self.ids)
+        by_pk = interest.scores(self.library, self.ranking, list(pks.values()))
+        self._scores = {pid: by_pk.get(pk, 0.0) for pid, pk in pks.items()}
+
+    def interest(self) -> float | None:
+        """The current paper's predicted interest; None while the ranking cannot learn."""
+        if self.done or not self._scores:
+            return None
+        return self._scores.get(self.ids[self.position])
+
+    def status_line(self) -> str:
+        """What the order rests on (the cold-start notice until it can learn)."""
+        return self.ranking.message if self.ranking is not None else f"ordered by {self.sort}"
+
+    def relearn(self) -> None:
+        """Learn from the decisions so far and put the papers still ahead in the new order."""
+        if not interest.is_interest_sort(self.sort):
+            return
+        self.ranking = interest.ensure_ranking(self.library, self.sort)
+        ahead = self.ids[self.position:]
+        if ahead:
+            rank = {pid: i for i, pid in enumerate(triage_order(self.library, self.query, self.sort))}
+            # Papers still new take their learned rank; any decided meanwhile go last, in their old order.
+            self.ids[self.position:] = sorted(ahead, key=lambda pid: (pid not in rank, rank.get(pid, 0)))
+        self._load_scores()
+
+    # -- decisions --------------------------------------------------------------
+
     def decide(self, status: str) -> None:
-        """Save the status of the current paper at once, then move on."""
+        """Save the status of the current paper at once, learn from it, then move on."""
         decisions.mark(self.library, self._id(), status)
         self.decided[self.ids[self.position]] = status
         self.position += 1
+        self.relearn()
+
+    def undo(self) -> str | None:
+        """Revert the last change (a decision, a tag, a note) and go back to its paper.
+
+        Returns a message, or None when there was nothing to undo.
+        """
+        from .undo import undo
+
+        try:
+            report = undo(self.library)
+        except NoMatch:
+            return None
+        labels = self.library.paper_labels(report.papers)
+        back = [labels[pk][0] for pk in report.papers if pk in labels]
+        for pid in back:
+            self.decided.pop(pid, None)
+        if back:
+            if back[0] in self.ids:
+                where = self.ids.index(back[0])
+                self.ids.pop(where)
+                if where < self.position:
+                    self.position -= 1
+            self.ids.insert(self.position, back[0])  # in front of the user again
+        if interest.is_interest_sort(self.sort):
+            self.ranking = interest.ensure_ranking(self.library, self.sort)
+        self._load_scores()
+        return f"undone: {report.step.command}"
+
+    def more_like_this(self, limit: int = MORE_LIKE_THIS) -> int:
+        """Put the papers ahead most like the current one right after it; returns how many moved."""
+        from .search import similar
+
+        if self.done:
+            return 0
+        _, _, papers = similar(self.library, self.ids[self.position], limit=limit * 5)
+        ahead = set(self.ids[self.position + 1:])
+        like = [p.id for p in papers if p.id in ahead][:limit]
+        chosen = set(like)
+        self.ids[self.position + 1:] = like + [pid for pid in self.ids[self.position + 1:] if pid not in chosen]
+        return len(like)
+
+    def known_tags(self) -> list[str]:
+        return [tag for tag, _ in tagging.tag_counts(self.library)]
 
     def add_tags(self, text: str) -> list[str]:
         """Tag the current paper (comma-separated names); returns the tags added."""
-        names = tagging.parse_tags(text)
+        names = tagging.parse_tags(",".join(part for part in text.split(",") if part.strip()))
         report = tagging.add_tags(self.library, self._id(), names)
         return [c.detail for c in report.changes if c.detail is not None]
 

@@ -74,6 +74,7 @@ class UndoReport:
     reverted: int = 0
     skipped: list[str] = field(default_factory=list)  # actions with no inverse
     dry_run: bool = False
+    papers: list[int] = field(default_factory=list)  # pks of the papers it changed back, in order
 
 
 def recent_steps(library: Library, limit: int = 10) -> list[StepInfo]:
@@ -103,6 +104,8 @@ def undo(library: Library, *, dry_run: bool = False) -> UndoReport:
                     continue
                 inverse(library, pk, detail, before, at)
                 report.reverted += 1
+                if pk not in report.papers:
+                    report.papers.append(pk)
             if library.step is None:  # nothing needed reverting (already as before): still close the step
                 store_steps.current_step(library, at)
             store_steps.mark_undone(library, report.step.id, library.step or 0)

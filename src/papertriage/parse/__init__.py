@@ -94,7 +94,38 @@ def parse_text(text: str, source: str, *, page_date: dt.date | None = None,
     dump = DumpText(source=source, lines=split_lines(text), page_date=page_date, saved_year=saved_year)
     if not any(ln.text for ln in dump.lines):
         raise ParseError("empty file: no papers in it", file=source, line=1)
-    return detect(dump).parse(dump)
+    return _checked(detect(dump).parse(dump), source)
+
+
+def _refilter(text: str) -> str:
+    cleaned = _clean(text)
+    return cleaned if cleaned == text else " ".join(cleaned.split())
+
+
+MAX_COUNT = 10**9  # upvotes and authors: more is not a real page (and would overflow SQLite far above)
+
+
+def _checked(result: ParseResult, source: str) -> ParseResult:
+    """What every layout's records go through after decoding (issue 17).
+
+    The one control/escape filter: a layout that decodes text of its own
+    (hf-api's JSON turns ``\\u001b`` into ESC) gets the same filter as
+    the lines of a text dump, so no layout can let an escape sequence through.
+    Numbers out of range refuse the record, and so the file.
+    """
+    for s in result.sightings:
+        s.title, s.abstract = _refilter(s.title), _refilter(s.abstract)
+        if s.published_raw is not None:
+            s.published_raw = _refilter(s.published_raw)
+        for name in ("upvotes", "authors_count"):
+            value = getattr(s, name)
+            if value is not None and not 0 <= value <= MAX_COUNT:
+                raise ParseError(f"{name.replace('_count', '')} out of range ({str(value)[:30]}): "
+                                 "not a real paper record", file=source, line=s.line)
+        if not s.title or not s.abstract:
+            raise ParseError("a record whose title or abstract is only control characters",
+                             file=source, line=s.line)
+    return result
 
 
 def parse_bytes(data: bytes, source: str, *, page_date: dt.date | None = None,

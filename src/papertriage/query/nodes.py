@@ -255,10 +255,25 @@ class NumberField(FieldType):
     def read(self, op: str, raw: str) -> int:
         if not raw.isdigit() or not raw.isascii():
             raise ValueError(f"wants a whole number, not {raw!r}")
+        if len(raw.lstrip("0")) > len(str(MAX_NUMBER)) or int(raw) > MAX_NUMBER:
+            # SQLite integers are 64-bit; a bigger number would overflow in the driver (issue 17).
+            raise ValueError(f"wants a whole number up to {MAX_NUMBER}, not {raw[:30]!r}")
         return int(raw)
 
     def sql(self, op: str, value: int) -> Clause:
         return f"p.{self.column} {_SQL_OPS[op]} ?", [value]
+
+
+MAX_NUMBER = 2**63 - 1  # the largest SQLite integer
+_END_OF_TIME = "9999-99"  # after every ISO date: the end of a period that runs to the end of 9999
+
+
+def _iso_after(year: int, month: int = 1, day: int = 1) -> str:
+    """The ISO date a period ends before; past 9999 (no such date) a sentinel that
+    compares after every date, so ``date:9999-12`` works like ``date:9999-11``."""
+    if year > 9999:
+        return _END_OF_TIME
+    return dt.date(year, month, day).isoformat()
 
 
 def _period(raw: str) -> tuple[str, str]:
@@ -267,14 +282,15 @@ def _period(raw: str) -> tuple[str, str]:
     try:
         if len(parts) == 1 and len(raw) == 4:
             year = int(raw)
-            return dt.date(year, 1, 1).isoformat(), dt.date(year + 1, 1, 1).isoformat()
+            return dt.date(year, 1, 1).isoformat(), _iso_after(year + 1)
         if len(parts) == 2 and len(parts[0]) == 4 and len(parts[1]) == 2:
             year, month = int(parts[0]), int(parts[1])
             start = dt.date(year, month, 1)
-            end = dt.date(year + month // 12, month % 12 + 1, 1)
-            return start.isoformat(), end.isoformat()
+            return start.isoformat(), _iso_after(year + month // 12, month % 12 + 1)
         if len(parts) == 3 and len(raw) == 10:
             day = dt.date.fromisoformat(raw)
+            if day == dt.date.max:
+                return day.isoformat(), _END_OF_TIME
             return day.isoformat(), (day + dt.timedelta(days=1)).isoformat()
     except (ValueError, OverflowError):
         pass
@@ -317,7 +333,7 @@ class YearField(FieldType):
         return int(raw)
 
     def sql(self, op: str, value: int) -> Clause:
-        return _period_sql(op, f"{value:04d}-01-01", f"{value + 1:04d}-01-01")
+        return _period_sql(op, f"{value:04d}-01-01", _iso_after(value + 1))
 
 
 class TagField(FieldType):

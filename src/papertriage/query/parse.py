@@ -54,6 +54,12 @@ _OPEN_QUOTES = '"“'
 _CLOSE_QUOTES = '"”'
 _FIELD = re.compile(r"([A-Za-z_]+)(:(?:>=|<=|>|<|=)?|>=|<=|>|<|=)")
 MIN_PREFIX = 2  # letters before `*`: a one-letter prefix matches half of a big library
+# The work one query may cause (issue 17): each term is a full-text lookup and
+# a bm25 term for every matching row, so hundreds of `OR a` took minutes.
+# Generous for a person, refused clearly for a generated query gone wrong.
+MAX_QUERY_CHARS = 2000
+MAX_TERMS = 48
+MAX_DEPTH = 16
 
 
 class QueryError(QuerySyntaxError):
@@ -184,12 +190,26 @@ class _Parser:
         return QueryError(message, query=self.query, position=start, length=end - start)
 
     def parse(self) -> Node | None:
+        if len(self.query) > MAX_QUERY_CHARS:
+            raise self.error(f"query too long ({len(self.query)} characters; at most {MAX_QUERY_CHARS})",
+                             MAX_QUERY_CHARS, len(self.query))
         self.terms = _scan(self.query)
+        depth = 0
+        for t in self.terms:
+            depth += (t.kind == "(") - (t.kind == ")")
+            if depth > MAX_DEPTH:
+                raise self.error(f"parentheses nested more than {MAX_DEPTH} deep", t.start, t.end)
         self.at = 0
         node = self.sequence(None)
         if self.at < len(self.terms):  # a ")" with no "(" before it
             stray = self.terms[self.at]
             raise self.error("unbalanced parenthesis: this ) closes no (", stray.start, stray.end)
+        searched = len(node.terms()) if node is not None else 0  # after `a OR a` became `a`
+        if searched > MAX_TERMS:
+            words = [t for t in self.terms if t.kind == "term" and (t.quoted or t.text not in ("OR", "AND", "NOT"))]
+            start = words[MAX_TERMS].start if len(words) > MAX_TERMS else 0
+            raise self.error(f"too many words to search for ({searched}; at most {MAX_TERMS}): split the query, "
+                             "or use tags to group papers", start, len(self.query))
         return node
 
     def sequence(self, opened: _Term | None) -> Node | None:
@@ -229,7 +249,8 @@ class _Parser:
                 node = node.item if isinstance(node, Not) else Not(node)
                 negate_next = None
             if pending_or is not None:
-                groups[-1].append(node)
+                if node not in groups[-1]:  # `a OR a` is `a`: no work twice
+                    groups[-1].append(node)
                 pending_or = None
             else:
                 groups.append([node])

@@ -54,4 +54,14 @@ def render(name: str, papers: Iterable["Paper"], out: IO[str], **options) -> int
     except KeyError:
         raise UserError(f"unknown format {name!r}; choose from {', '.join(FORMATS)}") from None
     module = importlib.import_module(f"{__name__}.{module_name}")
+    if name in _DROP_UNSAFE:
+        from .safe import data_safe_paper
+
+        papers = map(data_safe_paper, papers)
     return getattr(module, func)(papers, out, **options)
+
+
+# Formats whose readers have no escape for controls and bidi marks: those are
+# dropped (issue 17). json, jsonl, csl-json and yaml escape them instead;
+# table, tsv (list), markdown and show make them visible (render/safe.py).
+_DROP_UNSAFE = frozenset({"csv", "tsv-full", "bibtex", "ris"})

@@ -6,24 +6,25 @@ The paper object is documented in README.md ("JSON schema").
 from __future__ import annotations
 
 import json
+import re
 from typing import IO, Any, Iterable
 
 from ..model import Paper, Sighting
 
 
-_LINE_BREAKS = ("\x85", "\u2028", "\u2029")
+# Written as \\u escapes though JSON allows them raw: what line-based readers
+# (str.splitlines, older JavaScript) take for line breaks (NEL, U+2028/9), so a
+# JSON Lines record is always one line, and DEL, the C1 controls and the bidi
+# controls, so a JSON export shown on a terminal cannot drive it (issue 17).
+_ESCAPED = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _COMPACT = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one a call as json.dumps makes
 
 
 def dumps(obj: object, indent: int | None = None) -> str:
-    """JSON text with non-ASCII as is, except the characters that line-based
-    readers (str.splitlines, older JavaScript) take for line breaks: NEL,
-    U+2028 and U+2029 are written as \\u escapes, so a JSON Lines record is
-    always exactly one line."""
+    """JSON text with non-ASCII as is, except the characters ``_ESCAPED`` names."""
     text = _COMPACT(obj) if indent is None else json.dumps(obj, ensure_ascii=False, indent=indent)
-    for ch in _LINE_BREAKS:
-        if ch in text:
-            text = text.replace(ch, f"\\u{ord(ch):04x}")
+    if not text.isascii() or "\x7f" in text:
+        text = _ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     return text
 
 

@@ -25,7 +25,9 @@ from .jsonfmt import paper_object
 
 __all__ = ["render", "scalar", "block_mapping"]
 
-_NOT_YAML = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
+# ... and the bidi controls, kept but never raw (issue 17).
+_NOT_YAML = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                       "\ufeff\ufffe\uffff\ud800-\udfff]")
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from ..errors import StoreError
+from .failures import APPLICATION_ID, explain
 from .migrations import MIGRATIONS
 
 BUSY_TIMEOUT_MS = 60_000
@@ -63,6 +64,7 @@ class Connection:
                                       check_same_thread=False)
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self.db.execute("PRAGMA foreign_keys = ON")
+            self._ensure_identity()  # before anything writes (WAL switches the header)
             if self.path != ":memory:":
                 self.db.execute("PRAGMA journal_mode = WAL")
                 self.db.execute("PRAGMA synchronous = NORMAL")
@@ -82,28 +84,38 @@ class Connection:
             from . import indexes
 
             indexes.repair_if_orphaned(self)  # a bulk ingest killed before its rebuild (issue 16)
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(self._explain(exc)) from None
+        except sqlite3.Error as exc:
+            self.close()
+            raise explain(exc, self.path) from None
 
     # -- errors and transactions ------------------------------------------
 
-    def _explain(self, exc: sqlite3.Error) -> str:
-        text = str(exc)
-        if "file is not a database" in text or "malformed" in text:
-            return f"{self.path} is not a papertriage library (not an SQLite database)"
-        if "readonly" in text:
-            return f"{self.path} is read-only: check the file's permissions"
-        if "unable to open" in text:
-            return f"cannot open the library {self.path}: check the folder exists and is writable"
-        if "disk is full" in text or "database or disk is full" in text:
-            return f"disk full while writing {self.path}; nothing was changed"
-        if "locked" in text or "busy" in text:
-            return f"the library {self.path} stayed locked by another papertriage for {BUSY_TIMEOUT_MS // 1000} s"
-        return f"library error in {self.path}: {text}"
+    def _explain(self, exc: BaseException) -> str:
+        return explain(exc, self.path).message
 
-    def error(self, exc: sqlite3.Error) -> StoreError:
-        """The StoreError to raise for a sqlite3 error."""
-        return StoreError(self._explain(exc))
+    def _ensure_identity(self) -> None:
+        """Write only to an empty new file or a papertriage library (issue 17).
+
+        A papertriage library carries APPLICATION_ID in its header; one made
+        before the id existed (it has papertriage's ``_migrations`` and
+        ``papers``) gets it now. Anything else -- another program's database --
+        is refused before a single byte of it changes.
+        """
+        app_id = self.db.execute("PRAGMA application_id").fetchone()[0]
+        if app_id == APPLICATION_ID:
+            return
+        tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        ours = False
+        if app_id == 0 and {"_migrations", "papers"} <= tables:
+            ours = self.db.execute("SELECT 1 FROM _migrations WHERE name = 'm001_initial'").fetchone() is not None
+        if tables and not ours:
+            raise StoreError(f"{self.path} is another program's SQLite database, not a papertriage library; "
+                             "nothing was changed (give papertriage a new file or its own library)")
+        self.db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+    def error(self, exc: BaseException) -> StoreError:
+        """The StoreError to raise for a sqlite3 error (store/failures.py words it)."""
+        return explain(exc, self.path)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -125,12 +137,7 @@ class Connection:
             # errors (a full disk, SQLITE_FULL): then there is nothing to undo.
             if depth == 0:
                 self.step = None
-            if self.db.in_transaction:
-                if depth == 0:
-                    self.db.execute("ROLLBACK")
-                else:
-                    self.db.execute(f"ROLLBACK TO sp{depth}")
-                    self.db.execute(f"RELEASE sp{depth}")
+            self._roll_back(depth)
             if isinstance(exc, sqlite3.Error):
                 raise self.error(exc) from None
             raise
@@ -141,14 +148,31 @@ class Connection:
             try:
                 self.db.execute("COMMIT" if depth == 0 else f"RELEASE sp{depth}")
             except sqlite3.Error as exc:
-                if depth == 0:
-                    self.db.execute("ROLLBACK")
+                self._roll_back(depth)
                 raise self.error(exc) from None
 
-    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
+    def _roll_back(self, depth: int) -> None:
+        """Undo the transaction (depth 0) or savepoint. SQLite may already have
+        rolled the whole transaction back by itself (a full disk, an I/O
+        error): then there is nothing left to undo, and trying would only
+        replace the real error with "no transaction is active" (issue 17)."""
+        if not self.db.in_transaction:
+            return
         try:
-            return self.db.execute(sql, params)
-        except sqlite3.OperationalError as exc:
+            if depth == 0:
+                self.db.execute("ROLLBACK")
+            else:
+                self.db.execute(f"ROLLBACK TO sp{depth}")
+                self.db.execute(f"RELEASE sp{depth}")
+        except sqlite3.Error:
+            pass  # the original error is the one to report
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> "Cursor":
+        """Run one statement; every sqlite3 error, also one raised while the
+        rows are read (a damaged page deep in a table), becomes StoreError."""
+        try:
+            return Cursor(self.db.execute(sql, params), self.path)
+        except sqlite3.Error as exc:
             raise self.error(exc) from None
 
     def prepare_for_scan(self) -> None:
@@ -157,10 +181,16 @@ class Connection:
         Mapped and cached pages would only be read once."""
         self.execute("PRAGMA mmap_size = 0")
         self.execute("PRAGMA cache_size = -4096")
+        # A sort the indexes cannot give (--sort title, seen, date) spills to a
+        # temporary file past the cache instead of growing in memory (issue 17).
+        self.execute("PRAGMA temp_store = FILE")
 
     def close(self) -> None:
+        db = getattr(self, "db", None)
+        if db is None:
+            return
         try:
-            self.db.close()
+            db.close()
         except sqlite3.Error:
             pass
 
@@ -184,3 +214,51 @@ class Connection:
                     continue
                 migration(db)
                 db.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (migration.__name__, now()))
+
+
+class Cursor:
+    """A cursor whose row reads translate sqlite3 errors like ``execute`` does."""
+
+    __slots__ = ("_cursor", "_path")
+
+    def __init__(self, cursor: sqlite3.Cursor, path: str):
+        self._cursor, self._path = cursor, path
+
+    def __iter__(self) -> "Cursor":
+        return self
+
+    def __next__(self) -> Any:
+        try:
+            return next(self._cursor)
+        except sqlite3.Error as exc:
+            raise explain(exc, self._path) from None
+
+    def fetchone(self) -> Any:
+        try:
+            return self._cursor.fetchone()
+        except sqlite3.Error as exc:
+            raise explain(exc, self._path) from None
+
+    def fetchmany(self, size: int = 1) -> list[Any]:
+        try:
+            return self._cursor.fetchmany(size)
+        except sqlite3.Error as exc:
+            raise explain(exc, self._path) from None
+
+    def fetchall(self) -> list[Any]:
+        try:
+            return self._cursor.fetchall()
+        except sqlite3.Error as exc:
+            raise explain(exc, self._path) from None
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+    @property
+    def lastrowid(self) -> int | None:
+        return self._cursor.lastrowid
+
+    @property
+    def description(self) -> Any:
+        return self._cursor.description

@@ -1,0 +1,104 @@
+"""How long `--sort interest` takes on a big library, as whole processes (issue 13).
+
+    python bench/interest_speed.py bench/work/lib-100k.db        # a library bench/run.py built
+    python bench/interest_speed.py --build 100k                    # generate and ingest one first
+
+On the library it keeps 20 papers of one topic and skips 20 others (once),
+then times `papertriage list status:new --sort interest --limit 10`:
+- after a new decision (retrain, rescore the library from the index's doclists),
+- when no decision changed (the cached scores), median of 5,
+- `papertriage why ID` on the top paper.
+Goals: under 1 s after a decision, under 0.3 s without one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(HERE))
+
+
+def cmd(lib: Path, *args: str) -> tuple[float, str]:
+    exe = Path(sys.executable).parent / "papertriage"
+    start = time.perf_counter()
+    done = subprocess.run([str(exe), "--library", str(lib), *args], capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(args)}: exit {done.returncode}: {done.stderr}")
+    return elapsed, done.stdout
+
+
+def build(size: str) -> Path:
+    import run  # bench/run.py
+
+    n = run.parse_size(size)
+    folder, _ = run.ensure_corpus(n, 1, HERE / "work")
+    lib = HERE / "work" / f"lib-{run.size_label(n)}-interest.db"
+    if not lib.exists():
+        from papertriage.core.ingest import ingest
+        from papertriage.store import Library
+
+        library = Library(lib)
+        ingest(library, [str(folder)])
+        library.close()
+    return lib
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("library", nargs="?", type=Path)
+    parser.add_argument("--build", metavar="SIZE", help="generate and ingest a library of this size (10k, 100k)")
+    parser.add_argument("--topic", default="diffusion", help="the kept papers: this word in the title")
+    args = parser.parse_args(argv)
+    lib = build(args.build) if args.build else args.library
+    if lib is None:
+        parser.error("give a library or --build SIZE")
+    from papertriage.core import decisions
+    from papertriage.core.select import count_papers, select_papers
+    from papertriage.store import Library
+
+    library = Library(lib)
+    papers = count_papers(library)
+    if papers - count_papers(library, "status:new") < 40:
+        keep = [p.id for p in select_papers(library, f"title:{args.topic} status:new", limit=20)]
+        skip = [p.id for p in select_papers(library, f"-{args.topic} status:new", limit=20)]
+        decisions.mark(library, keep, "keep")
+        decisions.mark(library, skip, "skip")
+    queue = [p.id for p in select_papers(library, "status:new", sort="date", limit=50)]
+    library.close()
+
+    listing = ("list", "status:new", "--sort", "interest", "--limit", "10", "--format", "ids")
+    first, _ = cmd(lib, *listing)  # the first ranking of this library (or of changed decisions)
+    after = []
+    for pid in queue[:5]:
+        cmd(lib, "mark", "skip", pid, "--quiet")
+        t, _ = cmd(lib, *listing)
+        after.append(t)
+    same = [cmd(lib, *listing)[0] for _ in range(5)]
+    top = cmd(lib, *listing)[1].split()[0]
+    why_t, _ = cmd(lib, "why", top)
+    baseline = statistics.median(cmd(lib, "list", "status:new", "--sort", "seen", "--limit", "10",
+                                     "--format", "ids")[0] for _ in range(3))
+    for pid in queue[:5]:  # leave the library as it was
+        cmd(lib, "mark", "new", pid, "--quiet")
+    print(f"library: {lib} ({papers:,} papers)")
+    print(f"{'list status:new --sort interest --limit 10':<48} {'seconds':>8}  goal")
+    print(f"{'  first ranking (train + score all)':<48} {first:>8.2f}")
+    print(f"{'  after a new decision (median of 5)':<48} {statistics.median(after):>8.2f}  < 1")
+    print(f"{'  nothing changed (median of 5)':<48} {statistics.median(same):>8.2f}  < 0.3")
+    print(f"{'why TOP':<48} {why_t:>8.2f}")
+    print(f"{'list status:new --sort seen --limit 10 (for scale)':<48} {baseline:>8.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
