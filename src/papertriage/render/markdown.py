@@ -2,7 +2,8 @@
 abstract and the user's note; optionally a YAML front-matter block, or the
 user's own template.
 
-The output is CommonMark that renders every piece of dump text literally.
+The output is CommonMark that renders every piece of dump text literally;
+the user's note is their own Markdown and is written as it is (``note_markdown``).
 Escaping (``escape_inline``, ``escape_block``) backslash-escapes:
 
 - always: ``\\ ` * [ ] < > # | ~ $ ^ { } @`` (code spans, emphasis, links,
@@ -29,6 +30,7 @@ from string import Template
 from typing import IO, Iterable
 
 from ..errors import UserError
+from ..links import page_url, paper_url, search_url
 from ..model import Paper
 from .fields import citation_key, fold, paragraphs
 from .safe import terminal_safe
@@ -125,17 +127,40 @@ def _meta_line(paper: Paper) -> str:
     return escape_block(" · ".join(parts))
 
 
-def _note_block(paper: Paper) -> str:
-    paras = _paragraphs(paper.note)
-    if not paras:
+def _link(paper: Paper) -> str:
+    """The paper's page, or an arXiv search for its title. Our URLs hold no
+    spaces, parentheses or angle brackets (ids checked, queries quoted)."""
+    url = page_url(paper)
+    if url:
+        return f"[arXiv:{paper.arxiv_id}]({url})"
+    return f"[search arXiv for the title]({search_url(paper.title)})"
+
+
+def note_markdown(note: str | None) -> str:
+    """The user's note as they wrote it: it is their Markdown (links, lists,
+    emphasis kept), unlike dump text, which is always escaped. Only invisible
+    bidi and control characters are made visible, and line ends normalised."""
+    if not note or not note.strip():
         return ""
-    paras[0] = "**Note:** " + paras[0]
-    return "\n>\n".join("> " + p for p in paras) + "\n"
+    lines = [_visible(line.rstrip()) for line in note.replace("\r\n", "\n").strip("\n").split("\n")]
+    return "\n".join(lines)
+
+
+def _note_block(paper: Paper) -> str:
+    text = note_markdown(paper.note)
+    if not text:
+        return ""
+    lines = text.split("\n")
+    lines[0] = "**Note:** " + lines[0]
+    return "\n".join(f"> {line}" if line else ">" for line in lines) + "\n"
 
 
 def paper_block(paper: Paper, *, heading_level: int = 2) -> str:
     """The default shape of one paper, ending with a newline."""
     blocks = ["#" * heading_level + " " + escape_block(paper.title), _meta_line(paper)]
+    if paper.authors:
+        blocks.append(escape_block(", ".join(fold(n) for n in paper.authors if fold(n))))
+    blocks.append(_link(paper))
     tags = _tag_words(paper)
     if tags:
         blocks.append(tags)
@@ -169,6 +194,9 @@ def render_front_matter(paper: Paper) -> str:
         "first_seen": _date(paper.first_seen),
         "last_seen": _date(paper.last_seen),
         "citekey": citation_key(paper),
+        "author": list(paper.authors) or None,
+        "arxiv": paper.arxiv_id,
+        "url": page_url(paper),
     }
     body = block_mapping({k: v for k, v in data.items() if v is not None})  # unknown: no property
     return f"---\n{body}---\n\n"
@@ -180,7 +208,7 @@ TEMPLATE_FIELDS = {
     "id": "the paper id",
     "title": "the title, escaped, on one line",
     "abstract": "the abstract, escaped, paragraphs separated by a blank line",
-    "note": "your note, escaped (empty if none)",
+    "note": "your note, as you wrote it (it is Markdown; empty if none)",
     "tags": "the tags as #tag words",
     "tag_list": "the tags, comma-separated",
     "status": "triage status",
@@ -193,6 +221,9 @@ TEMPLATE_FIELDS = {
     "last_seen": "date last seen",
     "meta": "the default metadata line",
     "key": "the citation key, as in the bibtex and csl-json exports",
+    "author_names": "the author names, comma-separated (empty if unknown)",
+    "arxiv": "the arXiv id (empty if unknown)",
+    "url": "the paper's page, or an arXiv search for its title",
 }
 
 
@@ -204,7 +235,7 @@ def _template_values(paper: Paper) -> dict[str, str]:
         "id": escape_inline(paper.id),
         "title": escape_block(paper.title),
         "abstract": "\n\n".join(_paragraphs(paper.abstract)),
-        "note": "\n\n".join(_paragraphs(paper.note)),
+        "note": note_markdown(paper.note),
         "tags": _tag_words(paper),
         "tag_list": escape_inline(", ".join(paper.tags)),
         "status": escape_inline(paper.status),
@@ -217,6 +248,9 @@ def _template_values(paper: Paper) -> dict[str, str]:
         "last_seen": escape_inline(paper.last_seen),
         "meta": _meta_line(paper),
         "key": citation_key(paper),
+        "author_names": escape_inline(", ".join(fold(n) for n in paper.authors)),
+        "arxiv": escape_inline(paper.arxiv_id or ""),
+        "url": paper_url(paper),
     }
 
 
