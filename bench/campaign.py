@@ -93,7 +93,7 @@ def one_line_error(proc: subprocess.CompletedProcess) -> bool:
 
 
 def integrity(library: Path) -> str:
-    db = sqlite3.connect(f"file:{library}?mode=ro", uri=True)
+    db = sqlite3.connect(library)  # read-write: a WAL library read-only needs its -shm
     try:
         return db.execute("PRAGMA integrity_check").fetchone()[0]
     finally:
@@ -101,7 +101,7 @@ def integrity(library: Path) -> str:
 
 
 def query(library: Path, sql: str, params: tuple = ()) -> list:
-    db = sqlite3.connect(f"file:{library}?mode=ro", uri=True)
+    db = sqlite3.connect(library)
     try:
         return db.execute(sql, params).fetchall()
     finally:
@@ -109,6 +109,8 @@ def query(library: Path, sql: str, params: tuple = ()) -> list:
 
 
 def dumps_whole(library: Path) -> bool:
+    if not query(library, "SELECT 1 FROM sqlite_master WHERE name = 'dumps'"):
+        return True  # killed before the library was made: nothing to be half of
     rows = query(library, "SELECT d.records, (SELECT count(*) FROM sightings s WHERE s.dump = d.id) FROM dumps d")
     return all(a == b for a, b in rows)
 
