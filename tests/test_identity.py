@@ -187,3 +187,53 @@ def test_proper_title_and_whole_abstract_win_in_any_order(tmp_path, order):
     assert {s.title for s in paper.sightings} == {"KAN: Kolmogorov-Arnold Networks", "kan: kolmogorov-arnold networks.",
                                                   "KAN: Kolmogorov-Arnold Networks."}
     lib.close()
+
+
+# -- arXiv ids, authors and links --------------------------------------------------------
+
+API_SAMPLE = Path(__file__).resolve().parent / "data" / "dumps" / "hf_api_2024-07-24_kan_or_mlp.json"
+
+
+def test_api_sample_after_the_seeds_adds_arxiv_ids_and_authors(seeded, cli):
+    """Done-when of issue 12."""
+    before = by_title(seeded, "KAN or MLP: A Fairer Comparison")
+    assert (before.arxiv_id, before.authors) == (None, [])
+    report = ingest(seeded, [str(API_SAMPLE)], page_date=DAY)
+    assert [(f.new, f.merged) for f in report.files] == [(1, 1)]
+    after = by_title(seeded, "KAN or MLP: A Fairer Comparison")
+    assert after.id == before.id and after.citation_key == before.citation_key
+    assert (after.arxiv_id, after.authors) == ("2407.16674", ["Runpeng Yu", "Weihao Yu", "Xinchao Wang"])
+    lib = ("--library", seeded.path)
+    for query in ("author:weihao", "arxiv:2407.16674", "arXiv:2407.16674v2", f"id:{after.id[:4]}"):
+        assert cli(*lib, "list", query, "--format", "ids").out.split() == [after.id], query
+    bib = cli(*lib, "export", f"id:{after.id}", "--format", "bibtex").out
+    assert "author = {Runpeng Yu and Weihao Yu and Xinchao Wang}" in bib
+    assert "eprint = {2407.16674}" in bib and "url = {https://arxiv.org/abs/2407.16674}" in bib
+    ris = cli(*lib, "export", f"id:{after.id}", "--format", "ris").out
+    assert "AU  - Runpeng Yu\r\n" in ris and "UR  - https://arxiv.org/abs/2407.16674\r\n" in ris
+    (sighting,) = [s for s in get_paper(seeded, after.id).sightings if s.layout == "hf-api"]
+    assert sighting.arxiv_id == "2407.16674" and len(sighting.authors) == 3
+
+
+def test_open_print_gives_a_url_for_every_seed_paper(seeded, cli):
+    from urllib.parse import parse_qs, urlsplit
+
+    ingest(seeded, [str(API_SAMPLE)], page_date=DAY)
+    for paper in select_papers(seeded):
+        result = cli("--library", seeded.path, "open", paper.id, "--print")
+        assert result.code == 0
+        url = urlsplit(result.out.strip())
+        assert url.scheme == "https" and url.netloc == "arxiv.org"
+        if paper.arxiv_id:
+            assert url.path == f"/abs/{paper.arxiv_id}"
+        else:
+            assert url.path == "/search/" and parse_qs(url.query)["query"] == [" ".join(paper.title.split())]
+
+
+def test_api_fields_from_an_untrusted_dump_are_checked(tmp_path):
+    from papertriage.parse import parse_bytes
+
+    dump = ('[{"paper": {"id": "../../etc/passwd", "title": "T", "summary": "S", "githubRepo": "javascript:x()",'
+            ' "projectPage": "https://ok.example/p", "authors": [{"name": "A\\u001b[31m B"}, {"name": 3}, "C"]}}]')
+    (s,) = parse_bytes(dump.encode(), "x.json").sightings
+    assert (s.arxiv_id, s.links, s.authors) == (None, {"project": "https://ok.example/p"}, ["A [31m B", "C"])

@@ -33,7 +33,8 @@ PARSES = [
     ('5"', W('5"')),
     ("a*b", W("a*b")),
     ("NEAR(a b)", And((W("NEAR(a"), W("b)")))),
-    ("arXiv:2401.12345", W("arXiv:2401.12345")),  # not a field: a word
+    ("arXiv:2401.12345v2", Filter("arxiv", ":", "2401.12345")),  # issue 12: a field, version ignored
+    ("doi:10.1000", W("doi:10.1000")),  # not a field: a word
     ("http://x.org", W("http://x.org")),
     # text fields
     ("title:kan", W("kan", "title")),
@@ -55,7 +56,8 @@ PARSES = [
     ("upvotes<5", Filter("upvotes", "<", 5)),
     ("upvotes=5", Filter("upvotes", "=", 5)),
     ("authors<=3", Filter("authors", "<=", 3)),
-    ("author<=3", Filter("authors", "<=", 3)),
+    ("author:hinton", Filter("author", ":", "hinton")),  # issue 12: names; authors<=3 counts them
+    ("id:E922", Filter("id", ":", "e922")),
     ("seen>=2", Filter("seen", ">=", 2)),
     ("year:2024", Filter("year", ":", 2024)),
     ("date:2024-06", Filter("date", ":", "2024-06")),

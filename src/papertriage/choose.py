@@ -58,3 +58,27 @@ def better_abstract(new: str, old: str) -> bool:
     """
     a, b = abstract_rank(new), abstract_rank(old)
     return a > b or (a == b and new < old)
+
+
+def better_arxiv_id(new: str | None, old: str | None) -> bool:
+    """Two ids on one paper are two versions of a merge gone wrong or a
+    renumbering; the smaller is kept, so the order of the dumps does not matter."""
+    return new is not None and (old is None or new < old)
+
+
+def better_authors(new: list[str] | None, old: list[str] | None) -> bool:
+    """The longer list of names (a later save may list more), ties by text."""
+    if not new:
+        return False
+    if not old:
+        return True
+    return (len(new), [-ord(c) for c in "\x1f".join(new)]) > (len(old), [-ord(c) for c in "\x1f".join(old)])
+
+
+def merge_links(old: dict[str, str] | None, new: dict[str, str] | None) -> dict[str, str]:
+    """Every kind of link either side knew; for one kind, the smaller URL."""
+    merged = dict(old or {})
+    for kind, url in (new or {}).items():
+        if kind not in merged or url < merged[kind]:
+            merged[kind] = url
+    return dict(sorted(merged.items()))

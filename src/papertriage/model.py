@@ -38,6 +38,10 @@ class Sighting:
     published_raw: str | None = None
     upvotes: int | None = None
     dump_id: int | None = None  # set by the store once the dump is recorded
+    # What an API response says beyond the page (issue 12); None when the dump did not say.
+    arxiv_id: str | None = None
+    authors: list[str] | None = None
+    links: dict[str, str] | None = None  # "github", "project": URLs
 
 
 @dataclass(slots=True)
@@ -63,3 +67,6 @@ class Paper:
     # paper that is not in a library (the renderers then derive them).
     citation_key: str | None = None
     note_name: str | None = None
+    arxiv_id: str | None = None  # e.g. 2406.07550, from an API sighting
+    authors: list[str] = field(default_factory=list)  # names, when an API sighting gave them
+    links: dict[str, str] = field(default_factory=dict)  # "github", "project": URLs

@@ -40,6 +40,12 @@ title_text = st.one_of(
 tag_names = st.from_regex(r"[A-Za-z0-9_-]{1,12}(/[A-Za-z0-9_-]{1,8})?", fullmatch=True)
 
 
+# Names as an API response may give them: anything, "and" included; never blank.
+author_names = st.one_of(st.sampled_from(["and", "Ann and Bob", "O'Brien", "李 明", "{Knuth}", "A. Ng"]),
+                         nasty_text).map(lambda t: " ".join(t.split())).filter(
+    lambda t: bool(t) and t.isprintable())
+
+
 @st.composite
 def hostile_papers(draw, *, tags=tag_names) -> Paper:
     return Paper(
@@ -55,6 +61,8 @@ def hostile_papers(draw, *, tags=tag_names) -> Paper:
         status=draw(st.sampled_from(STATUSES)),
         note=draw(st.none() | nasty_text),
         tags=sorted(set(draw(st.lists(tags, max_size=4))), key=str.lower),
+        arxiv_id=draw(st.none() | st.from_regex(r"[0-9]{4}\.[0-9]{4,5}", fullmatch=True)),
+        authors=draw(st.lists(author_names, max_size=4)),
     )
 
 

@@ -17,6 +17,7 @@ from export_support import (braces_balance, csl_schema, hostile_papers, inline_t
 from papertriage.model import Paper
 from papertriage.render import EXPORT_FORMATS, render
 from papertriage.render.csvfmt import COLUMNS, unguard
+from papertriage.links import paper_url
 from papertriage.render.fields import citation_key, fold, note_text, paragraphs
 from papertriage.render.jsonfmt import paper_object
 from papertriage.render.safe import data_safe_paper, terminal_safe
@@ -63,6 +64,10 @@ def markdown_blocks(text: str) -> list[tuple[str, str]]:
                     ["strong_open", "text", "strong_close", "text"],
                     ["text", "strong_open", "text", "strong_close"]), token.children
                 extra -= {"strong_open", "strong_close"}
+            if [c.type for c in token.children] == ["link_open", "text", "link_close"]:
+                # Our own link to the paper's page (issue 12), and nothing else.
+                blocks.append(("link", token.children[0].attrs["href"]))
+                continue
             assert not extra, f"markup created in {plain!r}: {extra}"
             blocks.append((heading or ("q" if depth else "p"), plain))
             heading = None
@@ -71,6 +76,9 @@ def markdown_blocks(text: str) -> list[tuple[str, str]]:
 
 def expected_markdown(paper: Paper, heading: str = "h2") -> list[tuple[str, str | None]]:
     blocks: list[tuple[str, str | None]] = [(heading, visible(paper.title)), ("p", None)]  # None: the meta line
+    if paper.authors:
+        blocks.append(("p", visible(", ".join(fold(n) for n in paper.authors))))
+    blocks.append(("link", paper_url(paper)))
     if paper.tags:
         blocks.append(("p", " ".join("#" + t for t in paper.tags)))
     blocks += [("p", visible(p)) for p in paragraphs(paper.abstract)]
@@ -206,6 +214,31 @@ def check_bibtex(text: str, papers: list[Paper]) -> None:
             assert f["month"] == paper.published.strftime("%b").lower()
         else:
             assert "year" not in f and "month" not in f
+        if paper.authors:
+            assert [latex_to_text(n) for n in split_names(f["author"])] == [fold(n) for n in paper.authors]
+        else:
+            assert "author" not in f
+        if paper.arxiv_id:
+            assert (f["eprint"], f["archivePrefix"], f["url"]) == (
+                paper.arxiv_id, "arXiv", f"https://arxiv.org/abs/{paper.arxiv_id}")
+        else:
+            assert "eprint" not in f and "url" not in f
+
+
+def split_names(field: str) -> list[str]:
+    """BibTeX's own reading of a name list: split at " and " outside braces, any case."""
+    import re
+
+    names, depth, start = [], 0, 0
+    for m in re.finditer(r"[{}]|\s+and\s+", field, flags=re.IGNORECASE):
+        if m.group() == "{":
+            depth += 1
+        elif m.group() == "}":
+            depth -= 1
+        elif depth == 0:
+            names.append(field[start:m.start()])
+            start = m.end()
+    return names + [field[start:]]
 
 
 def check_csl_json(text: str, papers: list[Paper]) -> None:
@@ -221,8 +254,14 @@ def check_csl_json(text: str, papers: list[Paper]) -> None:
             parts = item[name]["date-parts"]
             assert all(isinstance(x, int) for x in parts[0]) and 1 <= len(parts[0]) <= 3
         for name, value in item.items():
-            if name not in dates:
+            if name == "author":
+                assert all(set(n) in ({"family", "given"}, {"literal"}) for n in value)
+                assert [n.get("literal") or f"{n['given']} {n['family']}" for n in value] == \
+                    [fold(a) for a in paper.authors]
+            elif name not in dates:
                 assert isinstance(value, str), name
+        if paper.arxiv_id:
+            assert item["URL"] == f"https://arxiv.org/abs/{paper.arxiv_id}"
         assert item["id"] == item["citation-key"] == citation_key(paper)
         assert item["title"] == paper.title
         assert item.get("abstract", "") == paper.abstract
@@ -250,6 +289,8 @@ def check_ris(text: str, papers: list[Paper]) -> None:
         assert e.get("abstract") == (fold(paper.abstract) or None)
         assert e.get("keywords", []) == paper.tags
         assert e["notes"] == [note_text(paper)]
+        assert e.get("authors", []) == [fold(n) for n in paper.authors]
+        assert e.get("urls", []) == ([f"https://arxiv.org/abs/{paper.arxiv_id}"] if paper.arxiv_id else [])
         if paper.published:
             d = paper.published
             assert e["year"] == str(d.year) and e["date"] == f"{d:%Y/%m/%d}/"

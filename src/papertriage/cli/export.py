@@ -14,7 +14,8 @@ from .common import SORT_HELP, ListFormat, ReverseOpt, check_sort, err, interest
 
 # Kept in step with render.markdown.TEMPLATE_FIELDS (a test checks), so --help never imports it.
 TEMPLATE_FIELD_NAMES = ("title", "abstract", "note", "tags", "tag_list", "meta", "id", "status", "published", "year",
-                        "upvotes", "authors", "seen", "first_seen", "last_seen", "key")
+                        "upvotes", "authors", "seen", "first_seen", "last_seen", "key",
+                        "author_names", "arxiv", "url")
 
 _HELP = """Export the library, or the papers QUERY selects, for notes and other tools.
 

@@ -25,6 +25,7 @@ from .. import dedup, parse
 from ..errors import PapertriageError, StoreError, UserError
 from ..model import Sighting
 from ..store import Library, PaperWriter, indexes, now
+from .sources import record_sources
 from ..store import dedup as dedup_store
 from .rules import Rule, RuleResult, apply_rules, check_rules, papers_added_after
 from . import prefetch
@@ -297,6 +298,7 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
                      s.published.isoformat() if s.published else None, s.published_raw, s.upvotes,
                      d.rule if d else "new", d.encode() if d else None))
     writer.insert_sightings(rows)
+    record_sources(library, sightings, [pk_of.get(h, h) for h in placements], dump_id)  # arXiv ids, authors
     if near:
         dedup_store.add_near_misses(library, [
             (pk_of.get(a, a), pk_of.get(b, b), d.score, d.rule, d.encode()) for a, b, d in near])

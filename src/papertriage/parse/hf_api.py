@@ -1,6 +1,7 @@
 """A saved Hugging Face ``/api/daily_papers`` response: a JSON array of
-objects, each with a ``paper`` (title, summary, publishedAt, upvotes,
-authors) or those fields at the top level.
+objects, each with a ``paper`` (id, title, summary, publishedAt, upvotes,
+authors, githubRepo, projectPage) or those fields at the top level. The
+arXiv id, the author names and the links are kept (issue 12).
 
 The line of a record is the line where its object starts in the file.
 """
@@ -9,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
+from ..links import clean_arxiv_id, clean_url
 from ..model import Sighting
 from .base import DumpText, ParseResult, fail
 
@@ -19,6 +22,21 @@ NAME = "hf-api"
 
 def _one_line(value: object) -> str:
     return " ".join(str(value).split()) if value is not None else ""
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _author_names(authors: object) -> list[str] | None:
+    """The names of an API ``authors`` list, as one-line text; None when it is not a list."""
+    if not isinstance(authors, list):
+        return None
+    names = []
+    for author in authors:
+        name = author.get("name") if isinstance(author, dict) else author
+        if isinstance(name, str) and (name := " ".join(_CONTROL.sub(" ", name).split())[:200]):
+            names.append(name)
+    return names
 
 
 def _published(value: object) -> tuple[dt.date | None, str | None]:
@@ -74,11 +92,15 @@ class HfApiLayout:
             published, raw = _published(paper.get("publishedAt") or obj.get("publishedAt"))
             upvotes = paper.get("upvotes")
             authors = paper.get("authors")
+            names = _author_names(authors)
+            links = {name: url for name, key in (("github", "githubRepo"), ("project", "projectPage"))
+                     if (url := clean_url(paper.get(key) or obj.get(key)))}
             sightings.append(Sighting(
                 title=title, abstract=abstract, file=dump.source, line=line, layout=NAME,
                 authors_count=len(authors) if isinstance(authors, list) else None,
                 published=published, published_raw=raw,
                 upvotes=upvotes if isinstance(upvotes, int) and not isinstance(upvotes, bool) else None,
+                arxiv_id=clean_arxiv_id(paper.get("id")), authors=names, links=links or None,
             ))
         if not sightings:
             raise fail(dump, 1, "empty JSON array: no papers")

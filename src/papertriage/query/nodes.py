@@ -374,6 +374,46 @@ class FileField(FieldType):
                 " WHERE d.name LIKE ? ESCAPE '\\')", [f"%{like_escape(value)}%"])
 
 
+class AuthorField(FieldType):
+    help = "an author's name contains this (any case): author:hinton, author:\"geoffrey hinton\""
+
+    def sql(self, op: str, value: str) -> Clause:
+        # authors is a JSON array of names; LIKE ignores ASCII case.
+        return "p.authors LIKE ? ESCAPE '\\'", [f"%{like_escape(value)}%"]
+
+
+class ArxivField(FieldType):
+    help = "arXiv id: arxiv:2406.07550 (a version or arXiv: prefix is ignored), arxiv:2406* for a month"
+
+    def read(self, op: str, raw: str) -> str:
+        from ..links import clean_arxiv_id
+
+        if raw.endswith("*") and len(raw) > 1 and raw[:-1].replace(".", "").isdigit():
+            return raw
+        value = clean_arxiv_id(raw)
+        if value is None:
+            raise ValueError(f"wants an arXiv id like 2406.07550, not {raw!r}")
+        return value
+
+    def sql(self, op: str, value: str) -> Clause:
+        if value.endswith("*"):
+            return "p.arxiv_id LIKE ? ESCAPE '\\'", [like_escape(value[:-1]) + "%"]
+        return "p.arxiv_id = ?", [value]
+
+
+class IdField(FieldType):
+    help = "paper id or a prefix of one: id:e922"
+
+    def read(self, op: str, raw: str) -> str:
+        value = raw.lower().rstrip("*")
+        if not value or any(c not in "0123456789abcdef" for c in value):
+            raise ValueError(f"wants a paper id (hex digits), not {raw!r}")
+        return value
+
+    def sql(self, op: str, value: str) -> Clause:
+        return "p.id >= ? AND p.id < ?", [value, value + "g"]
+
+
 # The whitelist of filter fields. title: and abstract: are text fields (FTS5
 # columns), handled by the parser as Word/Phrase/Prefix with a field.
 FIELDS: dict[str, FieldType] = {
@@ -387,8 +427,11 @@ FIELDS: dict[str, FieldType] = {
     "after": DateField((":",), ">=", "published on or after: after:2024-06-01"),
     "before": DateField((":",), "<", "published before: before:2024-07-01"),
     "file": FileField(),
+    "author": AuthorField(),
+    "arxiv": ArxivField(),
+    "id": IdField(),
 }
-ALIASES = {"author": "authors", "upvote": "upvotes", "tags": "tag", "published": "date"}
+ALIASES = {"upvote": "upvotes", "tags": "tag", "published": "date"}
 
 
 @dataclass(frozen=True)

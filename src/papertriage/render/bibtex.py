@@ -1,7 +1,8 @@
 """BibTeX: one ``@misc`` entry per paper, for LaTeX, JabRef, Zotero and friends.
 
 Fields: ``title`` (in double braces, so styles keep its capitals),
-``abstract``, ``year``, ``month`` (the standard ``jan``…``dec`` macros),
+``author`` (names from an API response, when one was ingested), ``eprint``,
+``archivePrefix`` and ``url`` (when the arXiv id is known), ``abstract``, ``year``, ``month`` (the standard ``jan``…``dec`` macros),
 ``keywords`` (the tags), ``note`` (triage status, upvotes, times seen, the
 user's note), ``howpublished``. The key is ``citation_key``: first title
 word, year, id (``bilinear2025-c9df0562``), stable and unique.
@@ -31,8 +32,10 @@ undo the table above (pylatexenc does, given the macro meanings).
 
 from __future__ import annotations
 
+import re
 from typing import IO, Iterable
 
+from ..links import page_url
 from ..model import Paper
 from .fields import MONTHS, SOURCE, citation_key, fold, note_text
 
@@ -49,6 +52,7 @@ _SPECIAL = {
     ">": r"\textgreater{}",
     "|": r"\textbar{}",
 }
+_AND = re.compile(r"\band\b", re.IGNORECASE)  # BibTeX's name separator, inside a name
 _BREAK = "\x05"  # stands for the {} that breaks a ligature; fold() leaves no controls
 _TABLE = str.maketrans({**_SPECIAL, _BREAK: "{}"})
 _SPECIAL_CHARS = "".join(_SPECIAL)
@@ -77,10 +81,22 @@ def escape(text: str | None) -> str:
     return s
 
 
+def escape_url(url: str) -> str:
+    """A URL for the ``url`` field (read verbatim by the url package): only
+    the characters BibTeX itself trips on are escaped; ours never hold braces."""
+    return url.replace("%", "\\%").replace("#", "\\#")
+
+
 def entry(paper: Paper) -> str:
     fields = [("title", "{" + escape(paper.title) + "}")]
+    if paper.authors:
+        # A literal "and" inside one name would split it: braced, it stays a word.
+        fields.append(("author", " and ".join(_AND.sub(r"{\g<0>}", escape(n)) for n in paper.authors if fold(n))))
     if paper.published:
         fields.append(("year", str(paper.published.year)))
+    url = page_url(paper)
+    if url:
+        fields += [("eprint", escape(paper.arxiv_id)), ("archivePrefix", "arXiv"), ("url", escape_url(url))]
     fields.append(("abstract", escape(paper.abstract)))
     if paper.tags:
         fields.append(("keywords", escape(", ".join(paper.tags))))

@@ -24,16 +24,25 @@ from __future__ import annotations
 
 from typing import IO, Iterable
 
+from ..links import page_url
 from ..model import Paper
-from .fields import SOURCE, citation_key, note_text
+from .fields import SOURCE, citation_key, fold, note_text
 from .jsonfmt import dumps, write_array
 
 __all__ = ["render", "item"]
 
 
+def _name(name: str) -> dict:
+    """A CSL name: family and given split at the last space, or a literal for one word."""
+    given, _, family = name.rpartition(" ")
+    return {"family": family, "given": given} if given else {"literal": name}
+
+
 def item(paper: Paper) -> dict:
     key = citation_key(paper)
     data: dict = {"id": key, "citation-key": key, "type": "article", "title": paper.title}
+    if paper.authors:
+        data["author"] = [_name(fold(n)) for n in paper.authors if fold(n)]
     if paper.abstract:
         data["abstract"] = paper.abstract
     if paper.published:
@@ -41,6 +50,10 @@ def item(paper: Paper) -> dict:
         data["issued"] = {"date-parts": [[d.year, d.month, d.day]]}
     if paper.tags:
         data["keyword"] = ", ".join(paper.tags)
+    url = page_url(paper)
+    if url:
+        data["URL"] = url
+        data["number"] = f"arXiv:{paper.arxiv_id}"
     data["note"] = note_text(paper)
     data["source"] = SOURCE
     return data

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from typing import IO
 
+from ..links import paper_url
 from ..model import Paper
 from .safe import one_line, terminal_safe
+
+
+def _authors(paper: Paper) -> str:
+    if paper.authors:
+        shown = ", ".join(one_line(n) for n in paper.authors[:8])
+        return f"{len(paper.authors)}: {shown}" + (", …" if len(paper.authors) > 8 else "")
+    return "unknown" if paper.authors_count is None else str(paper.authors_count)
 
 
 def render_detail(paper: Paper, out: IO[str], *, terminal: bool = False) -> None:
@@ -13,7 +21,9 @@ def render_detail(paper: Paper, out: IO[str], *, terminal: bool = False) -> None
     w(f"{paper.id}  {one_line(paper.title)}\n\n")
     fields = [
         ("published", paper.published.isoformat() if paper.published else "unknown"),
-        ("authors", "unknown" if paper.authors_count is None else str(paper.authors_count)),
+        ("authors", _authors(paper)),
+        ("arxiv", paper.arxiv_id or "unknown"),
+        ("url", paper_url(paper)),
         ("upvotes", "unknown" if paper.upvotes is None else str(paper.upvotes)),
         ("seen", f"{paper.seen} dumps, {paper.sightings_count} sightings"),
         ("first seen", paper.first_seen or ""),
@@ -32,6 +42,8 @@ def render_detail(paper: Paper, out: IO[str], *, terminal: bool = False) -> None
             meta.append(f"date {one_line(s.published_raw)}")
         if s.authors_count is not None:
             meta.append(f"{s.authors_count} authors")
+        if s.arxiv_id:
+            meta.append(f"arXiv:{s.arxiv_id}")
         if s.upvotes is not None:
             meta.append(f"{s.upvotes} upvotes")
         w(f"  {one_line(s.file)}:{s.line}  ({', '.join(meta)})\n")

@@ -9,6 +9,7 @@ import json
 import re
 from typing import IO, Any, Iterable
 
+from ..links import page_url
 from ..model import Paper, Sighting
 
 
@@ -44,6 +45,10 @@ def paper_object(paper: Paper) -> dict[str, Any]:
         "note": paper.note,
         "first_seen": paper.first_seen,
         "last_seen": paper.last_seen,
+        "arxiv_id": paper.arxiv_id,
+        "authors": list(paper.authors),
+        "links": dict(paper.links),
+        "url": page_url(paper),
     }
     if paper.sightings is not None:
         data["sightings"] = [sighting_object(s, paper.abstract) for s in paper.sightings]
@@ -60,6 +65,12 @@ def sighting_object(s: Sighting, paper_abstract: str | None = None) -> dict[str,
     data["published"] = s.published.isoformat() if s.published else None
     data["published_raw"] = s.published_raw
     data["upvotes"] = s.upvotes
+    if s.arxiv_id is not None:
+        data["arxiv_id"] = s.arxiv_id
+    if s.authors is not None:
+        data["authors"] = list(s.authors)
+    if s.links:
+        data["links"] = dict(s.links)
     return data
 
 

@@ -29,6 +29,7 @@ from string import Template
 from typing import IO, Iterable
 
 from ..errors import UserError
+from ..links import page_url, paper_url, search_url
 from ..model import Paper
 from .fields import citation_key, fold, paragraphs
 from .safe import terminal_safe
@@ -125,6 +126,15 @@ def _meta_line(paper: Paper) -> str:
     return escape_block(" · ".join(parts))
 
 
+def _link(paper: Paper) -> str:
+    """The paper's page, or an arXiv search for its title. Our URLs hold no
+    spaces, parentheses or angle brackets (ids checked, queries quoted)."""
+    url = page_url(paper)
+    if url:
+        return f"[arXiv:{paper.arxiv_id}]({url})"
+    return f"[search arXiv for the title]({search_url(paper.title)})"
+
+
 def _note_block(paper: Paper) -> str:
     paras = _paragraphs(paper.note)
     if not paras:
@@ -136,6 +146,9 @@ def _note_block(paper: Paper) -> str:
 def paper_block(paper: Paper, *, heading_level: int = 2) -> str:
     """The default shape of one paper, ending with a newline."""
     blocks = ["#" * heading_level + " " + escape_block(paper.title), _meta_line(paper)]
+    if paper.authors:
+        blocks.append(escape_block(", ".join(fold(n) for n in paper.authors if fold(n))))
+    blocks.append(_link(paper))
     tags = _tag_words(paper)
     if tags:
         blocks.append(tags)
@@ -169,6 +182,9 @@ def render_front_matter(paper: Paper) -> str:
         "first_seen": _date(paper.first_seen),
         "last_seen": _date(paper.last_seen),
         "citekey": citation_key(paper),
+        "author": list(paper.authors) or None,
+        "arxiv": paper.arxiv_id,
+        "url": page_url(paper),
     }
     body = block_mapping({k: v for k, v in data.items() if v is not None})  # unknown: no property
     return f"---\n{body}---\n\n"
@@ -193,6 +209,9 @@ TEMPLATE_FIELDS = {
     "last_seen": "date last seen",
     "meta": "the default metadata line",
     "key": "the citation key, as in the bibtex and csl-json exports",
+    "author_names": "the author names, comma-separated (empty if unknown)",
+    "arxiv": "the arXiv id (empty if unknown)",
+    "url": "the paper's page, or an arXiv search for its title",
 }
 
 
@@ -217,6 +236,9 @@ def _template_values(paper: Paper) -> dict[str, str]:
         "last_seen": escape_inline(paper.last_seen),
         "meta": _meta_line(paper),
         "key": citation_key(paper),
+        "author_names": escape_inline(", ".join(fold(n) for n in paper.authors)),
+        "arxiv": escape_inline(paper.arxiv_id or ""),
+        "url": paper_url(paper),
     }
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from typing import IO, Iterable
 
+from ..links import page_url
 from ..model import Paper
 from .fields import SOURCE, citation_key, fold, note_text
 
@@ -36,6 +37,7 @@ EOL = "\r\n"
 
 def record(paper: Paper) -> str:
     lines = [("TY", "JOUR"), ("ID", citation_key(paper)), ("TI", fold(paper.title))]
+    lines += [("AU", fold(name)) for name in paper.authors if fold(name)]
     if fold(paper.abstract):
         lines.append(("AB", fold(paper.abstract)))
     if paper.published:
@@ -45,6 +47,9 @@ def record(paper: Paper) -> str:
     for tag in paper.tags:
         if fold(tag):
             lines.append(("KW", fold(tag)))
+    url = page_url(paper)
+    if url:
+        lines.append(("UR", url))
     lines.append(("N1", note_text(paper)))
     lines.append(("DP", SOURCE))
     text = "".join(f"{tag}  - {value}{EOL}" for tag, value in lines if value)

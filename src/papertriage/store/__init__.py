@@ -13,6 +13,7 @@ One module per concern, each a class over the shared ``Connection``:
   grouped in the steps ``undo`` reverts;
 - ``interest.py``: the learned ranking's models and scores;
 - ``names.py``: citation keys and note names, fixed at a paper's birth;
+- ``sources.py``: arXiv ids, author names and links from API dumps;
 - ``indexes.py``: derived indexes kept in step, or rebuilt after a bulk load;
 - ``vocab.py``: the vocabulary for typo correction and ``similar``;
 - ``schema.py``, ``migrations.py``: the schema and its ordered migrations.
@@ -30,11 +31,12 @@ from .dumps import Dumps
 from .names import Names
 from .papers import Papers
 from .selection import Ranking, Selection
+from .sources import Sources
 from .vocab import Vocabulary
 from .writer import IngestReads, PaperWriter
 
 __all__ = ["Library", "PaperWriter", "Ranking", "Selection", "now"]
 
 
-class Library(Papers, Dumps, IngestReads, Decisions, Vocabulary, Names, Connection):
+class Library(Papers, Dumps, IngestReads, Decisions, Vocabulary, Names, Sources, Connection):
     """An open papertriage library. ``Library(":memory:")`` works for tests."""

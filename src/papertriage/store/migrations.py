@@ -140,6 +140,26 @@ def m009_ingest_paths(db: sqlite3.Connection) -> None:
     _run_script(db, indexes.M009)
 
 
+def m004_sources(db: sqlite3.Connection) -> None:
+    """arXiv ids, author names and links from API responses (issue 12): on the
+    paper, and per sighting in ``sighting_sources`` (keyed by dump and line, so
+    the sighting rows and their writer stay as they are)."""
+    _run_script(db, """
+ALTER TABLE papers ADD COLUMN arxiv_id TEXT;
+ALTER TABLE papers ADD COLUMN authors TEXT;   -- JSON array of names
+ALTER TABLE papers ADD COLUMN links TEXT;     -- JSON object: github, project
+CREATE INDEX papers_arxiv ON papers(arxiv_id) WHERE arxiv_id IS NOT NULL;
+CREATE TABLE sighting_sources (
+    dump     INTEGER NOT NULL REFERENCES dumps(id) ON DELETE CASCADE,
+    line     INTEGER NOT NULL,
+    arxiv_id TEXT,
+    authors  TEXT,
+    links    TEXT,
+    PRIMARY KEY (dump, line)
+) WITHOUT ROWID;
+""")
+
+
 def m009_pending_deletes(db: sqlite3.Connection) -> None:
     """Bulk ingest (issue 16): the full-text delete triggers stand aside while
     a rebuild is pending (see ``store/indexes.py``)."""
@@ -202,6 +222,6 @@ CREATE TABLE interest_scores (
 
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    m001_initial, m002_search, m004_fixed_names, m005_dedup_review, m006_triage, m009_ingest_paths,
+    m001_initial, m002_search, m004_fixed_names, m004_sources, m005_dedup_review, m006_triage, m009_ingest_paths,
     m009_pending_deletes,
 ]

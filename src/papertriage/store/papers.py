@@ -7,11 +7,13 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from ..model import Paper, Sighting
 from .connection import CHUNK, Connection, chunks, marks, to_date
+from .sources import load_authors, load_links
 from .selection import FullTextIndex, Selection, count_statement, matches_statement, statement
 
 PAPER_COLUMNS = (
     "p.pk, p.id, p.title, p.abstract, p.authors_count, p.published, p.upvotes, p.seen, "
-    "p.sightings, p.first_seen, p.last_seen, p.added, p.status, p.note, p.citation_key, p.note_name"
+    "p.sightings, p.first_seen, p.last_seen, p.added, p.status, p.note, p.citation_key, p.note_name, "
+    "p.arxiv_id, p.authors, p.links"
 )
 
 
@@ -20,7 +22,8 @@ def _paper_from_row(row: Sequence[Any]) -> Paper:
         id=row[1], title=row[2], abstract=row[3], authors_count=row[4],
         published=to_date(row[5]), upvotes=row[6], seen=row[7], sightings_count=row[8],
         first_seen=row[9], last_seen=row[10], added=row[11], status=row[12], note=row[13],
-        citation_key=row[14], note_name=row[15],
+        citation_key=row[14], note_name=row[15], arxiv_id=row[16],
+        authors=load_authors(row[17]) if row[17] else [], links=load_links(row[18]) if row[18] else {},
     )
 
 
@@ -66,13 +69,16 @@ class Papers(Connection):
         out: dict[int, list[Sighting]] = {}
         for row in self.execute(
             "SELECT s.paper, d.name, s.line, d.layout, s.title, coalesce(s.abstract, p.abstract),"
-            " s.authors_count, s.published, s.published_raw, s.upvotes, s.dump"
+            " s.authors_count, s.published, s.published_raw, s.upvotes, s.dump,"
+            " x.arxiv_id, x.authors, x.links"
             " FROM sightings s JOIN dumps d ON d.id = s.dump JOIN papers p ON p.pk = s.paper"
+            " LEFT JOIN sighting_sources x ON x.dump = s.dump AND x.line = s.line"
             f" WHERE s.paper IN ({marks(len(pks))}) ORDER BY s.paper, s.dump, s.line", pks):
             out.setdefault(row[0], []).append(Sighting(
                 file=row[1], line=row[2], layout=row[3], title=row[4], abstract=row[5],
                 authors_count=row[6], published=to_date(row[7]), published_raw=row[8], upvotes=row[9],
-                dump_id=row[10]))
+                dump_id=row[10], arxiv_id=row[11], authors=load_authors(row[12]) if row[12] else None,
+                links=load_links(row[13]) or None))
         return out
 
     # -- ids -----------------------------------------------------------------
