@@ -28,6 +28,12 @@ import sys
 import time
 
 FTS_SHADOW = ("_data", "_idx", "_content", "_docsize", "_config")
+# Contentless FTS5 tables (no 'rebuild'): what fills them. titles_stem holds each
+# title and its compound forms (issue 14, store/search_index.py).
+CONTENTLESS = {
+    "titles_stem": "INSERT INTO titles_stem (rowid, title) SELECT p.pk, p.title || coalesce(' ' || f.forms, '')"
+                   " FROM papers p LEFT JOIN stem_forms f ON f.paper = p.pk",
+}
 LIMIT = 20  # results a search returns
 _WORD = re.compile(r"\w+\*?")
 
@@ -73,7 +79,10 @@ def write(src_path: str, dst_path: str) -> dict:
         db.executemany(f'INSERT INTO "{name}" ({", ".join(cols)}) VALUES ({marks})', rows)
     fts_start = time.perf_counter()
     for name in fts:
-        db.execute(f"INSERT INTO {name}({name}) VALUES ('rebuild')")
+        if name in CONTENTLESS:  # no content table to rebuild from: the same text, inserted
+            db.execute(CONTENTLESS[name])
+        else:
+            db.execute(f"INSERT INTO {name}({name}) VALUES ('rebuild')")
     fts_seconds = time.perf_counter() - fts_start
     db.execute("COMMIT")
     db.close()  # checkpoints the WAL into the file

@@ -31,6 +31,7 @@ def _library_env(tmp_path, monkeypatch):
     # Never touch the user's real library from a test.
     monkeypatch.setenv("PAPERTRIAGE_LIBRARY", str(tmp_path / "library.db"))
     monkeypatch.delenv("PAPERTRIAGE_CONFIG", raising=False)
+    monkeypatch.delenv("VISUAL", raising=False)  # a developer's editor never opens in a test
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
 
 

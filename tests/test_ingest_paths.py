@@ -41,7 +41,14 @@ def _state(lib: Library) -> dict:
         "vocab": db.execute("SELECT word, docs, bucket FROM vocab ORDER BY word").fetchall(),
         "search": {q: [p.id for p in search(lib, q, limit=20).papers] for q in QUERIES},
         "pending": indexes.pending(lib),
+        "titles_stem": _stem_terms(lib),
     }
+
+
+def _stem_terms(lib: Library) -> list:
+    """Every term of the stemmed title index (issue 14) with its counts."""
+    lib.db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.stem_terms USING fts5vocab(main, titles_stem, row)")
+    return lib.db.execute("SELECT term, doc, cnt FROM temp.stem_terms ORDER BY term").fetchall()
 
 
 def _fts_intact(lib: Library) -> None:
@@ -96,7 +103,7 @@ def test_a_bulk_ingest_killed_before_its_rebuild_loses_nothing(tmp_path, dumps, 
         lib.close()
     raw = sqlite3.connect(tmp_path / "b.db")
     # The indexes are recorded as lagging, in the same commits as the rows.
-    assert {r[0] for r in raw.execute("SELECT name FROM index_pending")} == {"papers_fts", "titles_fts", "vocab"}
+    assert {r[0] for r in raw.execute("SELECT name FROM index_pending")} == {name for name, _ in indexes.REBUILDERS}
     raw.close()
     lib = Library(tmp_path / "b.db")  # opening it repairs: the process that was to rebuild is gone
     assert indexes.pending(lib) == {}

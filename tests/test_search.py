@@ -58,10 +58,14 @@ def test_a_title_hit_outranks_an_abstract_hit(seeded, query):
 @pytest.mark.parametrize("query", ["transformer", "model -language", "diffusion OR flow", "tag:kan", "kan upvotes>=1"])
 def test_search_finds_what_list_selects(seeded, query):
     _tag(seeded, "kan", "KAN")
-    _, papers = run(seeded, query)
+    _, papers = run(seeded, query, fix_typos=False)  # --exact: the words as typed
     assert papers
     assert {p.id for p in papers} == {p.id for p in select_papers(seeded, query)}
     assert len(papers) == count_papers(seeded, query) == len({p.id for p in papers})
+    # Without --exact, when few papers match, inflections and compounds are added (issue 14).
+    _, widened = run(seeded, query)
+    assert {p.id for p in papers} <= {p.id for p in widened}
+    assert len(widened) == len({p.id for p in widened})
 
 
 def test_limit_cuts_across_the_title_and_full_text_passes(seeded):
@@ -82,7 +86,7 @@ def test_bounded_scoring_never_loses_matches(seeded, monkeypatch, query):
     matching = {p.id for p in select_papers(seeded, query)}
     monkeypatch.setattr(core_search, "CANDIDATES", 3)
     for limit in (1, 4, 10, len(matching) + 1):
-        _, papers = run(seeded, query, limit=limit)
+        _, papers = run(seeded, query, limit=limit, fix_typos=False)  # as typed: no inflections added
         assert len(papers) == min(limit, len(matching))
         assert {p.id for p in papers} <= matching
 
@@ -347,3 +351,47 @@ def test_similar_with_an_unknown_id(seeded):
 
     with pytest.raises(UnknownIdError):
         similar(seeded, "zzzz")
+
+
+# -- the stemmed title index (issue 14) ------------------------------------------
+
+
+def _stem_terms(lib):
+    lib.db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.stem_terms USING fts5vocab(main, titles_stem, row)")
+    return lib.db.execute("SELECT term, doc, cnt FROM temp.stem_terms ORDER BY term").fetchall()
+
+
+def test_migration_builds_the_stemmed_titles_of_an_older_library(seeded, tmp_path):
+    from papertriage.store import Library
+
+    built_by_ingest = _stem_terms(seeded)
+    assert ("kan", ) in [t[:1] for t in built_by_ingest]
+    path = seeded.path
+    with seeded.transaction() as db:  # back to a library from before m007
+        for trigger in ("titles_stem_delete", "titles_stem_update"):
+            db.execute(f"DROP TRIGGER {trigger}")
+        db.execute("DROP TABLE titles_stem")
+        db.execute("DROP TABLE stem_forms")
+        db.execute("DELETE FROM _migrations WHERE name = 'm007_search_stems'")
+    seeded.close()
+    lib = Library(path)
+    assert _stem_terms(lib) == built_by_ingest
+    assert [p.title for p in search(lib, "kolmogorovarnold transformers", limit=1).papers] == \
+        ["Kolmogorov-Arnold Transformer"]
+    lib.close()
+
+
+def test_merges_and_deletes_keep_the_stemmed_titles_exact(seeded):
+    from papertriage.store import search_index
+
+    with seeded.transaction() as db:
+        pk = db.execute("SELECT pk FROM papers WHERE title = 'Kolmogorov-Arnold Transformer'").fetchone()[0]
+        db.execute("UPDATE papers SET title = 'ToonComposer-Like Kolmogorov Things' WHERE pk = ?", (pk,))
+        search_index.refresh(db, [pk])
+        db.execute("DELETE FROM papers WHERE pk = (SELECT min(pk) FROM papers)")
+    kept = _stem_terms(seeded)
+    with seeded.transaction() as db:
+        search_index.rebuild(db)
+    assert _stem_terms(seeded) == kept
+    assert [p.title for p in search(seeded, "toon composer like", limit=1).papers] == \
+        ["ToonComposer-Like Kolmogorov Things"]

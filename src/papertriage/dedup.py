@@ -505,15 +505,18 @@ def _spell_out(short: list[str], long: list[str]) -> tuple[list[str], str] | Non
     (['llms', 'are', 'few', 'shot', 'learners'], 'llms = large language models')
     """
     have = set(long)
+    initials = "".join([x[0] for x in long])  # one letter a word: a run's initials are a slice
     for w in short:
         if w in have or not w.isalpha() or not 2 <= len(w) <= 8:
             continue
         stem = w[:-1] if w.endswith("s") and len(w) > 2 else w
         n = len(stem)
-        for i in range(len(long) - n + 1):
+        i = initials.find(stem)
+        while i >= 0:
             run = long[i:i + n]
-            if "".join(x[0] for x in run) == stem and (stem == w or run[-1].endswith("s")):
+            if stem == w or run[-1].endswith("s"):
                 return long[:i] + [w] + long[i + n:], f"{w} = {' '.join(run)}"
+            i = initials.find(stem, i + 1)
     return None
 
 

@@ -228,7 +228,7 @@ def test_failing_editor_leaves_the_note(seeded, cli, tmp_path, monkeypatch):
     monkeypatch.delenv("EDITOR")
     monkeypatch.delenv("VISUAL", raising=False)
     r = cli("note", a)  # no editor and no terminal: an error, not a hang
-    assert r.code == 2 and "no $EDITOR set" in r.err
+    assert r.code == 2 and "no $VISUAL or $EDITOR set" in r.err
     assert state_of(seeded, a)[2] == "keep me"
 
 

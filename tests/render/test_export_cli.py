@@ -83,7 +83,7 @@ def test_template_shapes_each_paper(run, tmp_path):
 @pytest.mark.parametrize("name, first_line", [
     ("out.md", "## Bilinear MLPs enable weight-based mechanistic interpretability"),
     ("out.bib", "@misc{bilinear-c9df0562,"),
-    ("out.ris", "TY  - JOUR"),
+    ("out.ris", "TY  - UNPB"),
     ("out.csv", "id,title,published,upvotes,authors_count,seen,status,tags,note,first_seen,last_seen,abstract"),
     ("out.yaml", '- id: "c9df0562"'),
     ("out.unknown", "["),

@@ -48,22 +48,22 @@ def markdown_blocks(text: str) -> list[tuple[str, str]]:
     depth = 0
     heading = None
     for token in markdown_parser().parse(text):
-        assert token.type in ALLOWED_BLOCKS, f"markup created: {token.type}"
         if token.type == "blockquote_open":
             depth += 1
-        elif token.type == "blockquote_close":
+            if depth == 1:
+                blocks.append(("q", None))  # the user's note: their own Markdown, kept as written
+            continue
+        if token.type == "blockquote_close":
             depth -= 1
-        elif token.type == "heading_open":
+            continue
+        if depth:
+            continue
+        assert token.type in ALLOWED_BLOCKS, f"markup created: {token.type}"
+        if token.type == "heading_open":
             heading = token.tag
         elif token.type == "inline":
             plain, kinds = inline_text(token)
             extra = kinds - {"text", "text_special"}
-            if depth and plain.startswith("Note: "):
-                # Our own bold label, and nothing else.
-                assert [c.type for c in token.children][:4] in (
-                    ["strong_open", "text", "strong_close", "text"],
-                    ["text", "strong_open", "text", "strong_close"]), token.children
-                extra -= {"strong_open", "strong_close"}
             if [c.type for c in token.children] == ["link_open", "text", "link_close"]:
                 # Our own link to the paper's page (issue 12), and nothing else.
                 blocks.append(("link", token.children[0].attrs["href"]))
@@ -82,9 +82,8 @@ def expected_markdown(paper: Paper, heading: str = "h2") -> list[tuple[str, str 
     if paper.tags:
         blocks.append(("p", " ".join("#" + t for t in paper.tags)))
     blocks += [("p", visible(p)) for p in paragraphs(paper.abstract)]
-    note = [visible(p) for p in paragraphs(paper.note)]
-    if note:
-        blocks += [("q", "Note: " + note[0])] + [("q", p) for p in note[1:]]
+    if paper.note and paper.note.strip():
+        blocks.append(("q", None))
     return blocks
 
 
@@ -92,8 +91,15 @@ def check_markdown(text: str, papers: list[Paper], heading: str = "h2") -> None:
     got = markdown_blocks(text)
     want = [b for p in papers for b in expected_markdown(p, heading)]
     assert len(got) == len(want), (got, want)
+    for p in papers:  # the note is there as the user wrote it, inside its quote
+        from papertriage.render.markdown import note_markdown
+
+        if p.note and p.note.strip():
+            assert "> **Note:** " + note_markdown(p.note).split("\n")[0] in text
     for (kind, plain), (want_kind, want_plain), in zip(got, want):
         assert kind == want_kind, (plain, want_plain)
+        if want_plain is None and kind == "q":
+            continue
         if want_plain is None:
             assert plain.startswith("id ") and " · status " in plain
         else:
@@ -123,7 +129,7 @@ def test_front_matter_is_yaml_and_the_note_still_markdown(paper):
 def test_template_fields_are_escaped_wherever_they_go(papers):
     from papertriage.render.markdown import compile_template
 
-    template = compile_template("$title\n\n### $title ($$$upvotes)\n\n$abstract\n\n$note $tags $tag_list $meta\n")
+    template = compile_template("$title\n\n### $title ($$$upvotes)\n\n$abstract\n\n$tags $tag_list $meta\n")
     text = export("markdown", papers, template=template)
     blocks = markdown_blocks(text)
     headings = [b for b in blocks if b[0] == "h3"]
@@ -283,7 +289,7 @@ def check_ris(text: str, papers: list[Paper]) -> None:
     entries = rispy.loads(text)
     assert len(entries) == len(papers)
     for e, paper in zip(entries, map(data_safe_paper, papers)):
-        assert e["type_of_reference"] == "JOUR"
+        assert e["type_of_reference"] == "UNPB"  # unpublished work: a preprint
         assert e["id"] == citation_key(paper)
         assert e.get("title") == (fold(paper.title) or None)
         assert e.get("abstract") == (fold(paper.abstract) or None)

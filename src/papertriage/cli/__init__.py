@@ -88,15 +88,15 @@ def _columns() -> int:
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; map every failure to one line on stderr and an exit code."""
     args = sys.argv[1:] if argv is None else list(argv)
-    from . import common
-
-    common.COMMAND_ARGS = list(args)  # names the step in history that `undo` reverts
     try:
         code = _fast_path(args)
     except BrokenPipeError:
         _silence_stdout()
         code = ExitCode.OK
     if code is None:
+        from . import common  # only now: --help, --version and Tab never import Typer (issue 16)
+
+        common.COMMAND_ARGS = list(args)  # names the step in history that `undo` reverts
         code = _run(args)
     try:
         sys.stdout.flush()

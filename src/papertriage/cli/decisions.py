@@ -102,7 +102,10 @@ def _confirm_batch(ids: list[str], status: str) -> None:
 
 
 def _edit(initial: str) -> str:
-    """Open $EDITOR on a temp file holding ``initial``; returns what was saved."""
+    """Open an editor on a temp file holding ``initial``; returns what was saved.
+
+    Which editor, as git chooses: $VISUAL, then $EDITOR, then nano, then vi.
+    """
     import os
     import shlex
     import subprocess
@@ -111,11 +114,17 @@ def _edit(initial: str) -> str:
 
     from ..errors import UserError
 
-    editor = os.environ.get("EDITOR") or os.environ.get("VISUAL")
+    editor = os.environ.get("VISUAL", "").strip() or os.environ.get("EDITOR", "").strip()
     if not editor:
-        if not sys.stdin.isatty():
-            raise UserError("no TEXT given and no $EDITOR set: pass the note text, or - to read it from stdin")
-        editor = "vi"
+        import shutil
+
+        if not sys.stdin.isatty():  # nano or vi with no terminal would hang or fail
+            raise UserError("no TEXT given and no $VISUAL or $EDITOR set: pass the note text, or - to read it "
+                            "from stdin")
+        editor = next((name for name in ("nano", "vi") if shutil.which(name)), "")
+        if not editor:
+            raise UserError("no TEXT given, no $VISUAL or $EDITOR set, and neither nano nor vi found: "
+                            "pass the note text, or - to read it from stdin")
     fd, name = tempfile.mkstemp(prefix="papertriage-note-", suffix=".md")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:

@@ -73,9 +73,12 @@ def export(
     front_matter: Annotated[bool, typer.Option(
         "--front-matter", help="markdown: start each note with a YAML block (Obsidian properties); "
                                "one paper per file, so with --split or a single paper.")] = False,
+    bom: Annotated[bool, typer.Option(
+        "--bom", help="csv, tsv: start with a byte order mark, so Excel reads non-ASCII titles right.")] = False,
     template: Annotated[Optional[str], typer.Option(
         "--template", metavar="FILE", help="markdown: shape each paper with this template (Python "
-                                           "string.Template; $$ for a dollar sign). Fields, Markdown-escaped: "
+                                           "string.Template; $$ for a dollar sign). Fields (dump text Markdown-escaped, your note as "
+                                           "written): "
                                            + ", ".join("$" + f for f in TEMPLATE_FIELD_NAMES) + ".")] = None,
 ) -> None:
     from ..core.export import EXTENSIONS, export_papers, format_for_path
@@ -92,6 +95,10 @@ def export(
     else:
         name = "json"
     options: dict = {}
+    if bom:
+        if name not in ("csv", "tsv"):
+            raise UserError(f"--bom is for csv and tsv (spreadsheets), not {name}")
+        options["bom"] = True
     if front_matter or template:
         if name != "markdown":
             raise UserError(f"--front-matter and --template shape markdown, not {name}")

@@ -11,6 +11,7 @@ import typer
 from ..errors import StoreError, UserError
 from . import app
 from .changes import print_rule_results
+from ..render.safe import counted
 from .common import err, state
 
 
@@ -47,7 +48,10 @@ def ingest(
 
     lib = state(ctx).library
     day = _page_date(page_date)
-    sources = find_dumps(paths)
+    skipped: list[tuple[str, str]] = []
+    sources = find_dumps(paths, skipped)
+    for path, why in skipped:  # in a folder, files clearly not dumps are passed over, one line each
+        err(f"{one_line(path)}: skipped, not a dump ({why})")
     # Rules files listed in the config (issue 5), run on the papers this ingest adds.
     config = load_config()
     rules = [rule for path in config.rules for rule in load_rules(path)]
@@ -80,8 +84,8 @@ def ingest(
               "(run the same command again once the library is fixed)")
         raise StoreError(report.stopped)
     if not quiet:
-        print(f"{t['files']} files: {t['records']} records, {t['new']} new papers, "
-              f"{t['merged']} merged into known ones, {t['skipped']} skipped, {t['errors']} errors")
+        print(f"{counted(t['files'], 'file')}: {counted(t['records'], 'record')}, {counted(t['new'], 'new paper')}, "
+              f"{t['merged']} merged into known ones, {t['skipped']} skipped, {counted(t['errors'], 'error')}")
     if explain:
         from .dedup import print_ingest_explanations
 
@@ -98,7 +102,7 @@ def _print_file(f, one_line) -> None:
     if f.skipped:
         print(f"{name}: skipped (already ingested)")
     else:
-        print(f"{name}: {f.layout}, {f.records} records, {f.new} new, {f.merged} merged")
+        print(f"{name}: {f.layout}, {counted(f.records, 'record')}, {f.new} new, {f.merged} merged")
 
 
 def _progress(total: int):

@@ -13,6 +13,9 @@ from .common import (FormatOpt, LimitOpt, ReverseOpt, SortOpt, err, interest_not
                      state, write_papers)
 
 
+EMPTY_LIBRARY = "the library is empty: `papertriage ingest PATH...` reads dumps into it (files, folders or - for stdin)"
+
+
 @app.command("list")
 def list_(
     ctx: typer.Context,
@@ -39,6 +42,8 @@ def list_(
     papers = select_papers(lib, text, sort=sort, limit=lim, reverse=reverse,
                            with_sightings=name in WITH_SIGHTINGS)
     shown = write_papers(nonempty(papers) if text else papers, name)
+    if not shown and not text:
+        err(EMPTY_LIBRARY)
     if limit is None and lim is not None and shown == lim:
         total = count_papers(lib, text)
         if total > shown:
@@ -93,3 +98,5 @@ def stats(ctx: typer.Context) -> None:
     s = library_stats(state(ctx).library)
     print(f"dumps      {s['dumps']}\nsightings  {s['sightings']}\npapers     {s['papers']}\n"
           f"merged     {s['merges']} sightings into {s['merged_papers']} papers\ntags       {s['tags']}")
+    if not s["papers"]:
+        err(EMPTY_LIBRARY)

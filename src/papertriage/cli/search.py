@@ -65,7 +65,8 @@ def search(
     result = run_search(lib, " ".join(query), sort=sort, limit=lim, fix_typos=not exact, reverse=reverse,
                         with_sightings=name in WITH_SIGHTINGS)
     if result.corrected:
-        err(f"searching for: {result.searched}")
+        unknown = f" (no paper has: {' '.join(result.dropped)})" if result.dropped else ""
+        err(f"searching for: {result.searched}{unknown}")
     if show_sql:
         print("\n".join(result.statements))
         return

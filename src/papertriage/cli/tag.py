@@ -189,7 +189,7 @@ def tag_apply(
 
     rules = [rule for path in rules_files for rule in load_rules(path)]
     results = apply_rules(state(ctx).library, rules, dry_run=dry_run)
-    if verbose or dry_run:
+    if verbose:  # --dry-run alone prints the counts per rule, as its help says
         for r in results:
             print_changes(Report(changes=r.changes, dry_run=dry_run))
     print_rule_results(results, dry_run=dry_run)

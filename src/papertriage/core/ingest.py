@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,8 +112,13 @@ class DumpSource:
         return dt.date.fromtimestamp(self.path.stat().st_mtime)
 
 
-def find_dumps(paths: Iterable[str]) -> list[DumpSource]:
-    """Expand the command line: files as given, folders to their non-hidden files (sorted), `-` to stdin."""
+def find_dumps(paths: Iterable[str], skipped: list[tuple[str, str]] | None = None) -> list[DumpSource]:
+    """Expand the command line: files as given, folders to their non-hidden files (sorted), `-` to stdin.
+
+    In a folder, files that are clearly not dumps (``not_a_dump``) are left
+    out and, with ``skipped``, listed there as (path, why); a file named on
+    the command line is always read, and must be a dump.
+    """
     sources: list[DumpSource] = []
     for raw in paths:
         if raw == "-":
@@ -123,12 +129,46 @@ def find_dumps(paths: Iterable[str]) -> list[DumpSource]:
             for child in sorted(path.rglob("*")):
                 rel = child.relative_to(path)
                 if child.is_file() and not any(part.startswith(".") for part in rel.parts):
-                    sources.append(DumpSource(str(child), child))
+                    why = not_a_dump(child)
+                    if why is None:
+                        sources.append(DumpSource(str(child), child))
+                    elif skipped is not None:
+                        skipped.append((str(child), why))
         elif path.exists():
             sources.append(DumpSource(raw, path))
         else:
             raise UserError("no such file or folder", file=raw)
     return sources
+
+
+# Names no saved page or API response has (issue 15): a folder of dumps often
+# holds a README, notes or screenshots.
+_NOT_DUMP_NAMES = ("readme", "license", "licence", "changelog", "makefile", "notes", "todo")
+_NOT_DUMP_SUFFIXES = frozenset((".md", ".markdown", ".rst", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg",
+                                ".pdf", ".zip", ".gz", ".tar", ".db", ".sqlite", ".py", ".sh", ".yaml", ".yml",
+                                ".toml", ".ini", ".csv", ".bib", ".ris", ".docx", ".xlsx"))
+
+
+def not_a_dump(path: Path) -> str | None:
+    """Why a file in a folder is clearly not a dump (by name, then by its first
+    bytes), or None when it may be one. Only clear cases: anything else is
+    read and, if it fits no layout, reported as an error."""
+    name = path.name.lower()
+    stem, suffix = os.path.splitext(name)
+    if suffix in _NOT_DUMP_SUFFIXES:
+        return f"a {suffix} file"
+    if stem in _NOT_DUMP_NAMES:
+        return f"a {path.name} file"
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return None  # reading it will say what is wrong
+    if not head.strip():
+        return "empty"
+    if b"\0" in head:
+        return "binary"
+    return None
 
 
 @dataclass(slots=True)

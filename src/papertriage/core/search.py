@@ -13,16 +13,23 @@
     by that column; a query of filters only (``tag:x upvotes>=5``) lists the
     newest papers of the library first.
 
-Typo correction (issue 4) looks only at free words with 4+ letters that
-are not in the vocabulary (words of two or more papers, ``store/vocab.py``):
+When the words as typed find fewer than RELAX_BELOW papers (or ``limit``,
+if fewer), search widens them (issue 14), and ranks what that adds below:
+titles as typed, titles relaxed (stemmed, compound forms: ``titles_stem``,
+``query/relax.py``), the whole text as typed, the whole text relaxed
+(compounds joined and split), then the corrected query the same way. Each
+paper is shown once. ``fix_typos=False`` (``--exact``) turns all of it off.
 
-- a word no paper holds is replaced by the closest vocabulary word (OSA
-  distance 1 for words of 4-5 letters, 2 above; ties go to the commoner
-  word), looked for among words of the same first two letters, then of the
-  same first letter (``best_correction``);
-- a word exactly one paper holds (a rare name, or a typo that made it into
-  one abstract) is searched together with the correction: ``transfomer``
-  becomes ``transformer OR transfomer``, so that paper is not lost;
+Typo correction follows Meilisearch's rules, on free words of letters:
+
+- none up to 4 letters; one edit (OSA) from 5 letters, two from 9; an edit
+  of the first letter counts as two (``best_correction``), the closest word
+  of two or more papers preferred, then of one paper (a rare name);
+- a word two or more papers use is never corrected; a word one paper uses
+  is searched together with its correction (``transformer OR transfomer``,
+  that paper first); a word no paper holds is replaced by its correction,
+  and when there is none it is left out of a query of several words
+  (``drop_unknown``);
 - "quoted" words, prefixes, -exclusions and words with digits are never changed.
 
 ``similar(library, id)`` picks the paper's most distinctive words (tf-idf
@@ -43,10 +50,14 @@ from ..errors import UserError
 from ..model import SORTS, Paper
 from ..query import And, Node, Or, Plan, Text, Word, compile_query, parse_query, plan as make_plan
 from ..query.plan import match_any, match_but_not, match_pairs
+from ..query.relax import relaxed_match, split_candidates
 from ..store import Library, Ranking, Selection
 from ..words import bucket_of, bucket_range, fts_words
 from .select import check_sort, full_ids, reverse_papers, sort_order
-MIN_CORRECTABLE = 4  # shorter words are too ambiguous to correct (kan, llm, vit)
+
+MIN_CORRECTABLE = 5  # shorter words are too ambiguous to correct (kan, llm, vit, gpt4): as Meilisearch
+TWO_TYPOS_FROM = 9  # letters from which a word may hold two typos (or one in its first letter)
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _LETTER_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 _WORD_SEPARATOR = re.compile(r"([-'’])")
 SIMILAR_WORDS = 12
@@ -55,6 +66,9 @@ SIMILAR_CANDIDATES = 10_000
 # With a limit (a terminal shows 20), a pass scores only this many matches,
 # the newest: a common word must not make SQLite score every paper.
 CANDIDATES = 1000
+RELAX_BELOW = 20  # inflections, compounds and corrections are tried while fewer papers were found
+MIN_SPLIT_PART = 3  # olmotrace -> olmo trace: both halves 3+ letters and words of the library
+MAX_SPLITS = 3
 NEWEST_WINDOW = 20_000  # papers a filters-only search walks back through before using the indexes
 
 
@@ -64,37 +78,68 @@ class SearchResult:
     searched: str  # the query as searched, after corrections
     corrected: bool = False
     highlight: list[str] = field(default_factory=list)
-    statements: list[str] = field(default_factory=list)  # SQL and parameters, for --show-sql
     total: Callable[[], int] = lambda: 0  # how many papers match in all (a count query)
     ranked: bool = False  # ordered by relevance (bm25), not by a column
+    explain: Callable[[], list[str]] = lambda: []  # the statements, built on demand
+    dropped: list[str] = field(default_factory=list)  # words no paper holds, left out of `searched`
+
+    @property
+    def statements(self) -> list[str]:
+        """SQL and parameters of every select the search may run, in order (for --show-sql)."""
+        return self.explain()
 
 
 # -- typo correction -------------------------------------------------------
 
 
 def _max_distance(word: str) -> int:
-    return 1 if len(word) <= 5 else 2
+    """Typos allowed in a word, by its length, as Meilisearch: one from 5 letters, two from 9."""
+    return 1 if len(word) < TWO_TYPOS_FROM else 2
 
 
-def best_correction(library: Library, word: str) -> str | None:
-    """The vocabulary word closest to ``word``, or None.
-
-    Looks first among words sharing its first two letters (a few small
-    buckets), then, when none is close enough, among words of its first
-    letter and a length one off; a typo in the first letter is not corrected.
-    """
-    limit = _max_distance(word)
-    lengths = range(max(3, len(word) - limit), len(word) + limit + 1)
-    near = library.vocabulary_candidates(buckets=[bucket_of(word[0], n, word[1]) for n in lengths])
-    found = _closest(word, near, limit)
-    if found is None:
-        wider = [bucket_range(word[0], n) for n in range(max(3, len(word) - 1), len(word) + 2)]
-        found = _closest(word, library.vocabulary_candidates(ranges=wider), limit)
+def _first_letter_buckets(word: str) -> list[int]:
+    """Buckets of the words one edit away from ``word`` at its first letter:
+    another first letter, the first letter dropped or doubled by a stray key,
+    the first two letters swapped."""
+    n = len(word)
+    found = [bucket_of(c, n, word[1]) for c in _LETTERS]  # another first letter
+    found += [bucket_of(c, n + 1, word[0]) for c in _LETTERS]  # first letter dropped
+    found.append(bucket_of(word[1], n - 1, word[2]))  # a letter typed before it
+    found.append(bucket_of(word[1], n, word[0]))  # first two swapped
     return found
 
 
+def best_correction(library: Library, word: str, min_docs: int = 2) -> str | None:
+    """The vocabulary word closest to ``word``, or None.
+
+    Looks first among words sharing its first two letters (a few small
+    buckets), then among words of its first letter and a length one off; a
+    typo in the first letter counts as two (as Meilisearch), so it is looked
+    for only in words of 9 letters or more. Words of two or more papers are
+    preferred; only when none is close, words of one paper are tried (a rare
+    name, typed with a typo).
+    """
+    limit = _max_distance(word)
+    lengths = range(max(3, len(word) - limit), len(word) + limit + 1)
+    for docs in dict.fromkeys((min_docs, 1)):
+        near = library.vocabulary_candidates(buckets=[bucket_of(word[0], n, word[1]) for n in lengths],
+                                             min_docs=docs)
+        found = _closest(word, near, limit)
+        if found is None:
+            wider = [bucket_range(word[0], n) for n in range(max(3, len(word) - 1), len(word) + 2)]
+            found = _closest(word, library.vocabulary_candidates(ranges=wider, min_docs=docs), limit)
+        if found is None and limit >= 2:
+            found = _closest(word, library.vocabulary_candidates(buckets=_first_letter_buckets(word),
+                                                                 min_docs=docs), 1)
+        if found is not None:
+            return found
+    return None
+
+
 def _closest(word: str, choices: list[tuple[str, int]], limit: int) -> str | None:
-    """The choice nearest ``word`` by OSA distance (at most ``limit``); ties go to the commoner word."""
+    """The choice nearest ``word`` by OSA distance (at most ``limit``, never
+    ``word`` itself); ties go to the commoner word."""
+    choices = [c for c in choices if c[0] != word]
     if not choices:
         return None
     from rapidfuzz import process
@@ -122,34 +167,57 @@ def _fixable(piece: str) -> str | None:
 
 
 def correct(library: Library, node: Node | None) -> tuple[Node | None, bool]:
-    """``node`` with misspelt free words replaced (see the module docstring)."""
+    """``node`` with misspelt free words corrected (see the module docstring):
+    a word no paper holds is replaced by its correction; a word one paper
+    holds is searched together with it (``transformer OR transfomer``); a word
+    of two papers or more is never touched."""
     if node is None:
         return None, False
     wanted = {t: pieces for t in node.terms() if (pieces := _correctable(t)) is not None}
     words = {w for pieces in wanted.values() for p in pieces if (w := _fixable(p)) is not None}
     if not words:
         return node, False
-    known = library.vocabulary_docs(words)
-    fixes = {w: best_correction(library, w) for w in words if w not in known}
+    docs = library.vocabulary_docs(words, min_docs=1)
+    fixes = {w: fix for w in words if docs.get(w, 0) < 2 and (fix := best_correction(library, w)) is not None}
     replace: dict[Text, Node] = {}
     for term, pieces in wanted.items():
-        changed = False
-        out = []
-        for piece in pieces:
-            fix = fixes.get(_fixable(piece) or "")
-            changed |= fix is not None and fix != _fixable(piece)
-            out.append(fix if fix is not None else piece)
-        if not changed:
+        if len(pieces) == 1:
+            word = _fixable(pieces[0])
+            if word not in fixes:
+                continue
+            fixed = Word(fixes[word], term.field)
+            # A word of one paper (a rare name, or a typo in one abstract) is kept:
+            # that paper is not lost to the correction, and ranks first.
+            replace[term] = Or((fixed, term)) if docs.get(word, 0) else fixed
             continue
-        fixed = Word("".join(out), term.field)
-        # A word in the index but in too few papers for the vocabulary (a rare
-        # name) is searched too, so that paper is not lost to the correction.
-        only = _fixable(pieces[0]) if len(pieces) == 1 else None
-        single = only is not None and library.index_docs(only, 1)
-        replace[term] = Or((fixed, term)) if single else fixed
+        # In kolmogorv-arnold, only the pieces no paper holds are corrected.
+        out = [fixes[w] if (w := _fixable(p)) in fixes and not docs.get(w) else p for p in pieces]
+        if out != pieces:
+            replace[term] = Word("".join(out), term.field)
     if not replace:
         return node, False
     return _replace(node, replace), True
+
+
+def drop_unknown(library: Library, node: Node | None) -> tuple[Node | None, list[str]]:
+    """``node`` without the free words (of letters, 3 or more) that no paper
+    holds and that were not corrected, when other words remain: a query of
+    several words then still finds the paper (``models llav let`` searches
+    ``models let``), as Meilisearch drops words rather than find nothing.
+    Returns the node and the words left out."""
+    if not isinstance(node, And):
+        return node, []
+    candidates = [i for i in node.items if isinstance(i, Word) and _LETTER_WORD.fullmatch(i.text)
+                  and all(len(w) >= 3 for w in fts_words(i.text))]
+    if not candidates:
+        return node, []
+    words = {w for c in candidates for w in fts_words(c.text)}
+    known = library.vocabulary_docs(words, min_docs=1)
+    unknown = [c for c in candidates if not any(w in known or library.title_forms_hold(w) for w in fts_words(c.text))]
+    kept = [i for i in node.items if i not in unknown]
+    if not unknown or not any(isinstance(i, (Text, Or)) for i in kept):
+        return node, []
+    return (kept[0] if len(kept) == 1 else And(tuple(kept))), [str(u) for u in unknown]
 
 
 def _replace(node: Node, replace: dict[Text, Node]) -> Node:
@@ -200,22 +268,28 @@ def _search(library: Library, query: str, *, sort: str, limit: int | None, fix_t
     node = parse_query(query)
     if node is None:
         raise UserError("nothing to search for: give some words or filters (see `papertriage search --help`)")
-    corrected = False
-    if fix_typos:
-        node, corrected = correct(library, node)
-    plan = make_plan(node)
-    result = SearchResult(iter(()), str(node), corrected, _highlight(node))
-    result.total = lambda: library.count(Selection(query=plan))
-    if sort == "relevance" and plan.has_text:
-        passes = _passes(plan, limit, with_sightings)
-        result.statements = [_statement(library, p.select) for p in passes]
-        result.papers = _ranked(library, passes)
+    fixed, corrected = correct(library, node) if fix_typos else (node, False)
+    fixed, dropped = drop_unknown(library, fixed) if fix_typos else (fixed, [])
+    corrected = corrected or bool(dropped)
+    result = SearchResult(iter(()), str(fixed), corrected, _highlight(fixed), dropped=dropped)
+    total_plan = make_plan(fixed)
+    result.total = lambda: library.count(Selection(query=total_plan))
+    if sort == "relevance" and make_plan(node).has_text:
+        # The words as typed first; then, while fewer than RELAX_BELOW papers
+        # were found, the same words relaxed; then the corrected query, as typed and relaxed.
+        tiers = [node, fixed] if corrected else [node]
+        groups = [_tier_groups(library, make_plan(t), limit, with_sightings, relax=fix_typos) for t in tiers]
+        result.explain = lambda: [_statement(library, p.select) for tier in groups for build, _ in tier
+                                  for p in build()]
+        result.papers = _tiered(library, groups, limit)
         result.ranked = True
         return result
+    plan = total_plan
     order, model = sort_order(library, sort)
     plain = Selection(query=plan, sort=order, reverse=reverse, limit=limit, with_sightings=with_sightings,
                       interest_model=model)
-    result.statements = [_statement(library, plain)]
+    statements = [_statement(library, plain)]
+    result.explain = lambda: statements
     result.papers = library.select(plain)
     if sort == "relevance" and not reverse and limit is not None and plan.clause()[0] != "1":
         # Filters only, newest first: look among the newest papers before
@@ -223,7 +297,7 @@ def _search(library: Library, query: str, *, sort: str, limit: int | None, fix_t
         # year:2024`: 0.6 s at a million papers otherwise). When the window
         # holds too few, the plain select runs, so nothing is ever lost.
         window = Selection(query=plan, sort=sort, limit=limit, newest=NEWEST_WINDOW, with_sightings=with_sightings)
-        result.statements.insert(0, _statement(library, window))
+        statements.insert(0, _statement(library, window))
         result.papers = _newest_first(library, window, plain)
     return result
 
@@ -247,22 +321,17 @@ class _Pass:
     bound: int = 0
 
 
-def _passes(plan: Plan, limit: int | None, with_sightings: bool) -> list[_Pass]:
-    """The ranked selections to run in turn: titles first, then the rest of the full text.
+_Step = tuple[str, Literal["papers", "titles", "stems"], bool]  # (match, index, exclusions as filters)
+
+
+def _passes(plan: Plan, limit: int | None, with_sightings: bool, steps: list[_Step] | None = None) -> list[_Pass]:
+    """The ranked selections to run in turn: by default titles first, then the whole text.
 
     With a limit, each pass scores only the newest CANDIDATES matches and
     checks the filters lazily (see the module docstring and ``store.Ranking``).
     """
-    title = plan.title_match()
-    full = plan.match()
-    assert full is not None
-    steps: list[tuple[str, Literal["papers", "titles"], bool]]
-    if title is None:  # abstract:… in the query: no titles-only pass
-        steps = [(full, "papers", False)]
-    else:
-        rest = plan.rest_match()
-        assert rest is not None
-        steps = [(title, "titles", True), (rest, "papers", False)]
+    if steps is None:
+        steps = _exact_steps(plan)
 
     def select(ranking: Ranking) -> Selection:
         return Selection(query=plan, ranking=ranking, limit=limit, with_sightings=with_sightings)
@@ -281,24 +350,122 @@ def _passes(plan: Plan, limit: int | None, with_sightings: bool) -> list[_Pass]:
     return passes
 
 
-def _ranked(library: Library, passes: list[_Pass]) -> Iterator[Paper]:
-    shown = 0
-    limit = passes[0].select.limit if passes else None
-    for step in passes:
-        # Each pass is cut at `limit`; the second one only fills what the first left.
-        left = None if limit is None else limit - shown
-        found: Iterable[Paper] = library.select(replace(step.select, limit=left))
-        if step.exact is not None and left is not None:
-            found = list(found)
-            ranking = step.exact.ranking
-            assert ranking is not None
-            if len(found) < left and library.count_matches(ranking.match, ranking.index, step.bound + 1) > step.bound:
-                found = library.select(replace(step.exact, limit=left))
-        for paper in found:
-            shown += 1
-            yield paper
-        if limit is not None and shown >= limit:
+def _exact_steps(plan: Plan) -> list[_Step]:
+    """The words as typed: titles first (``titles_fts``), then the whole text
+    (``papers_fts``; the title matches it finds again were shown already and
+    are skipped: no ``NOT`` of the title match, whose phrases bm25 would count)."""
+    title, full = plan.title_match(), plan.match()
+    assert full is not None
+    if title is None:  # abstract:… in the query: no titles-only pass
+        return [(full, "papers", False)]
+    return [(title, "titles", True), (full, "papers", False)]
+
+
+def _splits(library: Library, plan: Plan) -> dict[str, list[str]]:
+    """Words of the query no paper holds that the vocabulary can split in two
+    (``olmotrace`` -> ``olmo trace``): word -> the splits, commonest first."""
+    words = [w for w in split_candidates(plan) if len(w) >= 2 * MIN_SPLIT_PART]
+    if not words:
+        return {}
+    docs = library.vocabulary_docs(words, min_docs=1)
+    words = [w for w in words if w not in docs]
+    halves = {w[:i] for w in words for i in range(MIN_SPLIT_PART, len(w) - MIN_SPLIT_PART + 1)}
+    halves |= {w[i:] for w in words for i in range(MIN_SPLIT_PART, len(w) - MIN_SPLIT_PART + 1)}
+    known = library.vocabulary_docs(halves, min_docs=1) if halves else {}
+    found: dict[str, list[str]] = {}
+    for w in words:
+        pairs = [(min(known[w[:i]], known[w[i:]]), f"{w[:i]} {w[i:]}")
+                 for i in range(MIN_SPLIT_PART, len(w) - MIN_SPLIT_PART + 1)
+                 if w[:i] in known and w[i:] in known]
+        if pairs:
+            found[w] = [s for _, s in sorted(pairs, reverse=True)[:MAX_SPLITS]]
+    return found
+
+
+def _relaxed_steps(library: Library, plan: Plan) -> tuple[Plan, list[_Step]]:
+    """The query's words relaxed (``query/relax.py``): (the plan whose filters
+    apply, [stemmed titles step, whole text step]); exclusions stay exact."""
+    relaxed = relaxed_match(plan, _splits(library, plan))
+    if relaxed is None:
+        return plan, []
+    match, where = relaxed
+    loose = Plan(must_not=plan.must_not, where=plan.where + where)
+    steps: list[_Step] = []
+    if plan.title_match() is not None:  # no abstract:… term: stemmed titles
+        steps.append((match, "stems", True))
+    if match != " AND ".join(n.match() for n in plan.must) or where:  # type: ignore[attr-defined]
+        steps.append((match, "papers", True))  # joins or splits to try in the whole text
+    return loose, steps
+
+
+_Group = tuple[Callable[[], list[_Pass]], bool]  # (build the passes, run only while few were found)
+
+
+def _tier_groups(library: Library, plan: Plan, limit: int | None, with_sightings: bool, *,
+                 relax: bool) -> list[_Group]:
+    """The pass groups of one query, built only when reached, in rank order:
+    titles as typed, titles relaxed (stems, compounds), the whole text as
+    typed, the whole text relaxed (compounds). A title that holds every word
+    in some form outranks an abstract that holds them as typed (the
+    "attribute before exactness" of Meilisearch's ranking rules)."""
+    exact = _exact_steps(plan)
+    relaxed: dict[str, tuple[Plan, list[_Step]]] = {}
+
+    def loose(index: str) -> list[_Pass]:
+        if "steps" not in relaxed:
+            relaxed["steps"] = _relaxed_steps(library, plan)
+        loose_plan, steps = relaxed["steps"]
+        return _passes(loose_plan, limit, with_sightings, [s for s in steps if s[1] == index])
+
+    groups: list[_Group] = [(lambda: _passes(plan, limit, with_sightings, exact[:1]), False)]
+    if relax:
+        groups.append((lambda: loose("stems"), True))
+    if len(exact) > 1:
+        groups.append((lambda: _passes(plan, limit, with_sightings, exact[1:]), False))
+    if relax:
+        groups.append((lambda: loose("papers"), True))
+    return groups
+
+
+def _tiered(library: Library, tiers: list[list[_Group]], limit: int | None) -> Iterator[Paper]:
+    """Run the pass groups in turn, each paper once. A gated group, and a tier
+    after the first (the corrected query), runs only while fewer than
+    RELAX_BELOW papers (or ``limit``, if fewer) were found."""
+    want = RELAX_BELOW if limit is None else min(limit, RELAX_BELOW)
+    seen: set[str] = set()
+    for n, tier in enumerate(tiers):
+        if n and len(seen) >= want:
             return
+        for build, gated in tier:
+            if gated and len(seen) >= want:
+                continue
+            if limit is not None and len(seen) >= limit:
+                return
+            for step in build():
+                # Fetching `limit` from a pass is enough: at most len(seen) of them came before.
+                if limit is not None and len(seen) >= limit:
+                    return
+                found: Iterable[Paper] = library.select(step.select)
+                if step.exact is not None and limit is not None:
+                    found = list(found)
+                    ranking = step.exact.ranking
+                    assert ranking is not None
+                    if len(found) < limit and library.count_matches(ranking.match, ranking.index,
+                                                                    step.bound + 1) > step.bound:
+                        found = library.select(step.exact)
+                for paper in found:
+                    if paper.id in seen:
+                        continue
+                    seen.add(paper.id)
+                    yield paper
+                    if limit is not None and len(seen) >= limit:
+                        return
+
+
+def _ranked(library: Library, passes: list[_Pass]) -> Iterator[Paper]:
+    """Passes in turn, each paper once (``similar``)."""
+    limit = passes[0].select.limit if passes else None
+    return _tiered(library, [[(lambda: passes, False)]], limit)
 
 
 # -- more like this ----------------------------------------------------------

@@ -62,7 +62,10 @@ def row(paper: Paper) -> list[str]:
     ]
 
 
-def render_csv(papers: Iterable[Paper], out: IO[str], **_: object) -> int:
+def render_csv(papers: Iterable[Paper], out: IO[str], *, bom: bool = False, **_: object) -> int:
+    """``bom``: start with a byte order mark, so Excel reads the file as UTF-8 (non-ASCII titles)."""
+    if bom:
+        out.write("\ufeff")
     writer = csv.writer(out, dialect="excel", lineterminator="\r\n")
     writer.writerow(COLUMNS)
     n = 0
@@ -72,7 +75,9 @@ def render_csv(papers: Iterable[Paper], out: IO[str], **_: object) -> int:
     return n
 
 
-def render_tsv(papers: Iterable[Paper], out: IO[str], **_: object) -> int:
+def render_tsv(papers: Iterable[Paper], out: IO[str], *, bom: bool = False, **_: object) -> int:
+    if bom:
+        out.write("\ufeff")
     writer = csv.writer(out, dialect="excel-tab", lineterminator="\n")
     writer.writerow(COLUMNS)
     n = 0

@@ -6,7 +6,7 @@ from typing import IO
 
 from ..links import paper_url
 from ..model import Paper
-from .safe import one_line, terminal_safe
+from .safe import counted, one_line, terminal_safe
 
 
 def _authors(paper: Paper) -> str:
@@ -25,27 +25,30 @@ def render_detail(paper: Paper, out: IO[str], *, terminal: bool = False) -> None
         ("arxiv", paper.arxiv_id or "unknown"),
         ("url", paper_url(paper)),
         ("upvotes", "unknown" if paper.upvotes is None else str(paper.upvotes)),
-        ("seen", f"{paper.seen} dumps, {paper.sightings_count} sightings"),
+        ("seen", f"{counted(paper.seen, 'dump')}, {counted(paper.sightings_count, 'sighting')}"),
         ("first seen", paper.first_seen or ""),
         ("last seen", paper.last_seen or ""),
         ("status", paper.status),
         ("tags", ", ".join(paper.tags) or "-"),
     ]
-    if paper.note:
-        fields.append(("note", one_line(paper.note)))
+    note_lines = [terminal_safe(line.rstrip()) for line in (paper.note or "").strip("\n").splitlines()]
     for name, value in fields:
         w(f"  {name:<11} {value}\n")
+    if note_lines:  # the note is the user's Markdown: shown with its own lines
+        w(f"  {'note':<11} {note_lines[0]}\n")
+        for line in note_lines[1:]:
+            w(f"  {'':<11} {line}\n".rstrip(" \n") + "\n")
     w(f"\n{terminal_safe(paper.abstract)}\n\nsightings:\n")
     for s in paper.sightings or []:
         meta = [s.layout]
         if s.published_raw:
             meta.append(f"date {one_line(s.published_raw)}")
         if s.authors_count is not None:
-            meta.append(f"{s.authors_count} authors")
+            meta.append(counted(s.authors_count, "author"))
         if s.arxiv_id:
             meta.append(f"arXiv:{s.arxiv_id}")
         if s.upvotes is not None:
-            meta.append(f"{s.upvotes} upvotes")
+            meta.append(counted(s.upvotes, "upvote"))
         w(f"  {one_line(s.file)}:{s.line}  ({', '.join(meta)})\n")
         if s.title != paper.title:
             w(f"      title: {one_line(s.title)}\n")

@@ -2,7 +2,8 @@
 abstract and the user's note; optionally a YAML front-matter block, or the
 user's own template.
 
-The output is CommonMark that renders every piece of dump text literally.
+The output is CommonMark that renders every piece of dump text literally;
+the user's note is their own Markdown and is written as it is (``note_markdown``).
 Escaping (``escape_inline``, ``escape_block``) backslash-escapes:
 
 - always: ``\\ ` * [ ] < > # | ~ $ ^ { } @`` (code spans, emphasis, links,
@@ -135,12 +136,23 @@ def _link(paper: Paper) -> str:
     return f"[search arXiv for the title]({search_url(paper.title)})"
 
 
-def _note_block(paper: Paper) -> str:
-    paras = _paragraphs(paper.note)
-    if not paras:
+def note_markdown(note: str | None) -> str:
+    """The user's note as they wrote it: it is their Markdown (links, lists,
+    emphasis kept), unlike dump text, which is always escaped. Only invisible
+    bidi and control characters are made visible, and line ends normalised."""
+    if not note or not note.strip():
         return ""
-    paras[0] = "**Note:** " + paras[0]
-    return "\n>\n".join("> " + p for p in paras) + "\n"
+    lines = [_visible(line.rstrip()) for line in note.replace("\r\n", "\n").strip("\n").split("\n")]
+    return "\n".join(lines)
+
+
+def _note_block(paper: Paper) -> str:
+    text = note_markdown(paper.note)
+    if not text:
+        return ""
+    lines = text.split("\n")
+    lines[0] = "**Note:** " + lines[0]
+    return "\n".join(f"> {line}" if line else ">" for line in lines) + "\n"
 
 
 def paper_block(paper: Paper, *, heading_level: int = 2) -> str:
@@ -196,7 +208,7 @@ TEMPLATE_FIELDS = {
     "id": "the paper id",
     "title": "the title, escaped, on one line",
     "abstract": "the abstract, escaped, paragraphs separated by a blank line",
-    "note": "your note, escaped (empty if none)",
+    "note": "your note, as you wrote it (it is Markdown; empty if none)",
     "tags": "the tags as #tag words",
     "tag_list": "the tags, comma-separated",
     "status": "triage status",
@@ -223,7 +235,7 @@ def _template_values(paper: Paper) -> dict[str, str]:
         "id": escape_inline(paper.id),
         "title": escape_block(paper.title),
         "abstract": "\n\n".join(_paragraphs(paper.abstract)),
-        "note": "\n\n".join(_paragraphs(paper.note)),
+        "note": note_markdown(paper.note),
         "tags": _tag_words(paper),
         "tag_list": escape_inline(", ".join(paper.tags)),
         "status": escape_inline(paper.status),

@@ -3,7 +3,7 @@ Mendeley, JabRef, Citavi).
 
 One record per paper::
 
-    TY  - JOUR
+    TY  - UNPB
     ID  - bilinear2025-c9df0562
     TI  - Bilinear MLPs enable weight-based mechanistic interpretability
     AB  - A mechanistic understanding of ...
@@ -14,9 +14,9 @@ One record per paper::
     DP  - Hugging Face Papers
     ER  -
 
-``TY - JOUR`` because that is the type every manager maps with all these
-fields kept (abstract, keywords, notes); it is also what Google Scholar
-writes for arXiv preprints. Every value is on one line: whitespace and
+``TY - UNPB`` (unpublished work): the papers are preprints, and the
+managers file them so (Zotero: manuscript), with every field here kept.
+Every value is on one line: whitespace and
 control characters are folded to single spaces, since a line break would
 end the field (or start a bogus one). Lines end with CRLF, as the RIS
 specification asks; readers accept LF too.
@@ -36,7 +36,7 @@ EOL = "\r\n"
 
 
 def record(paper: Paper) -> str:
-    lines = [("TY", "JOUR"), ("ID", citation_key(paper)), ("TI", fold(paper.title))]
+    lines = [("TY", "UNPB"), ("ID", citation_key(paper)), ("TI", fold(paper.title))]
     lines += [("AU", fold(name)) for name in paper.authors if fold(name)]
     if fold(paper.abstract):
         lines.append(("AB", fold(paper.abstract)))

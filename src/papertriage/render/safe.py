@@ -22,6 +22,15 @@ def one_line(text: str | None) -> str:
     return " ".join(terminal_safe(text).split()) if text else ""
 
 
+def counted(n: int, word: str, plural: str | None = None) -> str:
+    """``1 dump``, ``2 dumps``, ``0 dumps``.
+
+    >>> counted(1, "upvote"), counted(3, "entry", "entries")
+    ('1 upvote', '3 entries')
+    """
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
 # What data exports never carry raw (issue 17): C0 controls but tab and line
 # breaks, DEL, C1 controls (U+009B is CSI, U+009D OSC on many terminals) and
 # the bidi marks, embeddings, overrides and isolates. JSON and YAML write them

@@ -270,6 +270,9 @@ def replace_text(lib: "Library", pk: int, title: str, abstract: str) -> None:
                 " FROM papers WHERE pk = ?", (pk,))
     lib.execute("UPDATE papers SET title = ?, abstract = ? WHERE pk = ?", (title, abstract, pk))
     lib.execute("INSERT INTO papers_fts (rowid, title, abstract) VALUES (?, ?, ?)", (pk, title, abstract))
+    from . import search_index
+
+    search_index.refresh(lib.db, [pk])  # the stemmed titles' compound forms (issue 14)
 
 
 def refresh_counts(lib: "Library", pk: int) -> None:

@@ -43,11 +43,18 @@ def _rebuild_vocab(db: sqlite3.Connection) -> int:
     return vocab.rebuild(db)
 
 
+def _rebuild_titles_stem(db: sqlite3.Connection) -> None:
+    from . import search_index
+
+    search_index.rebuild(db)
+
+
 # In order: the vocabulary is read from papers_fts.
 REBUILDERS: list[tuple[str, Callable[[sqlite3.Connection], object]]] = [
     ("papers_fts", _rebuild_fts("papers_fts")),
     ("titles_fts", _rebuild_fts("titles_fts")),
     ("vocab", _rebuild_vocab),
+    ("titles_stem", _rebuild_titles_stem),
 ]
 
 # Migration m009: the record, and the titles trigger made to stand aside while

@@ -131,6 +131,15 @@ CREATE INDEX merges_paper ON merges(paper);
 """)
 
 
+def m007_search_stems(db: sqlite3.Connection) -> None:
+    """Stemmed search index with compound forms (issue 14, ``store/search_index.py``),
+    built from the papers the library holds."""
+    from . import search_index
+
+    _run_script(db, search_index.SCHEMA)
+    search_index.rebuild(db)
+
+
 def m009_ingest_paths(db: sqlite3.Connection) -> None:
     """Bulk ingest (issue 16): ``index_pending`` records the derived indexes a
     bulk ingest is still to rebuild, and the titles trigger stands aside while
@@ -222,6 +231,6 @@ CREATE TABLE interest_scores (
 
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    m001_initial, m002_search, m004_fixed_names, m004_sources, m005_dedup_review, m006_triage, m009_ingest_paths,
-    m009_pending_deletes,
+    m001_initial, m002_search, m004_fixed_names, m004_sources, m005_dedup_review, m006_triage,
+    m007_search_stems, m009_ingest_paths, m009_pending_deletes,
 ]

@@ -16,7 +16,7 @@ from typing import Any, Literal, Protocol
 from ..model import SORTS, is_interest_sort
 
 Clause = tuple[str, list[Any]]
-FullTextIndex = Literal["papers", "titles"]
+FullTextIndex = Literal["papers", "titles", "stems"]  # stems: stemmed titles with compound forms (issue 14)
 
 # Sort names -> ORDER BY terms (expression, descending), each in its natural
 # direction: newest added, most seen, newest published, most upvoted first;
@@ -39,8 +39,8 @@ SORT_ORDERS: dict[str, tuple[tuple[str, bool], ...]] = {
 # `interest` sorts rank by a learned model first (``Selection.interest_model``), then `promising`.
 assert {s for s in SORTS if not is_interest_sort(s)} <= set(SORT_ORDERS)
 
-_FTS_TABLES = {"papers": "papers_fts", "titles": "titles_fts"}
-_WEIGHTS = {"papers": ", 10.0, 1.0", "titles": ""}  # bm25 column weights: title ten times the abstract
+_FTS_TABLES = {"papers": "papers_fts", "titles": "titles_fts", "stems": "titles_stem"}
+_WEIGHTS = {"papers": ", 10.0, 1.0", "titles": "", "stems": ""}  # bm25 column weights: title ten times the abstract
 _HAS_DECISIONS = ("(p.status != 'new' OR p.note IS NOT NULL"
                   " OR EXISTS (SELECT 1 FROM tags t WHERE t.paper = p.pk))")
 

@@ -77,14 +77,15 @@ def _chunks(items: Sequence, size: int = _CHUNK):
         yield items[i:i + size]
 
 
-def docs_of(db: sqlite3.Connection, words: Iterable[str]) -> dict[str, int]:
-    """word -> papers holding it, for the words that are in the vocabulary."""
+def docs_of(db: sqlite3.Connection, words: Iterable[str], min_docs: int = MIN_DOCS) -> dict[str, int]:
+    """word -> papers holding it, for the words that are in the vocabulary
+    (``min_docs=1``: in any paper at all)."""
     found: dict[str, int] = {}
     words = list(dict.fromkeys(words))
     for chunk in _chunks(words):
         marks = ",".join("?" * len(chunk))
         found.update(db.execute(f"SELECT word, docs FROM vocab WHERE word IN ({marks}) AND docs >= ?",
-                                [*chunk, MIN_DOCS]).fetchall())
+                                [*chunk, min_docs]).fetchall())
     return found
 
 
@@ -96,16 +97,18 @@ def index_docs(db: sqlite3.Connection, word: str, cap: int = MIN_DOCS) -> int:
 
 
 def candidates(db: sqlite3.Connection, buckets: Sequence[int] = (),
-               ranges: Sequence[tuple[int, int]] = ()) -> list[tuple[str, int]]:
+               ranges: Sequence[tuple[int, int]] = (), min_docs: int = MIN_DOCS) -> list[tuple[str, int]]:
     """(word, docs) in the given buckets and bucket ranges."""
     found = []
-    if buckets:
-        marks = ",".join("?" * len(buckets))
+    buckets = list(dict.fromkeys(buckets))
+    for start in range(0, len(buckets), _CHUNK):
+        chunk = buckets[start:start + _CHUNK]
+        marks = ",".join("?" * len(chunk))
         found += db.execute(f"SELECT word, docs FROM vocab WHERE bucket IN ({marks}) AND docs >= ?",
-                            [*buckets, MIN_DOCS]).fetchall()
+                            [*chunk, min_docs]).fetchall()
     for low, high in ranges:
         found += db.execute("SELECT word, docs FROM vocab WHERE bucket BETWEEN ? AND ? AND docs >= ?",
-                            (low, high, MIN_DOCS)).fetchall()
+                            (low, high, min_docs)).fetchall()
     return found
 
 
@@ -180,18 +183,29 @@ class Vocabulary(Connection):
         with self.transaction() as db:
             return rebuild(db)
 
-    def vocabulary_docs(self, words: Iterable[str]) -> dict[str, int]:
-        """word -> number of papers, for the given words that are in the vocabulary."""
+    def vocabulary_docs(self, words: Iterable[str], min_docs: int = MIN_DOCS) -> dict[str, int]:
+        """word -> number of papers, for the given words that are in the vocabulary
+        (words of ``min_docs`` papers or more; 1: any word of the library)."""
         try:
-            return docs_of(self.db, words)
+            return docs_of(self.db, words, min_docs)
         except sqlite3.Error as exc:
             raise self.error(exc) from None
 
-    def vocabulary_candidates(self, buckets: Sequence[int] = (),
-                              ranges: Sequence[tuple[int, int]] = ()) -> list[tuple[str, int]]:
+    def vocabulary_candidates(self, buckets: Sequence[int] = (), ranges: Sequence[tuple[int, int]] = (),
+                              min_docs: int = MIN_DOCS) -> list[tuple[str, int]]:
         """(word, docs) of the vocabulary in these buckets and bucket ranges."""
         try:
-            return candidates(self.db, buckets, ranges)
+            return candidates(self.db, buckets, ranges, min_docs)
+        except sqlite3.Error as exc:
+            raise self.error(exc) from None
+
+    def title_forms_hold(self, word: str) -> bool:
+        """Whether some title holds ``word`` stemmed or as a part of a compound
+        (``toon`` of ToonComposer; issue 14, ``store/search_index.py``)."""
+        from . import search_index
+
+        try:
+            return search_index.holds(self.db, word)
         except sqlite3.Error as exc:
             raise self.error(exc) from None
 

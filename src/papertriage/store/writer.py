@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from . import search_index
 from .connection import Connection, chunks, marks
 
 
@@ -70,6 +71,7 @@ class PaperWriter:
             self.db.executemany("INSERT INTO papers_fts (rowid, title, abstract) VALUES (:pk, :title, :abstract)",
                                 rows)
             self.db.executemany("INSERT INTO titles_fts (rowid, title) VALUES (:pk, :title)", rows)
+            search_index.insert_papers(self.db, rows)  # stemmed titles with compound forms (issue 14)
 
     def update_papers(self, rows: list[dict[str, Any]]) -> None:
         """Rows carry ``pk``, the merged fields, and ``old_title``/``old_abstract``
@@ -89,6 +91,7 @@ class PaperWriter:
             " first_seen = :first_seen, last_seen = :last_seen, last_dump = :last_dump WHERE pk = :pk", rows)
         self.db.executemany("INSERT INTO papers_fts (rowid, title, abstract) VALUES (:pk, :title, :abstract)",
                             fts_changed)
+        search_index.refresh(self.db, [r["pk"] for r in fts_changed if r["old_title"] is not None])
 
     def insert_sightings(self, rows: list[tuple[Any, ...]]) -> None:
         self.db.executemany(
