@@ -93,7 +93,7 @@ def one_line_error(proc: subprocess.CompletedProcess) -> bool:
 
 
 def integrity(library: Path) -> str:
-    db = sqlite3.connect(f"file:{library}?mode=ro", uri=True)
+    db = sqlite3.connect(library)  # read-write: a WAL library read-only needs its -shm
     try:
         return db.execute("PRAGMA integrity_check").fetchone()[0]
     finally:
@@ -101,7 +101,7 @@ def integrity(library: Path) -> str:
 
 
 def query(library: Path, sql: str, params: tuple = ()) -> list:
-    db = sqlite3.connect(f"file:{library}?mode=ro", uri=True)
+    db = sqlite3.connect(library)
     try:
         return db.execute(sql, params).fetchall()
     finally:
@@ -109,14 +109,20 @@ def query(library: Path, sql: str, params: tuple = ()) -> list:
 
 
 def dumps_whole(library: Path) -> bool:
+    if not query(library, "SELECT 1 FROM sqlite_master WHERE name = 'dumps'"):
+        return True  # killed before the library was made: nothing to be half of
     rows = query(library, "SELECT d.records, (SELECT count(*) FROM sightings s WHERE s.dump = d.id) FROM dumps d")
     return all(a == b for a, b in rows)
+
+
+orphans: list[str] = []  # commands whose processes outlived a SIGKILL
 
 
 def kill_at(library: Path, args: list[str], delay: float, input: bytes | None = None) -> int | None:
     """Start ``papertriage ARGS``, SIGKILL it after ``delay`` s; its exit status if it ended first."""
     proc = subprocess.Popen([*PY, *args], stdin=subprocess.PIPE if input else subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env_for(library))
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env_for(library),
+                            start_new_session=True)
     if input:
         with contextlib.suppress(BrokenPipeError):
             proc.stdin.write(input)
@@ -124,8 +130,13 @@ def kill_at(library: Path, args: list[str], delay: float, input: bytes | None = 
     try:
         return proc.wait(timeout=delay)
     except subprocess.TimeoutExpired:
-        proc.send_signal(signal.SIGKILL)
+        proc.send_signal(signal.SIGKILL)  # the command only: its helper must die with it
         proc.wait()
+        time.sleep(0.05)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, 0)
+            orphans.append(args[0])  # something of the killed command lives on
+            os.killpg(proc.pid, signal.SIGKILL)
         return None
 
 
@@ -149,15 +160,15 @@ def export_json(library: Path) -> bytes:
 
 def area_crash(work: Path, scale: float, rng: random.Random) -> Area:
     area = Area("crash safety (SIGKILL)")
-    corpus = make_corpus(work / "crash-corpus", int(6000 * scale), seed=11)
+    corpus = make_corpus(work / "crash-corpus", int(4000 * scale), seed=11)
     clean = work / "clean.db"
     run(clean, "ingest", "-q", str(corpus))
     reference = export_json(clean)
-    rounds, kills_per_round = 5, max(2, int(11 * scale))
+    rounds, kills_per_round = 5, max(3, int(11 * scale))
     for r in range(rounds):
         library = work / f"crash{r}.db"
         for k in range(kills_per_round):
-            finished = kill_at(library, ["ingest", "-q", str(corpus)], rng.uniform(0.4, 4.0)) is not None
+            finished = kill_at(library, ["ingest", "-q", str(corpus)], rng.uniform(0.3, 2.5)) is not None
             if not library.exists():
                 continue
             area.check(integrity(library) == "ok", f"ingest round {r} kill {k}: integrity")
@@ -218,6 +229,7 @@ def area_crash(work: Path, scale: float, rng: random.Random) -> Area:
     run(library, "export", "--format", "json", "-o", str(target))
     leftovers = [p.name for p in out.iterdir() if p.name.endswith(".part")]
     area.check(not leftovers, f"stale temporary files left: {leftovers}")
+    area.check(not orphans, f"processes outlived a killed command: {orphans[:3]}")
     return area
 
 

@@ -29,6 +29,7 @@ from ..store.failures import APPLICATION_ID, is_sqlite_file
 __all__ = ["CheckResult", "check", "repair", "backup", "DERIVED"]
 
 KEY_BATCH = 2000  # papers whose blocking keys are rebuilt per transaction
+FTS_BATCH = 5000  # papers indexed per transaction: searches meanwhile may miss the rest, writers wait little
 
 # Check name -> whether --repair can fix what it finds (derived data only).
 DERIVED = {"full-text index": True, "vocabulary": True, "blocking keys": True,
@@ -102,8 +103,14 @@ def repair(library: Library, on_step: Callable[[str], None] | None = None) -> di
     done: dict[str, int] = {}
     if on_step:
         on_step("full-text index")
+    ranges = health.paper_pk_ranges(library.db, FTS_BATCH)
     with library.transaction() as db:
-        health.rebuild_fts(db)
+        health.clear_fts(db)
+        for first, last in ranges[:1]:
+            health.index_papers(db, first, last)
+    for first, last in ranges[1:]:
+        with library.transaction() as db:
+            health.index_papers(db, first, last)
     done["papers indexed"] = library.stats()["papers"]
     if on_step:
         on_step("vocabulary")

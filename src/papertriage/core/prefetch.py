@@ -59,13 +59,26 @@ def prepare(source: "DumpSource", page_date: dt.date | None, max_bytes: int) -> 
         return None
 
 
+def _die_with_parent() -> None:
+    """The helper ends when the ingest does, even one killed with SIGKILL (issue 17:
+    the fault campaign found helpers of killed ingests left waiting forever)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):
+        pass
+
+
 def prepared_in_order(sources: list["DumpSource"], page_date: dt.date | None,
                       max_bytes: int) -> Generator[Prepared | None, None, None]:
     """One item per source, in order: prepared by the helper, or None."""
     if len(sources) < MIN_FILES or "fork" not in multiprocessing.get_all_start_methods():
         yield from (None for _ in sources)
         return
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
+                             initializer=_die_with_parent) as pool:
         ahead: deque[Future] = deque()
         position = 0
         for _ in sources:

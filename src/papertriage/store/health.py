@@ -16,7 +16,7 @@ from . import vocab
 from ..words import is_vocabulary_word
 
 __all__ = ["integrity", "foreign_keys", "orphans", "fts_in_step", "vocabulary_in_step", "duplicate_ids",
-           "papers_without_keys", "paper_texts", "rebuild_fts", "rebuild_vocabulary", "replace_keys",
+           "papers_without_keys", "paper_texts", "clear_fts", "index_papers", "rebuild_vocabulary", "replace_keys",
            "backup_to", "guarded"]
 
 MAX_LISTED = 10  # problems listed per check; the count says how many more
@@ -135,9 +135,19 @@ def paper_pk_ranges(db: sqlite3.Connection, size: int) -> list[tuple[int, int]]:
 
 # -- repairs: derived data only ----------------------------------------------
 
-def rebuild_fts(db: sqlite3.Connection) -> None:
+def clear_fts(db: sqlite3.Connection) -> None:
+    """Empty both full-text indexes (then ``index_papers`` refills them range by range)."""
     for table in ("papers_fts", "titles_fts"):
-        db.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
+        db.execute(f"INSERT INTO {table}({table}) VALUES ('delete-all')")
+
+
+def index_papers(db: sqlite3.Connection, first_pk: int, last_pk: int) -> None:
+    """Index the text of the papers in [first_pk, last_pk]: short transactions, so a
+    repair of a big library never holds the write lock for long (taggers wait seconds)."""
+    db.execute("INSERT INTO papers_fts (rowid, title, abstract) SELECT pk, title, abstract FROM papers"
+               " WHERE pk BETWEEN ? AND ?", (first_pk, last_pk))
+    db.execute("INSERT INTO titles_fts (rowid, title) SELECT pk, title FROM papers WHERE pk BETWEEN ? AND ?",
+               (first_pk, last_pk))
 
 
 def rebuild_vocabulary(db: sqlite3.Connection) -> int:
