@@ -133,10 +133,7 @@ def unmerge(
     """Undo the newest merge of a paper, made by hand or by ingest."""
     from ..core.dedupe import unmerge as unmerge_paper
 
-    report = unmerge_paper(state(ctx).library, paper_id, dry_run=dry_run)
-    if report.action == "split":  # an ingest join, undone by taking its sightings out
-        report.action = "unmerge"
-    _print_report(report, "unmerge")
+    _print_report(unmerge_paper(state(ctx).library, paper_id, dry_run=dry_run), "unmerge")
 
 
 def print_ingest_explanations(lib, dump_ids: list[int]) -> None:
