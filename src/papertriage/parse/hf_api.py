@@ -51,7 +51,10 @@ def _published(value: object) -> tuple[dt.date | None, str | None]:
 def _elements(text: str, dump: DumpText):
     """Yield (object, offset) for each element of the top-level array."""
     decoder = json.JSONDecoder()
-    i = text.index("[") + 1
+    start = text.find("[")
+    if start < 0:  # the layout asked for by name, on text its detect() would refuse
+        raise fail(dump, 1, "not a JSON array of papers")
+    i = start + 1
     while True:
         while i < len(text) and text[i] in " \t\r\n,":
             i += 1
