@@ -177,6 +177,15 @@ def m009_pending_deletes(db: sqlite3.Connection) -> None:
     _run_script(db, indexes.M009_DELETES)
 
 
+def m010_forget(db: sqlite3.Connection) -> None:
+    """Forgetting a dump (issue 12): ``forgotten`` keeps what a `forget` took
+    out (the dump's row, its papers' decisions, its bytes), so that ingesting
+    it again or `undo` brings it back (see ``store/forget.py``)."""
+    from . import forget
+
+    _run_script(db, forget.M010)
+
+
 def _run_script(db: sqlite3.Connection, script: str) -> None:
     # executescript() would COMMIT first; run statement by statement instead
     # so the migration and its record share one transaction.
@@ -244,5 +253,5 @@ CREATE TABLE triage_positions (
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial, m002_search, m004_fixed_names, m004_sources, m005_dedup_review, m006_triage,
-    m007_search_stems, m009_ingest_paths, m009_pending_deletes, m011_triage_resume,
+    m007_search_stems, m009_ingest_paths, m009_pending_deletes, m010_forget, m011_triage_resume,
 ]
