@@ -20,7 +20,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterable, Sequence
 
 from .. import dedup, parse
 from ..errors import PapertriageError, StoreError, UserError
@@ -31,6 +31,9 @@ from ..store import dedup as dedup_store
 from .rules import Rule, RuleResult, apply_rules, check_rules, papers_added_after
 from . import prefetch
 from .prefetch import Prepared
+
+if TYPE_CHECKING:
+    from .forget import Reborn
 
 ID_LENGTH = 8
 ID_WORDS = 40  # of the abstract, with the normalised title, make a paper's id
@@ -272,12 +275,13 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
                     vocabulary: VocabularyChanges | None = None, *,
                     prints: list[dedup.Fingerprint] | None = None,
                     keysets: list[set[int]] | None = None,
-                    thresholds: dedup.Thresholds | None = None) -> tuple[int, int]:
+                    thresholds: dedup.Thresholds | None = None, reborn: "Reborn | None" = None) -> tuple[int, int]:
     """Dedupe one file's sightings against the library and write the result.
 
     Must run inside a transaction. Returns (new papers, sightings merged into
     papers already known or seen earlier in the file). ``prints``/``keysets``:
     the sightings' fingerprints and keys, when computed elsewhere (``prefetch``).
+    ``reborn``: the dump was forgotten, its papers come back as they were (``core/forget.py``).
     """
     if prints is None or keysets is None:
         prints = [dedup.fingerprint(s.title, s.abstract) for s in sightings]
@@ -325,6 +329,8 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
         pk_of[handle] = next_pk
         new_rows.append({**states[handle].row(), "pk": next_pk, "added": added})
         next_pk += 1
+    if reborn is not None:
+        pk_of = reborn.rebirth(library, new_handles, new_rows, zip(placements, (s.line for s in sightings)))
     writer.insert_papers(new_rows)
     writer.update_papers([
         {**state.row(), "pk": handle, "old_title": state.old_title, "old_abstract": state.old_abstract}
@@ -427,17 +433,22 @@ def _write_parsed(library: Library, parsed: _Parsed, vocabulary: VocabularyChang
             if library.find_dump(parsed.sha) is not None:  # another papertriage ingested it meanwhile
                 report.skipped, report.layout, report.records = True, None, 0
                 return
+            from .forget import reborn as forgotten  # a dump forgotten comes back as it was (issue 12)
+
+            reborn = forgotten(library, parsed.sha)
             dump_id = library.add_dump(
                 name=source.path.name if source.path else source.display,
                 path=str(source.path.resolve()) if source.path else source.display,
                 sha256=parsed.sha, layout=result.layout, page_date=result.page_date,
                 page_date_raw=result.page_date_raw, seen_on=dt.date.fromisoformat(parsed.seen_on),
-                records=len(result.sightings))
+                records=len(result.sightings), id=reborn.dump_id if reborn else None)
             report.dump_id = dump_id
             report.new, report.merged = merge_sightings(
                 library, result.sightings, dump_id, parsed.seen_on, vocabulary,
                 prints=prepared.prints if prepared else None, keysets=prepared.keysets if prepared else None,
-                thresholds=thresholds)
+                thresholds=thresholds, reborn=reborn)
+            if reborn is not None:
+                reborn.finish(library, dump_id)
     except StoreError:
         raise
     except PapertriageError as exc:
