@@ -82,8 +82,10 @@ class HfApiLayout:
     def parse(self, dump: DumpText) -> ParseResult:
         text = "\n".join(ln.text for ln in dump.lines)
         sightings = []
+        line, counted = 1, 0  # newlines counted up to ``counted``: once over the text, not once per record
         for obj, offset in _elements(text, dump):
-            line = text.count("\n", 0, offset) + 1
+            line += text.count("\n", counted, offset)
+            counted = offset
             if not isinstance(obj, dict):
                 raise fail(dump, line, "expected a paper object in the JSON array")
             inner = obj.get("paper")
