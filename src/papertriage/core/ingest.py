@@ -20,17 +20,22 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterable, Sequence
 
-from .. import dedup, parse
+from .. import parse
 from ..errors import PapertriageError, StoreError, UserError
 from ..model import Sighting
 from ..store import Library, PaperWriter, indexes, now
 from .sources import record_sources
 from ..store import dedup as dedup_store
-from .rules import Rule, RuleResult, apply_rules, check_rules, papers_added_after
 from . import prefetch
 from .prefetch import Prepared
+
+if TYPE_CHECKING:
+    # Imported where used (start-up, issue 16): the rules pull in the query compiler, and
+    # dedup rapidfuzz, which an ingest of files already in the library never needs.
+    from .. import dedup
+    from .rules import Rule, RuleResult
 
 ID_LENGTH = 8
 ID_WORDS = 40  # of the abstract, with the normalised title, make a paper's id
@@ -198,6 +203,8 @@ class _PaperRecord:
     def load(cls, pk: int, row: tuple[Any, ...], titles: set[str]) -> "_PaperRecord":
         """From ``Library.paper_records``: (id, title, abstract, authors_count, published,
         upvotes, seen, sightings, first_seen, last_seen, last_dump)."""
+        from .. import dedup
+
         pid, title, abstract, authors_count, published, upvotes, seen, sightings, first, last, last_dump = row
         return cls(dedup.PaperText(title, abstract, titles), pk, pid, authors_count, published, upvotes, seen,
                    sightings, first, last, last_dump, stored_title=title, stored_abstract=abstract)
@@ -242,7 +249,7 @@ def _new_record(s: Sighting, dump_id: int, seen_on: str, text: dedup.PaperText) 
         seen=1, sightings=1, first_seen=seen_on, last_seen=seen_on, last_dump=dump_id, changed=True)
 
 
-def _candidate_id(fp: dedup.Fingerprint, attempt: int) -> str:
+def _candidate_id(fp: "dedup.Fingerprint", attempt: int) -> str:
     # Content-derived, so the same dumps in the same order give the same ids anywhere.
     basis = fp.title + "\n" + " ".join(fp.opening_words(ID_WORDS)) + (f"\n{attempt}" if attempt else "")
     return hashlib.sha1(basis.encode()).hexdigest()[:ID_LENGTH]
@@ -279,6 +286,8 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
     papers already known or seen earlier in the file). ``prints``/``keysets``:
     the sightings' fingerprints and keys, when computed elsewhere (``prefetch``).
     """
+    from .. import dedup
+
     if prints is None or keysets is None:
         prints = [dedup.fingerprint(s.title, s.abstract) for s in sightings]
         keysets = [fp.keys() for fp in prints]
@@ -511,6 +520,8 @@ def ingest_sources(library: Library, sources: list[DumpSource], *, page_date: dt
     indexes.repair_if_orphaned(library)  # a bulk ingest killed before its rebuild
     mark = 0
     if rules:
+        from .rules import check_rules
+
         check_rules(library, rules)  # a bad rule fails before anything is written
         mark = library.newest_mark()
     if bulk is None:
@@ -564,6 +575,8 @@ def ingest_sources(library: Library, sources: list[DumpSource], *, page_date: dt
     if report.stopped:
         raise IngestStopped(report.stopped, report)
     if rules:
+        from .rules import apply_rules, papers_added_after
+
         added = papers_added_after(library, mark)
         if added:
             report.rules = apply_rules(library, rules, only_ids=added)
