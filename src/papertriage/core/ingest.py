@@ -334,11 +334,11 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
         pk_of[handle] = next_pk
         new_rows.append({**states[handle].row(), "pk": next_pk, "added": added})
         next_pk += 1
-    writer.insert_papers(new_rows)
-    writer.update_papers([
+    writer.update_papers([  # before the inserts: the full-text index wants rising pks (writer.py)
         {**state.row(), "pk": handle, "old_title": state.old_title, "old_abstract": state.old_abstract}
         for handle, state in states.items() if handle > 0 and state.changed
     ])
+    writer.insert_papers(new_rows)
     rows = []
     for s, handle, d in zip(sightings, placements, decisions):
         paper_abstract = states[handle].text.abstract
