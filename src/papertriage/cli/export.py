@@ -20,6 +20,8 @@ TEMPLATE_FIELD_NAMES = ("title", "abstract", "note", "tags", "tag_list", "meta",
 _HELP = """Export the library, or the papers QUERY selects, for notes and other tools.
 
 QUERY is the search query language (tag:to-read -tag:done upvotes>=5 …);
+`-` reads paper ids from stdin and exports exactly those (`search X
+--format ids | papertriage export - --format bibtex`);
 with no QUERY, --tag or --status, the whole library is exported, oldest
 first (--sort and --reverse change that). Output goes to stdout (so `>> notes.md` works), to FILE with -o
 (written atomically: an interrupted export leaves the old file), or to one
@@ -48,7 +50,8 @@ def export(
     ctx: typer.Context,
     query: Annotated[Optional[list[str]], typer.Argument(
         metavar="[QUERY]...", help="Papers to export, in the search query language; quote it or put it "
-                                   "after -- when it starts with -.", show_default=False)] = None,
+                                   "after -- when it starts with -. A lone - reads paper ids from stdin "
+                                   "and exports only those.", show_default=False)] = None,
     fmt: Annotated[Optional[ListFormat], typer.Option(
         "--format", "-f", metavar="FORMAT", show_default=False,
         help="markdown, csv, tsv, json, jsonl, yaml, bibtex, csl-json, ris, table or ids "
@@ -114,9 +117,12 @@ def export(
     def write(papers, out) -> int:
         return render(renderer, papers, out, **options)
 
+    from .changes import query_with_stdin_ids
+
+    text, ids = query_with_stdin_ids(state(ctx).library, query)
     interest_note(state(ctx).library, sort)
     result = export_papers(
-        state(ctx).library, " ".join(query) if query else None, write=write, tags=tag or (),
+        state(ctx).library, text, ids=ids, write=write, tags=tag or (),
         status=status, sort=sort, reverse=reverse, limit=limit or None,
         with_sightings=name in WITH_SIGHTINGS,
         out=sys.stdout, output=output, split_dir=split, extension=EXTENSIONS[name], force=force,

@@ -43,3 +43,20 @@ def open_(
         print(url)
         return
     err(f"opened {url}")
+
+
+@app.command()
+def where(ctx: typer.Context) -> None:
+    """Print the library file in use (and whether it exists yet).
+
+    The library is --library PATH, else $PAPERTRIAGE_LIBRARY, else library.db
+    in the user data folder. On stderr: whether it exists; exit 1 when not.
+    """
+    from pathlib import Path
+
+    from ..errors import NoMatch
+
+    path = Path(state(ctx).path()).expanduser()
+    print(path.resolve() if path.parent.is_dir() else path)
+    if not path.exists():
+        raise NoMatch("no library there yet: `papertriage ingest PATH...` creates it")

@@ -29,7 +29,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Callable, Iterable, Iterator
+from typing import IO, Callable, Iterable, Iterator, Sequence
 
 from .. import naming
 from ..atomic import remove_stale_parts, replace_file
@@ -93,13 +93,14 @@ def export_papers(library: Library, query: str | None = None, *, write: Writer,
                   reverse: bool = False, limit: int | None = None, with_sightings: bool = False,
                   out: IO[str] | None = None, output: str | None = None,
                   split_dir: str | None = None, extension: str = ".md", force: bool = False,
-                  one_per_file: bool = False) -> ExportResult:
+                  one_per_file: bool = False, ids: Sequence[str] | None = None) -> ExportResult:
     """Select papers and write them with ``write(papers, stream)`` to ``out``,
     the file ``output`` or one file per paper in ``split_dir``.
 
     ``one_per_file``: the format makes sense only for one paper per file
     (Markdown with front matter); more than one paper without ``split_dir``
-    is an error, raised before anything is written.
+    is an error, raised before anything is written. ``ids``: only these
+    papers (full ids, e.g. read from stdin), when not None.
     Raises NoMatch (after writing the empty export) when a selection was
     given and matched nothing.
     """
@@ -110,7 +111,7 @@ def export_papers(library: Library, query: str | None = None, *, write: Writer,
     if sort is None:  # the order papers came in, oldest first: appended notes grow at the end
         sort, reverse = "added", not reverse
     papers: Iterator[Paper] = iter(select_papers(library, full_query, sort=sort, limit=limit, reverse=reverse,
-                                                 with_sightings=with_sightings))
+                                                 with_sightings=with_sightings, ids=ids))
     if one_per_file and split_dir is None:
         head = list(itertools.islice(papers, 2))
         if len(head) > 1:
@@ -125,7 +126,7 @@ def export_papers(library: Library, query: str | None = None, *, write: Writer,
         if out is None:
             raise UserError("nowhere to write: give a stream, -o FILE or --split DIR")
         result = ExportResult(count=write(papers, out))
-    if result.count == 0 and full_query:
+    if result.count == 0 and (full_query or ids is not None):
         raise NoMatch("no papers match")
     return result
 
