@@ -76,8 +76,6 @@ def run_ingest(lib: Any, paths: list[str], page_date: str | None, quiet: bool, e
         print(f"{counted(t['files'], 'file')}: {counted(t['records'], 'record')}, {counted(t['new'], 'new paper')}, "
               f"{t['merged']} merged into known ones, {t['skipped']} skipped, {counted(t['errors'], 'error')}")
     if explain:
-        from .dedup import print_ingest_explanations
-
         print_ingest_explanations(lib, [f.dump_id for f in report.files if f.dump_id is not None])
     if report.rules and not quiet:
         from .changes import print_rule_results
@@ -108,3 +106,16 @@ def _progress(total: int):
     progress.add_task("ingest", total=total)
     progress.start()
     return progress
+
+
+def print_ingest_explanations(lib, dump_ids: list[int]) -> None:
+    """`ingest --explain`: each sighting that joined a paper, and why."""
+    from ..core.dedupe import explain_dumps
+    from ..render.safe import one_line
+
+    for where, title, pid, ptitle, name, why in explain_dumps(lib, dump_ids):
+        if name == "first sighting":
+            continue
+        print(f"  {one_line(where)} -> {pid}  {one_line(ptitle)[:60]}\n      [{name}] {why}")
+    if not dump_ids:
+        err("nothing ingested to explain")
