@@ -36,6 +36,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "triage": ("triage", "Walk the new papers one screen at a time and decide: keep, skip or read."),
     "export": ("export", "Export the library, or the papers QUERY selects, for notes and other tools."),
     "where": ("library", "Print the library file in use (and whether it exists yet)."),
+    "dumps": ("library", "List the dumps ingested: name, layout, date, records, new papers."),
+    "forget": ("library", "Remove dumps from the library: their sightings and the papers seen only there."),
     "open": ("library", "Open a paper's page in the browser (arXiv page, or an arXiv title search)."),
     "tag": ("tag", "Add, remove, list, rename and delete tags; apply rules files; export and import decisions."),
     "undo": ("undo", "Revert the last command that changed tags, statuses or notes, as a whole."),

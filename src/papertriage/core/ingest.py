@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     # Imported where used (start-up, issue 16): the rules pull in the query compiler, and
     # dedup rapidfuzz, which an ingest of files already in the library never needs.
     from .. import dedup
+    from .forget import Reborn
     from .rules import Rule, RuleResult
 
 ID_LENGTH = 8
@@ -198,6 +199,7 @@ class _PaperRecord:
     changed: bool = False
     stored_title: str | None = None  # what the library holds, for a paper loaded from it
     stored_abstract: str | None = None
+    stored_counts: tuple[Any, ...] | None = None  # authors_count ... last_dump as loaded (writer.COUNTERS)
 
     @classmethod
     def load(cls, pk: int, row: tuple[Any, ...], titles: set[str]) -> "_PaperRecord":
@@ -207,7 +209,8 @@ class _PaperRecord:
 
         pid, title, abstract, authors_count, published, upvotes, seen, sightings, first, last, last_dump = row
         return cls(dedup.PaperText(title, abstract, titles), pk, pid, authors_count, published, upvotes, seen,
-                   sightings, first, last, last_dump, stored_title=title, stored_abstract=abstract)
+                   sightings, first, last, last_dump, stored_title=title, stored_abstract=abstract,
+                   stored_counts=(authors_count, published, upvotes, seen, sightings, first, last, last_dump))
 
     @property
     def old_title(self) -> str | None:
@@ -279,12 +282,13 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
                     vocabulary: VocabularyChanges | None = None, *,
                     prints: list[dedup.Fingerprint] | None = None,
                     keysets: list[set[int]] | None = None,
-                    thresholds: dedup.Thresholds | None = None) -> tuple[int, int]:
+                    thresholds: dedup.Thresholds | None = None, reborn: "Reborn | None" = None) -> tuple[int, int]:
     """Dedupe one file's sightings against the library and write the result.
 
     Must run inside a transaction. Returns (new papers, sightings merged into
     papers already known or seen earlier in the file). ``prints``/``keysets``:
     the sightings' fingerprints and keys, when computed elsewhere (``prefetch``).
+    ``reborn``: the dump was forgotten, its papers come back as they were (``core/forget.py``).
     """
     from .. import dedup
 
@@ -335,9 +339,12 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
         new_rows.append({**states[handle].row(), "pk": next_pk, "added": added})
         next_pk += 1
     writer.update_papers([  # before the inserts: the full-text index wants rising pks (writer.py)
-        {**state.row(), "pk": handle, "old_title": state.old_title, "old_abstract": state.old_abstract}
+        {**state.row(), "pk": handle, "old_title": state.old_title, "old_abstract": state.old_abstract,
+         "stored": state.stored_counts}
         for handle, state in states.items() if handle > 0 and state.changed
     ])
+    if reborn is not None:
+        pk_of = reborn.rebirth(library, new_handles, new_rows, zip(placements, (s.line for s in sightings)))
     writer.insert_papers(new_rows)
     rows = []
     for s, handle, d in zip(sightings, placements, decisions):
@@ -436,17 +443,22 @@ def _write_parsed(library: Library, parsed: _Parsed, vocabulary: VocabularyChang
             if library.find_dump(parsed.sha) is not None:  # another papertriage ingested it meanwhile
                 report.skipped, report.layout, report.records = True, None, 0
                 return
+            from .forget import reborn as forgotten  # a dump forgotten comes back as it was (issue 12)
+
+            reborn = forgotten(library, parsed.sha)
             dump_id = library.add_dump(
                 name=source.path.name if source.path else source.display,
                 path=str(source.path.resolve()) if source.path else source.display,
                 sha256=parsed.sha, layout=result.layout, page_date=result.page_date,
                 page_date_raw=result.page_date_raw, seen_on=dt.date.fromisoformat(parsed.seen_on),
-                records=len(result.sightings))
+                records=len(result.sightings), id=reborn.dump_id if reborn else None)
             report.dump_id = dump_id
             report.new, report.merged = merge_sightings(
                 library, result.sightings, dump_id, parsed.seen_on, vocabulary,
                 prints=prepared.prints if prepared else None, keysets=prepared.keysets if prepared else None,
-                thresholds=thresholds)
+                thresholds=thresholds, reborn=reborn)
+            if reborn is not None:
+                reborn.finish(library, dump_id)
     except StoreError:
         raise
     except PapertriageError as exc:

@@ -177,6 +177,15 @@ def m009_pending_deletes(db: sqlite3.Connection) -> None:
     _run_script(db, indexes.M009_DELETES)
 
 
+def m010_forget(db: sqlite3.Connection) -> None:
+    """Forgetting a dump (issue 12): ``forgotten`` keeps what a `forget` took
+    out (the dump's row, its papers' decisions, its bytes), so that ingesting
+    it again or `undo` brings it back (see ``store/forget.py``)."""
+    from . import forget
+
+    _run_script(db, forget.M010)
+
+
 def _run_script(db: sqlite3.Connection, script: str) -> None:
     # executescript() would COMMIT first; run statement by statement instead
     # so the migration and its record share one transaction.
@@ -230,7 +239,15 @@ CREATE TABLE interest_scores (
 """)
 
 
+def m014_dedup_keys_paper(db: sqlite3.Connection) -> None:
+    """Merge, split and unmerge at 100k (issue 16; issue 11's commands): the
+    blocking keys by paper. Deleting a merged-away paper cascades to its keys,
+    and without this index that was a scan of every key (80 ms at 100k, ten
+    times that at 1M); `check --repair` and a split read them by paper too."""
+    db.execute("CREATE INDEX IF NOT EXISTS dedup_keys_paper ON dedup_keys(paper)")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial, m002_search, m004_fixed_names, m004_sources, m005_dedup_review, m006_triage,
-    m007_search_stems, m009_ingest_paths, m009_pending_deletes,
+    m007_search_stems, m009_ingest_paths, m009_pending_deletes, m014_dedup_keys_paper, m010_forget,
 ]

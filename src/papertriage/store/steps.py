@@ -48,10 +48,14 @@ def last_steps(library: "Library", limit: int = 10, *, undoable_only: bool = Fal
     ``undoable_only``: steps not yet undone that are not undos themselves.
     """
     where = "WHERE s.undone_by IS NULL AND s.command NOT LIKE 'undo%'" if undoable_only else ""
+    # A `forget` (issue 12) counts the papers it removed, whose history went with them.
     return library.execute(
-        "SELECT s.id, s.at, s.command, count(h.id), count(DISTINCT h.paper), s.undone_by"
-        f" FROM steps s JOIN history h ON h.step = s.id {where}"
-        " GROUP BY s.id ORDER BY s.id DESC LIMIT ?", (limit,)).fetchall()
+        "SELECT s.id, s.at, s.command, count(h.id) + coalesce(f.removed, 0),"
+        " count(DISTINCT h.paper) + coalesce(f.removed, 0), s.undone_by"
+        " FROM steps s LEFT JOIN history h ON h.step = s.id"
+        " LEFT JOIN (SELECT step, sum(removed) AS removed FROM forgotten GROUP BY step) f ON f.step = s.id"
+        f" {where} GROUP BY s.id HAVING count(h.id) > 0 OR f.step IS NOT NULL ORDER BY s.id DESC LIMIT ?",
+        (limit,)).fetchall()
 
 
 def step_rows(library: "Library", step: int) -> list[tuple[int, int, str, str | None, str | None]]:

@@ -46,6 +46,8 @@ _CHANGED = "ingest_changed_papers"
 _FIELDS = ("title", "abstract", "authors_count", "published", "upvotes", "seen", "sightings", "first_seen",
            "last_seen", "last_dump")
 _FIELDS_SQL = ", ".join(_FIELDS)
+# What a merge changes of a paper whose text stays; rows may carry ``stored``, these as loaded.
+COUNTERS = _FIELDS[2:]
 _FIELD_MARKS = ", ".join(f":{f}" for f in _FIELDS)
 
 
@@ -83,7 +85,8 @@ class PaperWriter:
 
     def update_papers(self, rows: list[dict[str, Any]]) -> None:
         """Rows carry ``pk``, the merged fields, and ``old_title``/``old_abstract``
-        when the text changed (None otherwise).
+        when the text changed (None otherwise), and may carry ``stored``: the
+        COUNTERS as the library held them (only those that differ are written).
 
         Issue 16, a daily ingest into a big library: FTS5 flushes its pending
         terms to a new segment (and does merge work) whenever a write
@@ -116,10 +119,17 @@ class PaperWriter:
             self.db.execute(f"UPDATE papers SET ({_FIELDS_SQL}) = (SELECT {_FIELDS_SQL} FROM temp.{_CHANGED} c"
                             f" WHERE c.pk = papers.pk) WHERE pk IN (SELECT pk FROM temp.{_CHANGED})")
             self.db.execute(f"DELETE FROM temp.{_CHANGED}")
-        self.db.executemany(
-            "UPDATE papers SET authors_count = :authors_count, published = :published, upvotes = :upvotes,"
-            " seen = :seen, sightings = :sightings, first_seen = :first_seen, last_seen = :last_seen,"
-            " last_dump = :last_dump WHERE pk = :pk", counters)
+        # Only the columns that changed: an indexed column in the SET list rewrites its
+        # index entry even when the value stays (upvotes, published: a page each).
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for r in counters:
+            stored = r.get("stored")
+            columns = tuple(c for i, c in enumerate(COUNTERS) if stored is None or stored[i] != r[c])
+            if columns:
+                groups.setdefault(columns, []).append(r)
+        for columns, group in groups.items():
+            self.db.executemany(
+                f"UPDATE papers SET {', '.join(f'{c} = :{c}' for c in columns)} WHERE pk = :pk", group)
         for r in changed if self.index else []:
             # As values: `INSERT INTO papers_fts ... SELECT ... FROM papers` reads ~1000 pages a row.
             title, abstract = indexed[r["pk"]]
