@@ -246,8 +246,20 @@ CREATE TABLE interest_scores (
 """)
 
 
+def m011_triage_resume(db: sqlite3.Connection) -> None:
+    """The paper on the triage screen when the user left, per walk (query and sort), so the
+    next `triage` starts there (issue 13)."""
+    _run_script(db, """
+CREATE TABLE triage_positions (
+    walk  TEXT PRIMARY KEY,                                   -- the query and the sort
+    paper INTEGER NOT NULL REFERENCES papers(pk) ON DELETE CASCADE,
+    at    TEXT NOT NULL
+);
+""")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial, m002_search, m004_fixed_names, m004_sources, m005_dedup_review, m006_triage,
-    m007_search_stems, m009_ingest_paths, m009_pending_deletes, m010_forget,
-    m010_dump_dates,
+    m007_search_stems, m009_ingest_paths, m009_pending_deletes, m010_forget, m010_dump_dates,
+    m011_triage_resume,
 ]

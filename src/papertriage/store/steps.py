@@ -39,7 +39,30 @@ def add_history(library: "Library", rows: Iterable[tuple]) -> None:
     step = current_step(library, rows[0][1])
     library.db.executemany(
         "INSERT INTO history (paper, at, action, detail, before, step, via) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(r[0], r[1], r[2], r[3], r[4] if len(r) > 4 else None, step, library.via) for r in rows])
+        [(r[0], r[1], r[2], r[3], r[4] if len(r) > 4 else None, step, via_of(library)) for r in rows])
+
+
+# Command groups whose subcommand is part of the name a change is made "via" (`tag add`, not `tag`).
+_GROUPS = frozenset({"tag"})
+
+
+def via_of(library: "Library") -> str | None:
+    """What made the changes being written: the rule (``Library.via``, set while one runs), else
+    the command's name (``mark``, ``tag add``, ``triage``, ``undo``) from ``Library.command``.
+
+    >>> class L: via = None; command = "tag add method/kan e922 --dry-run"
+    >>> via_of(L())
+    'tag add'
+    """
+    if library.via:
+        return library.via
+    if not library.command:
+        return None
+    words = library.command.split()
+    name = words[0] if words else ""
+    if name in _GROUPS and len(words) > 1 and not words[1].startswith("-"):
+        name += " " + words[1]
+    return name[:60] or None
 
 
 def last_steps(library: "Library", limit: int = 10, *, undoable_only: bool = False) -> list[tuple]:
