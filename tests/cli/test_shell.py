@@ -108,7 +108,8 @@ _QUICK_RUN = ("import sys\nfrom papertriage.cli import main, _run\n"
     ["ingest", "--page-date", "2024-06-23", str(SEEDS)],
     ["ingest", "-q", str(SEEDS / "000_2967eebb8705e551.txt"), str(SEEDS / "nothing-here.txt")],
     ["ingest", "--page-date=23/06/2024", str(SEEDS)],
-], ids=["folder", "quiet, missing file", "bad date"])
+    ["ingest", "--page-date", "000_2967eebb8705e551.txt=2024-06-23", "--page-date", "2024-06-24", str(SEEDS)],
+], ids=["folder", "quiet, missing file", "bad date", "a date per file"])
 def test_a_plain_ingest_starts_without_typer_and_says_the_same(tmp_path, args):
     """Issue 16: a daily ingest skips Typer's start-up; its output and exit
     status are the Typer command's, word for word."""

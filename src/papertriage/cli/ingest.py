@@ -15,9 +15,11 @@ def ingest(
     ctx: typer.Context,
     paths: Annotated[list[str], typer.Argument(
         help="Dump files, folders of dumps, or - for standard input.", metavar="PATH...")],
-    page_date: Annotated[Optional[str], typer.Option(
-        "--page-date", metavar="YYYY-MM-DD",
-        help="The day the pages were saved; dates shown without a year get its year.")] = None,
+    page_date: Annotated[Optional[list[str]], typer.Option(
+        "--page-date", metavar="[FILE=]YYYY-MM-DD",
+        help="The day the pages were saved: dates shown without a year get its year, and the papers count "
+             "as seen that day. FILE=DATE for one file (repeat for several). Without it: the page's own "
+             "date, else a YYYY-MM-DD in the file name, else the file's modification time.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
     explain: Annotated[bool, typer.Option(
         "--explain", help="After ingesting, say for each sighting that joined a paper which rule joined it.")] = False,

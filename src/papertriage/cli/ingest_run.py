@@ -23,18 +23,34 @@ def _page_date(value: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise UserError(f"--page-date wants YYYY-MM-DD, not {value!r}") from None
+        raise UserError(f"--page-date wants YYYY-MM-DD or FILE=YYYY-MM-DD, not {value!r}") from None
 
 
-def run_ingest(lib: Any, paths: list[str], page_date: str | None, quiet: bool, explain: bool) -> None:
+def _page_dates(values: list[str] | None) -> tuple[dt.date | None, dict[str, dt.date]]:
+    """--page-date DATE (every file) and --page-date FILE=DATE (one file; issue 12)."""
+    every: dt.date | None = None
+    per_file: dict[str, dt.date] = {}
+    for value in values or []:
+        name, sep, day = value.rpartition("=")
+        if sep:
+            per_file[name] = _page_date(day)  # type: ignore[assignment]
+        elif every is not None:
+            raise UserError("one --page-date DATE for every file; FILE=DATE for one file")
+        else:
+            every = _page_date(value)
+    return every, per_file
+
+
+def run_ingest(lib: Any, paths: list[str], page_date: list[str] | None, quiet: bool, explain: bool) -> None:
     """Ingest ``paths`` into the open library ``lib`` and print what happened."""
     from ..config import load_config
-    from ..core.ingest import IngestStopped, find_dumps, ingest_sources
+    from ..core.ingest import IngestStopped, assign_page_dates, find_dumps, ingest_sources
     from ..render.safe import one_line
 
-    day = _page_date(page_date)
+    day, per_file = _page_dates(page_date)
     skipped: list[tuple[str, str]] = []
     sources = find_dumps(paths, skipped)
+    assign_page_dates(sources, per_file)
     for path, why in skipped:  # in a folder, files clearly not dumps are passed over, one line each
         err(f"{one_line(path)}: skipped, not a dump ({why})")
     # Rules files listed in the config (issue 5), run on the papers this ingest adds.

@@ -1,13 +1,13 @@
 """The quick path of a plain daily ingest (issue 16: start-up under 80 ms).
 
-`papertriage [--library PATH] [--debug] ingest [--quiet] [--page-date DAY] PATH...`
+`papertriage [--library PATH] [--debug] ingest [--quiet] [--page-date [FILE=]DAY]... PATH...`
 runs ``ingest_run.run_ingest`` without importing Typer, whose import and
 command building cost more than the rest of the process's start-up. Anything
 else (``--explain``, ``--help``, an unknown or repeated option, no PATH)
 returns None, and the Typer command, which does the same thing, takes it.
 
 >>> quick_ingest_args(["-L", "x.db", "ingest", "-q", "--page-date=2024-06-23", "a.txt", "-"])
-('x.db', False, ['a.txt', '-'], '2024-06-23', True)
+('x.db', False, ['a.txt', '-'], ['2024-06-23'], True)
 >>> quick_ingest_args(["ingest", "--explain", "a.txt"]) is None
 True
 """
@@ -20,8 +20,8 @@ import sys
 from ..errors import ExitCode, PapertriageError
 
 
-def quick_ingest_args(args: list[str]) -> tuple[str | None, bool, list[str], str | None, bool] | None:
-    """(library, debug, paths, page date, quiet) of a plain ingest command line, or None."""
+def quick_ingest_args(args: list[str]) -> tuple[str | None, bool, list[str], list[str] | None, bool] | None:
+    """(library, debug, paths, page dates, quiet) of a plain ingest command line, or None."""
     library: str | None = None
     debug = False
     i = 0
@@ -40,7 +40,7 @@ def quick_ingest_args(args: list[str]) -> tuple[str | None, bool, list[str], str
     if i == len(args) or library == "":
         return None
     paths: list[str] = []
-    page_date: str | None = None
+    page_dates: list[str] = []
     quiet = False
     rest = args[i + 1:]
     j = 0
@@ -48,10 +48,12 @@ def quick_ingest_args(args: list[str]) -> tuple[str | None, bool, list[str], str
         arg = rest[j]
         if arg in ("--quiet", "-q") and not quiet:
             quiet, j = True, j + 1
-        elif arg == "--page-date" and page_date is None and j + 1 < len(rest) and not rest[j + 1].startswith("-"):
-            page_date, j = rest[j + 1], j + 2
-        elif arg.startswith("--page-date=") and page_date is None:
-            page_date, j = arg[len("--page-date="):], j + 1
+        elif arg == "--page-date" and j + 1 < len(rest) and not rest[j + 1].startswith("-"):
+            page_dates.append(rest[j + 1])
+            j += 2
+        elif arg.startswith("--page-date="):
+            page_dates.append(arg[len("--page-date="):])
+            j += 1
         elif arg == "-" or not arg.startswith("-"):
             paths.append(arg)
             j += 1
@@ -59,7 +61,7 @@ def quick_ingest_args(args: list[str]) -> tuple[str | None, bool, list[str], str
             return None  # --explain, --help, --, anything else: the Typer command
     if not paths:
         return None
-    return library, debug, paths, page_date, quiet
+    return library, debug, paths, page_dates or None, quiet
 
 
 def run_quick_ingest(args: list[str]) -> int | None:
