@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import corpus
-from papertriage.dedup import cluster
+from papertriage.dedup import Matcher, cluster
 from papertriage.parse import parse_text
 
 PAGE_DATE = dt.date(2026, 9, 1)  # after every real paper: all years resolve
@@ -251,3 +251,35 @@ def test_source_md_resighting_merges(arxiv_id, change):
     others = [p for p in corpus.load_real_papers(corpus.SAMPLE_DATA) if p["key"] != paper["key"]]
     records = _parse_pages([(corpus.DAILY_META, [paper] + others[:60]), (corpus.TRENDING, [again])])
     assert cluster(records)[-1] == 0
+
+
+OVI = ("Ovi: Twin Backbone Cross-Modal Fusion for Audio-Video Generation",
+       "Audio-video generation has often relied on complex multi-stage architectures or sequential synthesis "
+       "of sound and visuals. We introduce Ovi, a unified paradigm for audio-video generation that models the "
+       "two modalities as a single generative process.")
+
+
+@pytest.mark.parametrize("written", ["texttt{O}vi", "\\texttt{O}vi", "$\\textsc{Ovi}$", "$\\mathbf{\\texttt{O}}$vi"])
+def test_latex_around_a_method_name_is_read_as_its_text(written):
+    # `texttt{O}vi` (backslash lost in a copy-paste) once read as `O` and the numeral `vi`,
+    # so "a number differs" kept it apart from `Ovi` over the very same abstract.
+    title, abstract = OVI
+    again = (title.replace("Ovi", written, 1), abstract)
+    assert cluster([(title, abstract), again]) == [0, 0]
+
+
+def test_a_real_numeral_still_keeps_a_sequel_apart():
+    title, abstract = OVI
+    sequel = (title.replace("Ovi:", "Ovi II:"), abstract.replace("We introduce", "We extend"))
+    assert cluster([(title, abstract), sequel]) == [0, 1]
+
+
+def test_two_papers_under_one_title_are_kept_apart_and_listed_for_review():
+    title, abstract = OVI
+    other = ("We study the thermal conductivity of layered perovskites under strain and report measurements "
+             "on twelve samples grown by chemical vapour deposition, with a model of phonon scattering.")
+    matcher = Matcher()
+    matcher.place(title, abstract, 0)
+    placed = matcher.place(title, other, 1)
+    assert placed.handle == 1  # a paper of its own
+    assert [paper for paper, _ in placed.apart] == [0]  # `dupes --near` shows the pair

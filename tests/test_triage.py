@@ -65,6 +65,23 @@ def test_decisions_are_saved_at_once_and_the_next_session_resumes(seeded):
     other.close()
 
 
+def test_the_next_session_starts_at_the_paper_left_on_screen(seeded):
+    session = TriageSession.start(seeded)
+    session.next()
+    session.next()                                   # looked past two papers without deciding
+    on_screen = session.current().id
+    session.save_position()
+    again = TriageSession.start(Library(seeded.path))
+    assert again.current().id == on_screen and again.resumed == on_screen
+    assert sorted(again.ids) == sorted(session.ids)  # the same papers, only that one moved first
+    assert TriageSession.start(seeded, "status:new").resumed is None  # another walk keeps its own place
+
+
+def test_the_o_key_opens_the_papers_arxiv_page_when_its_id_is_known(seeded):
+    session = TriageSession.start(seeded)
+    assert session.page_url().startswith("https://arxiv.org/")
+
+
 def test_back_and_next_stay_in_bounds(seeded):
     session = TriageSession.start(seeded)
     session.back()

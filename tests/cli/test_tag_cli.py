@@ -166,7 +166,8 @@ def test_mark_and_history(seeded, cli):
     lines = h.out.splitlines()
     assert lines[0].startswith(a)
     assert [ln.split("  ", 1)[1].split() for ln in lines[1:]] == [
-        ["status", "new", "->", "keep"], ["status", "keep", "->", "skip"], ["tag+", "x"]]
+        ["status", "new", "->", "keep", "[mark]"], ["status", "keep", "->", "skip", "[mark]"],
+        ["tag+", "x", "[tag", "add]"]]  # [the command that made the change]
     for ln in lines[1:]:
         assert ln[:19].replace("-", "").replace(":", "").replace(" ", "").isdigit()  # YYYY-MM-DD HH:MM:SS
     everyone = cli("history", "--limit", "2").out.splitlines()

@@ -76,3 +76,23 @@ def print_rule_results(results: list["RuleResult"], *, dry_run: bool, out: IO[st
             did.append(f"{r.marked()} {would}marked {r.rule.status}")
         out.write(f"rule {one_line(r.rule.describe())!r} ({r.rule.source}:{r.rule.line}): "
                   f"{r.matched} match, {', '.join(did)}\n")
+
+
+def query_with_stdin_ids(library, words: list[str] | None) -> tuple[str | None, list[str] | None]:
+    """QUERY words for `list` and `export`, where a lone `-` means: only the
+    papers whose ids come on stdin (as for `tag add`; issue 12). Returns (the
+    query text of the other words, the full ids read, or None without `-`).
+
+    Unknown ids are an error naming them all; no ids on stdin is NoMatch."""
+    from ..core.changes import read_ids
+    from ..core.select import full_ids
+    from ..errors import NoMatch
+
+    words = list(words or [])
+    if "-" not in words:
+        return (" ".join(words) or None), None
+    tokens = read_ids(sys.stdin)
+    if not tokens:
+        raise NoMatch("no paper ids on stdin")
+    rest = [w for w in words if w != "-"]
+    return (" ".join(rest) or None), full_ids(library, tokens)

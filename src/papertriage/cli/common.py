@@ -21,14 +21,28 @@ class State:
         self.library_path = library_path
         self.debug = debug
         self._library = None
+        # Only `ingest` makes a library where there is none (issue 12): a typo
+        # in --library is an error, not a silent empty library.
+        self.may_create = True
+
+    def path(self) -> str:
+        """The library file in use: --library, $PAPERTRIAGE_LIBRARY, else the user data folder."""
+        return self.library_path or default_library_path()
 
     @property
     def library(self):
         if self._library is None:
             from ..store import Library
 
+            if self.library_path and not self.may_create and self.library_path != ":memory:":
+                folder = Path(self.library_path).expanduser().parent
+                if not folder.is_dir():
+                    from ..errors import UserError
+
+                    raise UserError(f"no folder {folder} for the library {self.library_path} "
+                                    "(only `papertriage ingest` creates a library and its folder)")
             global _OPENED
-            _OPENED = self.library_path or default_library_path()
+            _OPENED = self.path()
             self._library = Library(_OPENED)
             self._library.command = command_line()
         return self._library

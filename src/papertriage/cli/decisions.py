@@ -194,4 +194,5 @@ def history(
         if len(detail) > 100:
             detail = detail[:99] + "…"
         who = "" if paper_id is not None else f"{e.paper}  "
-        print(f"{_local_time(e.at)}  {who}{e.action:<6}  {detail}")
+        via = f"  [{one_line(e.via)}]" if e.via else ""
+        print(f"{_local_time(e.at)}  {who}{e.action:<6}  {detail}{via}")

@@ -20,6 +20,8 @@ TEMPLATE_FIELD_NAMES = ("title", "abstract", "note", "tags", "tag_list", "meta",
 _HELP = """Export the library, or the papers QUERY selects, for notes and other tools.
 
 QUERY is the search query language (tag:to-read -tag:done upvotes>=5 …);
+`-` reads paper ids from stdin and exports exactly those (`search X
+--format ids | papertriage export - --format bibtex`);
 with no QUERY, --tag or --status, the whole library is exported, oldest
 first (--sort and --reverse change that). Output goes to stdout (so `>> notes.md` works), to FILE with -o
 (written atomically: an interrupted export leaves the old file), or to one
@@ -48,7 +50,8 @@ def export(
     ctx: typer.Context,
     query: Annotated[Optional[list[str]], typer.Argument(
         metavar="[QUERY]...", help="Papers to export, in the search query language; quote it or put it "
-                                   "after -- when it starts with -.", show_default=False)] = None,
+                                   "after -- when it starts with -. A lone - reads paper ids from stdin "
+                                   "and exports only those.", show_default=False)] = None,
     fmt: Annotated[Optional[ListFormat], typer.Option(
         "--format", "-f", metavar="FORMAT", show_default=False,
         help="markdown, csv, tsv, json, jsonl, yaml, bibtex, csl-json, ris, table or ids "
@@ -60,6 +63,9 @@ def export(
                                        "from title and id; files you edited are kept unless --force.")] = None,
     force: Annotated[bool, typer.Option(
         "--force", help="With --split: overwrite files edited since the last export.")] = False,
+    rename_notes: Annotated[bool, typer.Option(
+        "--rename-notes", help="With --split: give notes whose paper was retitled the name its title gives "
+                               "now, moving the file with your edits (never over another file).")] = False,
     tag: Annotated[Optional[list[str]], typer.Option(
         "--tag", "-t", metavar="TAG", help="Only papers with this tag (repeat: all of them).")] = None,
     status: Annotated[Optional[str], typer.Option(
@@ -114,18 +120,25 @@ def export(
     def write(papers, out) -> int:
         return render(renderer, papers, out, **options)
 
+    from .changes import query_with_stdin_ids
+
+    text, ids = query_with_stdin_ids(state(ctx).library, query)
     interest_note(state(ctx).library, sort)
     result = export_papers(
-        state(ctx).library, " ".join(query) if query else None, write=write, tags=tag or (),
+        state(ctx).library, text, ids=ids, write=write, tags=tag or (),
         status=status, sort=sort, reverse=reverse, limit=limit or None,
         with_sightings=name in WITH_SIGHTINGS,
         out=sys.stdout, output=output, split_dir=split, extension=EXTENSIONS[name], force=force,
-        one_per_file=front_matter)
+        one_per_file=front_matter, rename_notes=rename_notes)
     if split is not None:
         done = f"{result.count} papers: {result.written} files written to {split}"
         if result.unchanged:
             done += f", {result.unchanged} unchanged"
         err(done)
+        for old, new in result.renamed:
+            err(f"renamed {old} -> {new}")
+        for old, new in result.not_renamed:
+            err(f"not renamed {old}: {new} is another file")
         if result.kept:
             shown = ", ".join(result.kept[:5]) + (", …" if len(result.kept) > 5 else "")
             err(f"kept {len(result.kept)} file{'s' if len(result.kept) > 1 else ''} edited since the last "

@@ -115,6 +115,7 @@ def _root(
     from .common import State
 
     ctx.obj = State(library, debug)
+    ctx.obj.may_create = ctx.invoked_subcommand == "ingest"
     ctx.call_on_close(ctx.obj.close)
 
 

@@ -21,7 +21,8 @@ def list_(
     ctx: typer.Context,
     query: Annotated[Optional[list[str]], typer.Argument(
         metavar="[QUERY]", show_default=False,
-        help="Only papers matching this query, e.g. 'tag:to-read -tag:done' (see `search --help`).")] = None,
+        help="Only papers matching this query, e.g. 'tag:to-read -tag:done' (see `search --help`); "
+             "- reads paper ids from stdin (the first word of each line) and lists only those.")] = None,
     fmt: FormatOpt = None,
     sort: SortOpt = "added",
     reverse: ReverseOpt = False,
@@ -32,19 +33,22 @@ def list_(
     Newest first (--sort added); --reverse for oldest first.
     """
     from ..core.select import count_papers, select_papers
+    from .changes import query_with_stdin_ids
+
     lib = state(ctx).library
     lim = pick_limit(limit)
-    text = " ".join(query) if query else None
+    text, ids = query_with_stdin_ids(lib, query)
     if lim is None:
         lib.prepare_for_scan()  # the whole library, read once
     name = pick_format(fmt)
     interest_note(lib, sort)
     papers = select_papers(lib, text, sort=sort, limit=lim, reverse=reverse,
-                           with_sightings=name in WITH_SIGHTINGS)
-    shown = write_papers(nonempty(papers) if text else papers, name)
-    if not shown and not text:
+                           with_sightings=name in WITH_SIGHTINGS, ids=ids)
+    selective = bool(text) or ids is not None
+    shown = write_papers(nonempty(papers) if selective else papers, name)
+    if not shown and not selective:
         err(EMPTY_LIBRARY)
-    if limit is None and lim is not None and shown == lim:
+    if limit is None and lim is not None and shown == lim and ids is None:
         total = count_papers(lib, text)
         if total > shown:
             err(f"showing {shown} of {total} papers; --limit 0 shows all")

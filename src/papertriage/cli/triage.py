@@ -385,7 +385,7 @@ class TriageScreen:
         return False  # do not keep the text
 
     def _open_page(self) -> None:
-        url = page_url(self.paper())
+        url = self.session.page_url()
         opened = _open_in_browser(url)
         self.message = ("opened " if opened else "page: ") + url
 
@@ -421,18 +421,6 @@ class _TagCompleter:
     async def get_completions_async(self, document, complete_event):
         for completion in self.get_completions(document, complete_event):
             yield completion
-
-
-def page_url(paper: "Paper") -> str:
-    """The paper's page: the identity issue's link when the library has one, else an arXiv title search."""
-    try:
-        from ..core import links  # type: ignore[attr-defined]  # issue 12 adds it
-
-        return links.paper_url(paper)
-    except (ImportError, AttributeError):
-        from urllib.parse import quote_plus
-
-        return f"https://arxiv.org/search/?searchtype=title&query={quote_plus(paper.title)}"
 
 
 def _open_in_browser(url: str) -> bool:
@@ -488,7 +476,12 @@ def triage(
     lib = state(ctx).library
     session = TriageSession.start(lib, " ".join(query) if query else None, sort)
     screen = TriageScreen(session)
-    screen.app.run()
+    if session.resumed:
+        screen.message = "resumed where you stopped"
+    try:
+        screen.app.run()
+    finally:
+        session.save_position()
     counts = session.summary()
     decided = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "none"
     still_new = session.still_new()

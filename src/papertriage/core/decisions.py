@@ -21,6 +21,7 @@ class HistoryEntry:
     at: str  # ISO time, UTC
     action: str
     detail: str | None
+    via: str | None = None  # the command or rule that made the change (`mark`, `rule NAME (FILE:LINE)`)
 
 
 def check_status(status: str) -> str:

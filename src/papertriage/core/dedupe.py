@@ -260,7 +260,9 @@ def _merge_one(library: Library, survivor: int, other: int, at: str, report: Mer
         report.changes.append(f"tags added from {o_row['id']}: {', '.join(tags_added)}")
         hist += [(survivor, "tag+", t) for t in tags_added]
     sql.set_status_note(library, survivor, status, note)
-    sql.forget_words(library, _words_only_in(o_row, s_row))
+    # The absorbed paper leaves the full-text index: each of its words loses a paper
+    # (words the survivor holds too included: they counted two papers, now one).
+    sql.forget_words(library, _words_only_in(o_row, {"title": "", "abstract": ""}))
     sql.delete_paper(library, other)
     sql.add_alias(library, o_row["id"], survivor)
     sql.refresh_counts(library, survivor)

@@ -160,5 +160,9 @@ def apply_rules(library: Library, rules: Sequence[Rule], *, only_ids: set[str] |
                 targets = [pks[pid] for pid, status in found if status == "new" and pid in pks]
                 rows += [(pk, "status", f"{old} -> {rule.status}")
                          for pk, old in library.set_statuses(targets, rule.status)]
-            results.append(RuleResult(rule, len(found), record(library, rows, at)))
+            before, library.via = library.via, f"rule {rule.describe()} ({rule.source}:{rule.line})"[:200]
+            try:
+                results.append(RuleResult(rule, len(found), record(library, rows, at)))
+            finally:
+                library.via = before
     return results

@@ -41,7 +41,8 @@ def sort_order(library: Library, sort: str) -> tuple[str, int | None]:
 
 
 def selection(query: str | None = None, *, sort: str = "added", limit: int | None = None,
-              with_sightings: bool = False, reverse: bool = False, interest_model: int | None = None) -> Selection:
+              with_sightings: bool = False, reverse: bool = False, interest_model: int | None = None,
+              ids: Sequence[str] | None = None) -> Selection:
     """The Selection for a query string (None or blank: the whole library).
 
     ``sort`` is one of ``model.SORTS``: ``relevance`` ranks by bm25 (title
@@ -52,16 +53,19 @@ def selection(query: str | None = None, *, sort: str = "added", limit: int | Non
     plan = compile_query(query)
     match = plan.match() if sort == "relevance" else None
     return Selection(query=plan, ranking=Ranking(match) if match is not None else None, sort=sort,
-                     reverse=reverse, limit=limit, with_sightings=with_sightings, interest_model=interest_model)
+                     reverse=reverse, limit=limit, with_sightings=with_sightings, interest_model=interest_model,
+                     ids=tuple(ids) if ids is not None else None)
 
 
 def select_papers(library: Library, query: str | None = None, *, sort: str = "added",
-                  limit: int | None = None, with_sightings: bool = False, reverse: bool = False) -> Iterator[Paper]:
+                  limit: int | None = None, with_sightings: bool = False, reverse: bool = False,
+                  ids: Sequence[str] | None = None) -> Iterator[Paper]:
     """Papers matching ``query`` (None or blank: the whole library), in ``sort``
-    order; ``reverse`` flips it (a ranking: the same best matches, best last)."""
+    order; ``reverse`` flips it (a ranking: the same best matches, best last).
+    ``ids``: only these papers (full ids, ``full_ids``), when not None."""
     order, model = sort_order(library, sort)
     chosen = selection(query, sort=order, limit=limit, with_sightings=with_sightings, reverse=reverse,
-                       interest_model=model)
+                       interest_model=model, ids=ids)
     papers = library.select(chosen)
     return reverse_papers(papers) if reverse and chosen.ranking is not None else papers
 

@@ -21,8 +21,10 @@ from dataclasses import dataclass, field
 from ..errors import NoMatch
 from ..model import Paper
 from ..query import compile_query
-from ..store import Library, Selection
+from ..store import Library, Selection, now
+from ..store import resume
 from . import decisions, interest, tags as tagging
+from .papers import paper_url
 from .select import select_papers, sort_order
 
 STILL_NEW = "status:new"
@@ -64,6 +66,7 @@ class TriageSession:
     sort: str = "interest"
     ranking: interest.Ranking | None = None
     _scores: dict[str, float] = field(default_factory=dict)
+    resumed: str | None = None  # the paper this session resumed at
 
     @classmethod
     def start(cls, library: Library, query: str | None = None, sort: str = "interest") -> "TriageSession":
@@ -73,8 +76,36 @@ class TriageSession:
             what = f"no paper matches {query!r}" if query and query.strip() else "no paper is new"
             raise NoMatch(f"nothing to triage: {what}")
         session = cls(library, ids, query=query, sort=sort, ranking=ranking)
+        session._resume()
         session._load_scores()
         return session
+
+    # -- where the user stopped --------------------------------------------------
+
+    @property
+    def walk(self) -> str:
+        """The name this walk's position is kept under: its query and its sort."""
+        return f"{(self.query or '').strip()}\x1f{self.sort}"
+
+    def _resume(self) -> None:
+        """Put the paper that was on screen when the user last left this walk first again."""
+        pk = resume.saved_position(self.library, self.walk)
+        if pk is None:
+            return
+        label = self.library.paper_labels([pk]).get(pk)
+        if label and label[0] in self.ids:
+            self.ids.remove(label[0])
+            self.ids.insert(0, label[0])
+            self.resumed = label[0]
+
+    def save_position(self) -> None:
+        """Remember the paper on screen (forget it once every paper was walked)."""
+        pk = None if self.done else self.library.pks_for_ids([self.ids[self.position]]).get(self.ids[self.position])
+        resume.save_position(self.library, self.walk, pk, now())
+
+    def page_url(self) -> str:
+        """The current paper's page (arXiv when its id is known, else an arXiv title search)."""
+        return paper_url(self.library, self.ids[self.position])
 
     @property
     def total(self) -> int:

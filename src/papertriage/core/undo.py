@@ -20,11 +20,23 @@ from ..store import Library, now
 from ..store import steps as store_steps
 from .changes import record
 
-__all__ = ["StepInfo", "UndoReport", "undo", "recent_steps", "register_inverse", "INVERSES"]
+__all__ = ["StepInfo", "UndoReport", "undo", "recent_steps", "register_inverse", "INVERSES",
+           "register_step_inverse", "STEP_INVERSES"]
 
 # action -> function(library, pk, detail, before, at) that reverts one history row.
 Inverse = Callable[[Library, int, "str | None", "str | None", str], None]
 INVERSES: dict[str, Inverse] = {}
+
+
+# function(library, step, at) -> changes reverted: inverses of a whole step beyond
+# its history rows (a `forget` ingests its dump again, core/forget.py).
+StepInverse = Callable[[Library, int, str], int]
+STEP_INVERSES: list[StepInverse] = []
+
+
+def register_step_inverse(fn: StepInverse) -> StepInverse:
+    STEP_INVERSES.append(fn)
+    return fn
 
 
 def register_inverse(action: str) -> Callable[[Inverse], Inverse]:
@@ -106,6 +118,8 @@ def undo(library: Library, *, dry_run: bool = False) -> UndoReport:
                 report.reverted += 1
                 if pk not in report.papers:
                     report.papers.append(pk)
+            for step_inverse in STEP_INVERSES:
+                report.reverted += step_inverse(library, report.step.id, at)
             if library.step is None:  # nothing needed reverting (already as before): still close the step
                 store_steps.current_step(library, at)
             store_steps.mark_undone(library, report.step.id, library.step or 0)
@@ -121,3 +135,4 @@ def undo(library: Library, *, dry_run: bool = False) -> UndoReport:
 
 
 from . import dedupe as _dedupe  # noqa: E402,F401  (registers the inverses of merge, split and unmerge)
+from . import forget as _forget  # noqa: E402,F401  (registers the inverse of forget)

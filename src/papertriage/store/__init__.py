@@ -7,7 +7,8 @@ One module per concern, each a class over the shared ``Connection``:
   translation of sqlite3 errors into StoreError;
 - ``selection.py`` and ``papers.py``: a typed ``Selection`` in, ``Paper``
   objects out; the one place where a SELECT over papers is written;
-- ``dumps.py``: the files ingested; ``writer.py``: what ingest reads and
+- ``dumps.py``: the files ingested; ``forget.py``: `dumps`, `forget`, and a
+  forgotten dump's papers and decisions until it comes back; ``writer.py``: what ingest reads and
   writes (blocking keys, ``PaperWriter``);
 - ``decisions.py``: tags, status, notes, history rows; ``steps.py``: history
   grouped in the steps ``undo`` reverts;

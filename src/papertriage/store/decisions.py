@@ -93,9 +93,9 @@ class Decisions(Connection):
         steps.add_history(self, rows)
 
     def history(self, pk: int | None = None, limit: int | None = None) -> list[tuple[Any, ...]]:
-        """(paper id, title, at, action, detail), oldest first; all papers when ``pk`` is None."""
+        """(paper id, title, at, action, detail, via), oldest first; all papers when ``pk`` is None."""
         where, params = ("WHERE h.paper = ?", (pk,)) if pk is not None else ("", ())
-        sql = (f"SELECT p.id, p.title, h.at, h.action, h.detail FROM history h JOIN papers p ON p.pk = h.paper"
+        sql = (f"SELECT p.id, p.title, h.at, h.action, h.detail, h.via FROM history h JOIN papers p ON p.pk = h.paper"
                f" {where} ORDER BY h.id DESC")
         if limit is not None:
             sql += f" LIMIT {int(limit)}"

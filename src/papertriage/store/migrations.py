@@ -177,6 +177,22 @@ def m009_pending_deletes(db: sqlite3.Connection) -> None:
     _run_script(db, indexes.M009_DELETES)
 
 
+def m010_forget(db: sqlite3.Connection) -> None:
+    """Forgetting a dump (issue 12): ``forgotten`` keeps what a `forget` took
+    out (the dump's row, its papers' decisions, its bytes), so that ingesting
+    it again or `undo` brings it back (see ``store/forget.py``)."""
+    from . import forget
+
+    _run_script(db, forget.M010)
+
+
+def m010_dump_dates(db: sqlite3.Connection) -> None:
+    """Where each dump's date came from (issue 12): ``page`` (its header),
+    ``name`` (a date in the file name), ``mtime``, ``option`` (--page-date),
+    ``stdin``; NULL for dumps ingested before it was recorded."""
+    db.execute("ALTER TABLE dumps ADD COLUMN date_from TEXT")
+
+
 def _run_script(db: sqlite3.Connection, script: str) -> None:
     # executescript() would COMMIT first; run statement by statement instead
     # so the migration and its record share one transaction.
@@ -230,7 +246,20 @@ CREATE TABLE interest_scores (
 """)
 
 
+def m011_triage_resume(db: sqlite3.Connection) -> None:
+    """The paper on the triage screen when the user left, per walk (query and sort), so the
+    next `triage` starts there (issue 13)."""
+    _run_script(db, """
+CREATE TABLE triage_positions (
+    walk  TEXT PRIMARY KEY,                                   -- the query and the sort
+    paper INTEGER NOT NULL REFERENCES papers(pk) ON DELETE CASCADE,
+    at    TEXT NOT NULL
+);
+""")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial, m002_search, m004_fixed_names, m004_sources, m005_dedup_review, m006_triage,
-    m007_search_stems, m009_ingest_paths, m009_pending_deletes,
+    m007_search_stems, m009_ingest_paths, m009_pending_deletes, m010_forget, m010_dump_dates,
+    m011_triage_resume,
 ]
