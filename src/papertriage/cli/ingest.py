@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import sys
 from typing import Annotated, Optional
 
 import typer
 
-from ..errors import StoreError, UserError
 from . import app
-from .changes import print_rule_results
-from ..render.safe import counted
-from .common import err, state
-
-
-def _page_date(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UserError(f"--page-date wants YYYY-MM-DD, not {value!r}") from None
+from .common import state
 
 
 @app.command()
@@ -29,9 +15,11 @@ def ingest(
     ctx: typer.Context,
     paths: Annotated[list[str], typer.Argument(
         help="Dump files, folders of dumps, or - for standard input.", metavar="PATH...")],
-    page_date: Annotated[Optional[str], typer.Option(
-        "--page-date", metavar="YYYY-MM-DD",
-        help="The day the pages were saved; dates shown without a year get its year.")] = None,
+    page_date: Annotated[Optional[list[str]], typer.Option(
+        "--page-date", metavar="[FILE=]YYYY-MM-DD",
+        help="The day the pages were saved: dates shown without a year get its year, and the papers count "
+             "as seen that day. FILE=DATE for one file (repeat for several). Without it: the page's own "
+             "date, else a YYYY-MM-DD in the file name, else the file's modification time.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
     explain: Annotated[bool, typer.Option(
         "--explain", help="After ingesting, say for each sighting that joined a paper which rule joined it.")] = False,
@@ -41,79 +29,6 @@ def ingest(
     Files already ingested (same content) are skipped; a file that fails to
     parse is reported and leaves the library untouched.
     """
-    from ..config import load_config
-    from ..core.ingest import IngestStopped, find_dumps, ingest_sources
-    from ..core.rules import load_rules
-    from ..render.safe import one_line
+    from .ingest_run import run_ingest
 
-    lib = state(ctx).library
-    day = _page_date(page_date)
-    skipped: list[tuple[str, str]] = []
-    sources = find_dumps(paths, skipped)
-    for path, why in skipped:  # in a folder, files clearly not dumps are passed over, one line each
-        err(f"{one_line(path)}: skipped, not a dump ({why})")
-    # Rules files listed in the config (issue 5), run on the papers this ingest adds.
-    config = load_config()
-    rules = [rule for path in config.rules for rule in load_rules(path)]
-    thresholds = config.dedup_thresholds()
-    progress = _progress(len(sources)) if not quiet else None
-
-    def on_file(file_report, done: int, total: int) -> None:
-        if file_report.not_ingested:
-            pass  # one summary line says it, not a line per file
-        elif file_report.error:
-            err(f"papertriage: {file_report.error}")
-        elif not quiet and (progress is None or total <= 20):
-            _print_file(file_report, one_line)
-        if progress:
-            progress.update(progress.task_ids[0], completed=done)
-
-    try:
-        report = ingest_sources(lib, sources, page_date=day, rules=rules, on_file=on_file, thresholds=thresholds)
-    except IngestStopped as stopped:
-        report = stopped.report
-    finally:
-        if progress:
-            progress.stop()
-    t = report.totals()
-    if report.stopped:
-        # Issue 17: say exactly what went in before the library failed, and what did not.
-        went_in = t["files"] - t["not_ingested"] - t["errors"] - t["skipped"]
-        print(f"{t['files']} files: {went_in} ingested ({t['new']} new papers, {t['merged']} merged), "
-              f"{t['skipped']} skipped, {t['errors']} errors, {t['not_ingested']} NOT ingested "
-              "(run the same command again once the library is fixed)")
-        raise StoreError(report.stopped)
-    if not quiet:
-        print(f"{counted(t['files'], 'file')}: {counted(t['records'], 'record')}, {counted(t['new'], 'new paper')}, "
-              f"{t['merged']} merged into known ones, {t['skipped']} skipped, {counted(t['errors'], 'error')}")
-    if explain:
-        from .dedup import print_ingest_explanations
-
-        print_ingest_explanations(lib, [f.dump_id for f in report.files if f.dump_id is not None])
-    if report.rules and not quiet:
-        print_rule_results(report.rules, dry_run=False)
-    if report.errors:
-        # Each bad file was reported as it was met, and the others went in.
-        raise UserError(f"{len(report.errors)} files not ingested", reported=True)
-
-
-def _print_file(f, one_line) -> None:
-    name = one_line(f.name)
-    if f.skipped:
-        print(f"{name}: skipped (already ingested)")
-    else:
-        print(f"{name}: {f.layout}, {counted(f.records, 'record')}, {f.new} new, {f.merged} merged")
-
-
-def _progress(total: int):
-    """A progress bar on stderr, only on a terminal and only for long work."""
-    if total <= 20 or not sys.stderr.isatty():
-        return None
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    progress = Progress("ingesting", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                        console=Console(stderr=True), transient=True)
-    progress.add_task("ingest", total=total)
-    progress.start()
-    return progress
+    run_ingest(state(ctx).library, paths, page_date, quiet, explain)

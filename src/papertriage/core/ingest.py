@@ -17,23 +17,27 @@ import contextlib
 import datetime as dt
 import hashlib
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterable, Sequence
 
-from .. import dedup, parse
+from .. import parse
 from ..errors import PapertriageError, StoreError, UserError
 from ..model import Sighting
 from ..store import Library, PaperWriter, indexes, now
 from .sources import record_sources
 from ..store import dedup as dedup_store
-from .rules import Rule, RuleResult, apply_rules, check_rules, papers_added_after
 from . import prefetch
 from .prefetch import Prepared
 
 if TYPE_CHECKING:
+    # Imported where used (start-up, issue 16): the rules pull in the query compiler, and
+    # dedup rapidfuzz, which an ingest of files already in the library never needs.
+    from .. import dedup
     from .forget import Reborn
+    from .rules import Rule, RuleResult
 
 ID_LENGTH = 8
 ID_WORDS = 40  # of the abstract, with the normalised title, make a paper's id
@@ -111,9 +115,56 @@ class DumpSource:
         return self.path.read_bytes()
 
     def saved_on(self) -> dt.date:
+        """The file's own date: one in its name (``papers_2024-09-16.txt``), else
+        its modification time (a copied dump keeps the date in its name), else today."""
+        return self.dated()[0]
+
+    def dated(self) -> tuple[dt.date, str, str]:
+        """(the file's own date, where it came from: ``name``, ``mtime`` or ``stdin``, its raw text)."""
         if self.path is None:
-            return dt.date.today()
-        return dt.date.fromtimestamp(self.path.stat().st_mtime)
+            return dt.date.today(), "stdin", "standard input, read today"
+        named = date_in_name(self.path.name)
+        if named is not None:
+            return named, "name", self.path.name
+        mtime = self.path.stat().st_mtime
+        return dt.date.fromtimestamp(mtime), "mtime", dt.datetime.fromtimestamp(mtime).isoformat(timespec="seconds")
+
+
+_NAME_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+
+
+def date_in_name(name: str) -> dt.date | None:
+    """A date written YYYY-MM-DD in a file name, when it is a real date.
+
+    >>> date_in_name("papers_2024-09-16.txt")
+    datetime.date(2024, 9, 16)
+    >>> date_in_name("2024-13-01.txt") is None
+    True
+    """
+    for m in _NAME_DATE.finditer(name):
+        try:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            continue
+    return None
+
+
+
+def assign_page_dates(sources: list[DumpSource], dates: dict[str, dt.date]) -> None:
+    """``--page-date FILE=DATE`` (issue 12): the page date of one dump, named as
+    on the command line, by path or by file name (``-``: stdin). A FILE that
+    is none of the dumps to ingest is an error, raised before anything is read."""
+    for name, day in dates.items():
+        if name == "-":
+            hits = [s for s in sources if s.path is None]
+        else:
+            target = Path(name).expanduser().resolve()
+            hits = [s for s in sources if s.path is not None and s.path.resolve() == target]
+            hits = hits or [s for s in sources if s.path is not None and s.path.name == name]
+        if not hits:
+            raise UserError(f"--page-date {name}={day.isoformat()}: {name} is not one of the dumps to ingest")
+        for source in hits:
+            source.page_date = day
 
 
 def find_dumps(paths: Iterable[str], skipped: list[tuple[str, str]] | None = None) -> list[DumpSource]:
@@ -197,14 +248,18 @@ class _PaperRecord:
     changed: bool = False
     stored_title: str | None = None  # what the library holds, for a paper loaded from it
     stored_abstract: str | None = None
+    stored_counts: tuple[Any, ...] | None = None  # authors_count ... last_dump as loaded (writer.COUNTERS)
 
     @classmethod
     def load(cls, pk: int, row: tuple[Any, ...], titles: set[str]) -> "_PaperRecord":
         """From ``Library.paper_records``: (id, title, abstract, authors_count, published,
         upvotes, seen, sightings, first_seen, last_seen, last_dump)."""
+        from .. import dedup
+
         pid, title, abstract, authors_count, published, upvotes, seen, sightings, first, last, last_dump = row
         return cls(dedup.PaperText(title, abstract, titles), pk, pid, authors_count, published, upvotes, seen,
-                   sightings, first, last, last_dump, stored_title=title, stored_abstract=abstract)
+                   sightings, first, last, last_dump, stored_title=title, stored_abstract=abstract,
+                   stored_counts=(authors_count, published, upvotes, seen, sightings, first, last, last_dump))
 
     @property
     def old_title(self) -> str | None:
@@ -246,7 +301,7 @@ def _new_record(s: Sighting, dump_id: int, seen_on: str, text: dedup.PaperText) 
         seen=1, sightings=1, first_seen=seen_on, last_seen=seen_on, last_dump=dump_id, changed=True)
 
 
-def _candidate_id(fp: dedup.Fingerprint, attempt: int) -> str:
+def _candidate_id(fp: "dedup.Fingerprint", attempt: int) -> str:
     # Content-derived, so the same dumps in the same order give the same ids anywhere.
     basis = fp.title + "\n" + " ".join(fp.opening_words(ID_WORDS)) + (f"\n{attempt}" if attempt else "")
     return hashlib.sha1(basis.encode()).hexdigest()[:ID_LENGTH]
@@ -284,6 +339,8 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
     the sightings' fingerprints and keys, when computed elsewhere (``prefetch``).
     ``reborn``: the dump was forgotten, its papers come back as they were (``core/forget.py``).
     """
+    from .. import dedup
+
     if prints is None or keysets is None:
         prints = [dedup.fingerprint(s.title, s.abstract) for s in sightings]
         keysets = [fp.keys() for fp in prints]
@@ -330,13 +387,14 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
         pk_of[handle] = next_pk
         new_rows.append({**states[handle].row(), "pk": next_pk, "added": added})
         next_pk += 1
+    writer.update_papers([  # before the inserts: the full-text index wants rising pks (writer.py)
+        {**state.row(), "pk": handle, "old_title": state.old_title, "old_abstract": state.old_abstract,
+         "stored": state.stored_counts}
+        for handle, state in states.items() if handle > 0 and state.changed
+    ])
     if reborn is not None:
         pk_of = reborn.rebirth(library, new_handles, new_rows, zip(placements, (s.line for s in sightings)))
     writer.insert_papers(new_rows)
-    writer.update_papers([
-        {**state.row(), "pk": handle, "old_title": state.old_title, "old_abstract": state.old_abstract}
-        for handle, state in states.items() if handle > 0 and state.changed
-    ])
     rows = []
     for s, handle, d in zip(sightings, placements, decisions):
         paper_abstract = states[handle].text.abstract
@@ -382,6 +440,9 @@ class _Parsed:
     result: parse.ParseResult
     seen_on: str
     prepared: Prepared | None = None  # fingerprints too, from the helper process
+    page_date: dt.date | None = None  # resolved, with its raw text and where it came from (issue 12)
+    page_date_raw: str | None = None
+    date_from: str | None = None
 
 
 def _read_and_parse(library: Library, source: DumpSource, *, page_date: dt.date | None,
@@ -408,7 +469,7 @@ def _read_and_parse(library: Library, source: DumpSource, *, page_date: dt.date 
                 return report, None
             saved_on = source.saved_on()
             result = parse.parse_bytes(data, source.display, page_date=source.page_date or page_date,
-                                       saved_year=saved_on.year)
+                                       saved_year=saved_on.year, saved_on=saved_on)
             del data
     except StoreError:
         raise
@@ -420,7 +481,25 @@ def _read_and_parse(library: Library, source: DumpSource, *, page_date: dt.date 
         return report, None
     report.layout = result.layout
     report.records = len(result.sightings)
-    return report, _Parsed(source, report, sha, result, (result.page_date or saved_on).isoformat(), prepared)
+    day, date_from, raw = _page_date_of(source, page_date, result)
+    return report, _Parsed(source, report, sha, result, (day or saved_on).isoformat(), prepared, day, raw, date_from)
+
+
+def _page_date_of(source: DumpSource, page_date: dt.date | None,
+                  result: parse.ParseResult) -> tuple[dt.date | None, str, str]:
+    """The page's date, where it came from and its raw text: --page-date, the
+    page's header, a date in the file name, else (no page date) the file's
+    modification time or the day stdin was read."""
+    given = source.page_date or page_date
+    if given is not None:
+        return given, "option", given.isoformat()
+    if result.page_date is not None:
+        return result.page_date, "page", result.page_date_raw or result.page_date.isoformat()
+    try:
+        own, origin, raw = source.dated()
+    except OSError:  # gone since it was read
+        return None, "mtime", ""
+    return (own if origin == "name" else None), origin, raw
 
 
 def _write_parsed(library: Library, parsed: _Parsed, vocabulary: VocabularyChanges,
@@ -441,8 +520,9 @@ def _write_parsed(library: Library, parsed: _Parsed, vocabulary: VocabularyChang
             dump_id = library.add_dump(
                 name=source.path.name if source.path else source.display,
                 path=str(source.path.resolve()) if source.path else source.display,
-                sha256=parsed.sha, layout=result.layout, page_date=result.page_date,
-                page_date_raw=result.page_date_raw, seen_on=dt.date.fromisoformat(parsed.seen_on),
+                sha256=parsed.sha, layout=result.layout, page_date=parsed.page_date,
+                page_date_raw=parsed.page_date_raw, date_from=parsed.date_from,
+                seen_on=dt.date.fromisoformat(parsed.seen_on),
                 records=len(result.sightings), id=reborn.dump_id if reborn else None)
             report.dump_id = dump_id
             # A large file is deduped and written CHUNK_SIGHTINGS at a time, in the same
@@ -538,6 +618,8 @@ def ingest_sources(library: Library, sources: list[DumpSource], *, page_date: dt
     indexes.repair_if_orphaned(library)  # a bulk ingest killed before its rebuild
     mark = 0
     if rules:
+        from .rules import check_rules
+
         check_rules(library, rules)  # a bad rule fails before anything is written
         mark = library.newest_mark()
     if bulk is None:
@@ -591,6 +673,8 @@ def ingest_sources(library: Library, sources: list[DumpSource], *, page_date: dt
     if report.stopped:
         raise IngestStopped(report.stopped, report)
     if rules:
+        from .rules import apply_rules, papers_added_after
+
         added = papers_added_after(library, mark)
         if added:
             report.rules = apply_rules(library, rules, only_ids=added)

@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import multiprocessing
 from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generator, Iterator
+from typing import TYPE_CHECKING, Generator
 
-from .. import dedup, parse
+from .. import parse
 
 if TYPE_CHECKING:
+    from .. import dedup
+    from concurrent.futures import Future
+
     from .ingest import DumpSource
 
 WINDOW = 8  # files prepared ahead: bounds the memory the helper's results take
@@ -44,6 +45,8 @@ class Prepared:
 def prepare(source: "DumpSource", page_date: dt.date | None, max_bytes: int) -> Prepared | None:
     """What ``ingest_one`` computes before it touches the library; None when
     anything goes wrong (the ordinary path then reports it)."""
+    from .. import dedup
+
     try:
         if source.path is None:
             return None
@@ -52,7 +55,7 @@ def prepare(source: "DumpSource", page_date: dt.date | None, max_bytes: int) -> 
             return None
         saved_on = source.saved_on()
         result = parse.parse_bytes(data, source.display, page_date=source.page_date or page_date,
-                                   saved_year=saved_on.year)
+                                   saved_year=saved_on.year, saved_on=saved_on)
         prints = [dedup.fingerprint(s.title, s.abstract) for s in result.sightings]
         return Prepared(hashlib.sha256(data).hexdigest(), saved_on, result, prints, [fp.keys() for fp in prints])
     except Exception:  # noqa: BLE001 - reported by the ordinary path, which redoes the work
@@ -74,7 +77,13 @@ def _die_with_parent() -> None:
 def prepared_in_order(sources: list["DumpSource"], page_date: dt.date | None,
                       max_bytes: int) -> Generator[Prepared | None, None, None]:
     """One item per source, in order: prepared by the helper, or None."""
-    if len(sources) < MIN_FILES or "fork" not in multiprocessing.get_all_start_methods():
+    if len(sources) < MIN_FILES:  # a day's few dumps: not even the imports (start-up, issue 16)
+        yield from (None for _ in sources)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         yield from (None for _ in sources)
         return
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),

@@ -8,7 +8,8 @@ from typing import Any, Iterable, Iterator, Sequence
 from ..model import Paper, Sighting
 from .connection import CHUNK, Connection, chunks, marks, to_date
 from .sources import load_authors, load_links
-from .selection import FullTextIndex, Selection, count_statement, matches_statement, statement
+from .selection import (FullTextIndex, Selection, count_statement, match_ids_statement, matches_statement,
+                        statement)
 
 PAPER_COLUMNS = (
     "p.pk, p.id, p.title, p.abstract, p.authors_count, p.published, p.upvotes, p.seen, "
@@ -57,6 +58,10 @@ class Papers(Connection):
         """Papers whose text matches the FTS5 expression ``match``, counted up to ``cap``."""
         return int(self.execute(*matches_statement(match, index, cap)).fetchone()[0])
 
+    def match_ids(self, match: str, index: FullTextIndex, cap: int) -> list[str]:
+        """Ids of the newest ``cap`` papers whose text matches ``match`` (unscored: cheap)."""
+        return [row[0] for row in self.execute(*match_ids_statement(match, index, cap))]
+
     def _tags_for(self, pks: Sequence[int]) -> dict[int, list[str]]:
         tags: dict[int, list[str]] = {}
         for pk, tag in self.execute(
@@ -70,7 +75,7 @@ class Papers(Connection):
         for row in self.execute(
             "SELECT s.paper, d.name, s.line, d.layout, s.title, coalesce(s.abstract, p.abstract),"
             " s.authors_count, s.published, s.published_raw, s.upvotes, s.dump,"
-            " x.arxiv_id, x.authors, x.links"
+            " x.arxiv_id, x.authors, x.links, d.seen_on, d.date_from"
             " FROM sightings s JOIN dumps d ON d.id = s.dump JOIN papers p ON p.pk = s.paper"
             " LEFT JOIN sighting_sources x ON x.dump = s.dump AND x.line = s.line"
             f" WHERE s.paper IN ({marks(len(pks))}) ORDER BY s.paper, s.dump, s.line", pks):
@@ -78,7 +83,7 @@ class Papers(Connection):
                 file=row[1], line=row[2], layout=row[3], title=row[4], abstract=row[5],
                 authors_count=row[6], published=to_date(row[7]), published_raw=row[8], upvotes=row[9],
                 dump_id=row[10], arxiv_id=row[11], authors=load_authors(row[12]) if row[12] else None,
-                links=load_links(row[13]) or None))
+                links=load_links(row[13]) or None, seen_on=row[14], date_from=row[15]))
         return out
 
     # -- ids -----------------------------------------------------------------
