@@ -55,7 +55,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 __all__ = ["Matrix", "Weighted", "Model", "terms", "term_hash", "features_of", "matrix", "document_frequencies",
-           "weigh", "train", "score", "explain", "similar_rows", "C"]
+           "weigh", "weigh_rows", "row_norms", "idf_of", "score_rows", "train", "score", "explain", "similar_rows", "C"]
 
 C = 0.11  # the SVM's regularisation; ASReview's tuned default for the same model
 MAX_DF = 0.95  # terms in more papers than this share say nothing
@@ -159,16 +159,30 @@ def idf_of(df: "NDArray[np.int64]", papers: int) -> "NDArray[np.float32]":
     return idf
 
 
+def row_norms(m: Matrix, idf: "NDArray[np.float32]") -> "NDArray[np.float64]":
+    """The length of each row's sublinear-tf x idf vector (1 for an empty row)."""
+    values = _LOG_TF[m.counts] * idf[m.ids]
+    norms = np.sqrt(_rowsum(m.indptr, values * values))
+    norms[norms == 0] = 1.0
+    return norms
+
+
+def weigh_rows(m: Matrix, idf: "NDArray[np.float32]", norms: "NDArray") -> Weighted:
+    """Sublinear tf x idf, each row divided by its (given) length."""
+    values = _LOG_TF[m.counts] * idf[m.ids] / np.repeat(np.asarray(norms, dtype=np.float32), np.diff(m.indptr))
+    return Weighted(m, values.astype(np.float32), idf)
+
+
 def weigh(m: Matrix, df: "NDArray[np.int64]", papers: int) -> Weighted:
     """Sublinear tf x idf, each row scaled to unit length."""
     idf = idf_of(df, papers)
-    values = _LOG_TF[m.counts] * idf[m.ids]
-    squares = np.add.reduceat(values * values, m.indptr[:-1]) if len(values) else np.zeros(m.rows)
-    squares[np.diff(m.indptr) == 0] = 0.0  # reduceat gives an empty row the next row's first value
-    norms = np.sqrt(squares, dtype=np.float64)
-    norms[norms == 0] = 1.0
-    values = (values / np.repeat(norms, np.diff(m.indptr))).astype(np.float32)
-    return Weighted(m, values, idf)
+    return weigh_rows(m, idf, row_norms(m, idf))
+
+
+def score_rows(m: Matrix, weight_idf: "NDArray", norms: "NDArray", bias: float) -> "NDArray[np.float64]":
+    """Scores of a plain (unweighed) matrix: ``weight_idf`` is the model's dense weights times idf, so
+    a library is rescored with two gathers and a sum per stored term, and no TF-IDF matrix."""
+    return _rowsum(m.indptr, weight_idf[m.ids] * _LOG_TF[m.counts]) / norms + bias
 
 
 @dataclass
@@ -198,7 +212,7 @@ def _rowsum(indptr: "NDArray[np.int64]", products: "NDArray") -> "NDArray[np.flo
     rows = len(indptr) - 1
     if not len(products):
         return np.zeros(rows)
-    sums = np.add.reduceat(products.astype(np.float64), np.minimum(indptr[:-1], len(products) - 1))
+    sums = np.add.reduceat(products.astype(np.float64, copy=False), np.minimum(indptr[:-1], len(products) - 1))
     sums[np.diff(indptr) == 0] = 0.0
     return sums
 

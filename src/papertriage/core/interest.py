@@ -120,20 +120,59 @@ def _fingerprint(positive: list[int], negative: list[int]) -> str:
 
 @dataclass
 class Features:
-    """Every paper's weighted features, one row a paper, with the pk of each row."""
+    """The library's stored features, chunk by chunk, with the idf and each paper's vector length.
 
-    pks: "learn.NDArray"  # int64, ascending
-    x: "learn.Weighted"
-    df: "learn.NDArray"
+    Nothing is concatenated or weighed as a whole: rescoring reads each chunk's
+    arrays in place (``learn.score_rows``), and only the decided papers are
+    weighed, for training."""
+
+    chunks: list["learn.Matrix"]
+    chunk_pks: list["learn.NDArray"]
+    idf: "learn.NDArray"
+    norms: "learn.NDArray"  # float32 by pk
+    papers: "learn.NDArray"  # every paper's pk, ascending
     featurised: int = 0
 
-    def rows_of(self, pks: list[int]) -> "learn.NDArray":
+    def rows_of(self, pks: list[int]) -> tuple[list[int], "learn.Weighted"]:
+        """The weighed rows of these papers (the newest stored row of each), and the pks found, in order."""
         import numpy as np
 
-        wanted = np.asarray(pks, dtype=np.int64)
-        where = np.searchsorted(self.pks, wanted)
-        where[where >= len(self.pks)] = 0
-        return where[self.pks[where] == wanted]
+        from .. import interest as learn
+
+        wanted = set(pks)
+        where: dict[int, tuple[int, int]] = {}
+        for c, cp in enumerate(self.chunk_pks):
+            hit = np.nonzero(np.isin(cp, np.fromiter(wanted, dtype=np.int64, count=len(wanted))))[0]
+            for r in hit.tolist():
+                where[int(cp[r])] = (c, r)
+        found = [pk for pk in pks if pk in where]
+        parts = []
+        for pk in found:
+            c, r = where[pk]
+            m = self.chunks[c]
+            lo, hi = int(m.indptr[r]), int(m.indptr[r + 1])
+            parts.append((m.ids[lo:hi], m.counts[lo:hi]))
+        indptr = np.zeros(len(parts) + 1, dtype=np.int64)
+        np.cumsum([len(i) for i, _ in parts], out=indptr[1:])
+        ids = np.concatenate([i for i, _ in parts]) if parts else np.zeros(0, dtype=np.int32)
+        counts = np.concatenate([c for _, c in parts]) if parts else np.zeros(0, dtype=np.uint8)
+        m = learn.Matrix(indptr, ids, counts)
+        return found, learn.weigh_rows(m, self.idf, self.norms[np.asarray(found, dtype=np.int64)])
+
+    def score_all(self, model: "learn.Model") -> "learn.NDArray":
+        """Every paper's score, float32 by pk (a newer row of a paper overrides an older one)."""
+        import numpy as np
+
+        from .. import interest as learn
+
+        top = int(self.papers[-1]) if len(self.papers) else 0
+        out = np.zeros(top + 1, dtype=np.float32)
+        weight_idf = model.dense(len(self.idf)) * self.idf
+        for m, cp in zip(self.chunks, self.chunk_pks):
+            ok = cp <= top
+            out[cp[ok]] = learn.score_rows(m, weight_idf, self.norms[np.minimum(cp, len(self.norms) - 1)],
+                                           model.bias)[ok]
+        return out
 
 
 def _featurise(library: Library) -> int:
@@ -153,8 +192,7 @@ def _featurise(library: Library) -> int:
             if not len(missing):
                 return done
             batch = missing[:BUILD_BATCH].tolist()
-            hashes, _, _ = store.vocabulary(library)
-            known = np.frombuffer(hashes, dtype=np.uint32).tolist()
+            known = np.frombuffer(store.vocabulary(library), dtype=np.uint32).tolist()
             vocab = dict(zip(known, range(len(known))))
             before = len(vocab)
             for part in range(0, len(batch), CHUNK):
@@ -171,35 +209,60 @@ def _featurise(library: Library) -> int:
 
 
 def load_features(library: Library) -> Features:
-    """Every paper's features, computed first for papers that lack them, weighed with the library's idf."""
+    """The stored features (computed first for papers that lack them), the idf and the vector
+    lengths (counted again only when the papers or their features changed)."""
     import numpy as np
 
     from .. import interest as learn
 
     featurised = _featurise(library)
-    chunks = store.feature_chunks(library)
-    pks = np.concatenate([np.frombuffer(c[0], dtype=np.int64) for c in chunks]) if chunks \
-        else np.zeros(0, dtype=np.int64)
-    ids = np.concatenate([np.frombuffer(c[2], dtype=np.int32) for c in chunks]) if chunks \
-        else np.zeros(0, dtype=np.int32)
-    counts = np.concatenate([np.frombuffer(c[3], dtype=np.uint8) for c in chunks]) if chunks \
-        else np.zeros(0, dtype=np.uint8)
-    lengths = np.concatenate([np.diff(np.frombuffer(c[1], dtype=np.int64)) for c in chunks]) if chunks \
-        else np.zeros(0, dtype=np.int64)
-    indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=indptr[1:])
-    m = learn.Matrix(indptr, ids, counts)
-    # The newest row of each paper that still exists, in pk order (a changed paper has an older row too).
-    current = np.frombuffer(store.all_pks(library), dtype=np.int64)
-    last = len(pks) - 1 - np.unique(pks[::-1], return_index=True)[1]
-    keep = last[np.isin(pks[last], current)]
-    if len(keep) != len(pks) or np.any(np.diff(pks) <= 0):
-        m = m.take(keep)
-        pks = pks[keep]
-    hashes, _, _ = store.vocabulary(library)
-    vocabulary = len(hashes) // 4
-    df = learn.document_frequencies(m, vocabulary)
-    return Features(pks, learn.weigh(m, df, len(pks)), df, featurised)
+    chunks, chunk_pks = [], []
+    for pks, indptr, ids, counts in store.feature_chunks(library):
+        chunk_pks.append(np.frombuffer(pks, dtype=np.int64))
+        chunks.append(learn.Matrix(np.frombuffer(indptr, dtype=np.int64), np.frombuffer(ids, dtype=np.int32),
+                                   np.frombuffer(counts, dtype=np.uint8)))
+    papers = np.frombuffer(store.all_pks(library), dtype=np.int64)
+    vocabulary = store.vocabulary_size(library)
+    state = store.feature_state(library)
+    df_blob, norms_blob, counted_at = store.weights_state(library)
+    if counted_at == state and df_blob is not None and norms_blob is not None:
+        df = np.frombuffer(df_blob, dtype=np.int64)
+        norms = np.frombuffer(norms_blob, dtype=np.float32)
+    else:
+        df, norms = _count(chunks, chunk_pks, papers, vocabulary)
+        with library.transaction():
+            store.save_weights_state(library, df.tobytes(), norms.tobytes(), state)
+    idf = learn.idf_of(df, len(papers))
+    return Features(chunks, chunk_pks, idf, norms, papers, featurised)
+
+
+def _count(chunks: list["learn.Matrix"], chunk_pks: list["learn.NDArray"], papers: "learn.NDArray",
+           vocabulary: int) -> tuple["learn.NDArray", "learn.NDArray"]:
+    """Papers per term and each paper's vector length, over the live rows (the newest row of a paper that exists)."""
+    import numpy as np
+
+    from .. import interest as learn
+
+    every = np.concatenate(chunk_pks) if chunk_pks else np.zeros(0, dtype=np.int64)
+    newest = len(every) - 1 - np.unique(every[::-1], return_index=True)[1]
+    live = np.zeros(len(every), dtype=bool)
+    live[newest[np.isin(every[newest], papers)]] = True
+    df = np.zeros(vocabulary, dtype=np.int64)
+    start = 0
+    lives = []
+    for m, cp in zip(chunks, chunk_pks):
+        alive = live[start:start + len(cp)]
+        start += len(cp)
+        lives.append(alive)
+        ids = m.ids if alive.all() else m.ids[np.repeat(alive, np.diff(m.indptr))]
+        df += np.bincount(ids, minlength=vocabulary)[:vocabulary]
+    idf = learn.idf_of(df, len(papers))
+    top = int(papers[-1]) if len(papers) else 0
+    norms = np.ones(top + 1, dtype=np.float32)
+    for m, cp, alive in zip(chunks, chunk_pks, lives):
+        lengths = learn.row_norms(m, idf)
+        norms[cp[alive]] = lengths[alive]
+    return df, norms
 
 
 # -- the ranking ---------------------------------------------------------------------
@@ -230,27 +293,23 @@ def _retrain(library: Library, ranking: Ranking, positive: list[int], negative: 
 
     features = load_features(library)
     ranking.featurised = features.featurised
-    rows = features.rows_of(positive + negative)
-    labels = np.isin(features.pks[rows], np.asarray(positive, dtype=np.int64)).astype(np.int8)
+    found, x = features.rows_of(positive + negative)
+    interested = set(positive)
+    labels = np.array([pk in interested for pk in found], dtype=np.int8)
     warm = _model_of(row) if row and row[4] is not None else None
-    model = learn.train(features.x.take(rows), labels, warm=warm)
+    model = learn.train(x, labels, warm=warm)
     model.positives, model.negatives = len(positive), len(negative)
-    by_row = learn.score(model, features.x)
-    top = int(features.pks[-1]) if len(features.pks) else 0
-    scores = np.zeros(top + 1, dtype=np.float32)
-    scores[features.pks] = by_row
+    scores = features.score_all(model)
     with library.transaction():
-        state = store.feature_state(library)
-        store.save_document_frequencies(library, features.df.astype(np.int64).tobytes(), state)
         ranking.model_id = store.save_model(
-            library, ranking.name, _fingerprint(positive, negative), state,
+            library, ranking.name, _fingerprint(positive, negative), store.feature_state(library),
             json.dumps({"bias": model.bias, "positives": model.positives, "negatives": model.negatives,
                         "method": METHOD}),
             model.ids.astype(np.int32).tobytes() + model.weights.astype(np.float64).tobytes(), scores.tobytes(),
             now())
     ranking.model = model
     ranking.retrained = True
-    ranking.rescored = len(features.pks)
+    ranking.rescored = len(features.papers)
     ranking.scores = store.use_scores(library, ranking.model_id, scores.tobytes())
 
 
@@ -311,19 +370,19 @@ def why(library: Library, paper_id: str, sort: str = "interest", *, terms: int =
     if paper.status == "new":
         result.rank = store.count_new_above(library, ranking.model_id, result.score) + 1
     features = load_features(library)
-    (mine,) = features.rows_of([pk]).tolist() or [None]
-    if mine is None:
+    positive, negative = _training(library, ranking.tag)
+    others = [p for p in positive + negative if p != pk]
+    found, x = features.rows_of([pk] + others)
+    if not found or found[0] != pk:
         return result
     names = _term_names(library, paper.title, paper.abstract)
-    result.up, result.down = learn.explain(model, features.x, mine, names, terms)
-    positive, negative = _training(library, ranking.tag)
-    others = features.rows_of([p for p in positive + negative if p != pk])
-    near = learn.similar_rows(features.x, mine, np.asarray(others), similar)
-    by_pk = {int(features.pks[r]): s for r, s in near}
+    result.up, result.down = learn.explain(model, x, 0, names, terms)
+    near = learn.similar_rows(x, 0, np.arange(1, len(found)), similar)
+    by_pk = {found[r]: s for r, s in near}
     if by_pk:
         ids = library.paper_labels(list(by_pk))
-        found = {q.id: q for q in library.select(Selection(ids=tuple(label[0] for label in ids.values())))}
-        result.similar = [(found[ids[p][0]], s) for p, s in by_pk.items() if p in ids]
+        chosen = {q.id: q for q in library.select(Selection(ids=tuple(label[0] for label in ids.values())))}
+        result.similar = [(chosen[ids[p][0]], s) for p, s in by_pk.items() if p in ids]
     return result
 
 
@@ -333,8 +392,7 @@ def _term_names(library: Library, title: str, abstract: str) -> dict[int, str]:
 
     from .. import interest as learn
 
-    hashes, _, _ = store.vocabulary(library)
-    known = np.frombuffer(hashes, dtype=np.uint32)
+    known = np.frombuffer(store.vocabulary(library), dtype=np.uint32)
     order = np.argsort(known, kind="stable")
     sorted_known = known[order]
     names: dict[int, str] = {}

@@ -8,8 +8,8 @@ vocabulary, the cached models and their scores.
   changes (a merge found a better one) is listed in ``interest_stale`` by a
   trigger and featurised again into a new chunk (the newest row of a paper
   wins); a paper that is gone is simply skipped.
-- ``interest_vocab``: the term hashes in id order, and the papers per term
-  as of the last scoring (the idf the cached scores used).
+- ``interest_vocab``: the term hashes in id order, and, as of the last
+  scoring, the papers per term (the idf) and each paper's vector length.
 - ``interest_models``: per ranking, the fingerprint of the decisions and of
   the features it learned from, the model, and every paper's score as one
   blob (float32 by pk); ``use_scores`` exposes them to SQL as
@@ -115,19 +115,31 @@ def drop_features(library: "Library") -> None:
     library.execute("DELETE FROM interest_vocab")
 
 
-def vocabulary(library: "Library") -> tuple[bytes, bytes | None, str | None]:
-    """(term hashes uint32 in id order, papers per term int64 or None, the feature state it was counted at)."""
-    row = library.execute("SELECT hashes, df, state FROM interest_vocab WHERE id = 1").fetchone()
-    return (row[0], row[1], row[2]) if row else (b"", None, None)
+def vocabulary(library: "Library") -> bytes:
+    """The term hashes (uint32) in id order."""
+    row = library.execute("SELECT hashes FROM interest_vocab WHERE id = 1").fetchone()
+    return row[0] if row else b""
+
+
+def vocabulary_size(library: "Library") -> int:
+    row = library.execute("SELECT length(hashes) / 4 FROM interest_vocab WHERE id = 1").fetchone()
+    return int(row[0]) if row else 0
 
 
 def save_vocabulary(library: "Library", hashes: bytes) -> None:
     library.execute("INSERT INTO interest_vocab (id, hashes) VALUES (1, ?)"
-                    " ON CONFLICT (id) DO UPDATE SET hashes = excluded.hashes, df = NULL, state = NULL", (hashes,))
+                    " ON CONFLICT (id) DO UPDATE SET hashes = excluded.hashes, df = NULL, norms = NULL,"
+                    " state = NULL", (hashes,))
 
 
-def save_document_frequencies(library: "Library", df: bytes, state: str) -> None:
-    library.execute("UPDATE interest_vocab SET df = ?, state = ? WHERE id = 1", (df, state))
+def weights_state(library: "Library") -> tuple[bytes | None, bytes | None, str | None]:
+    """(papers per term int64, each paper's vector length float32 by pk, the feature state they were counted at)."""
+    row = library.execute("SELECT df, norms, state FROM interest_vocab WHERE id = 1").fetchone()
+    return (row[0], row[1], row[2]) if row else (None, None, None)
+
+
+def save_weights_state(library: "Library", df: bytes, norms: bytes, state: str) -> None:
+    library.execute("UPDATE interest_vocab SET df = ?, norms = ?, state = ? WHERE id = 1", (df, norms, state))
 
 
 # -- models and scores --------------------------------------------------------------

@@ -259,7 +259,7 @@ def m011_interest_features(db: sqlite3.Connection) -> None:
       lists papers whose title or abstract changed since (the trigger), to
       be featurised again.
     - ``interest_vocab``: the term hashes in id order, and the papers per
-      term the cached scores were computed with.
+      term and vector lengths the cached scores were computed with.
     - ``interest_models`` gains the model's weights and every paper's score
       as blobs, and the state of the features they were computed from; the
       old per-paper score rows (another method) are dropped.
@@ -278,7 +278,8 @@ CREATE TABLE interest_vocab (
     id     INTEGER PRIMARY KEY CHECK (id = 1),
     hashes BLOB NOT NULL,      -- uint32 term hashes; a term's id is its place
     df     BLOB,               -- int64 papers per term, as last counted
-    state  TEXT                -- the feature state df was counted at
+    norms  BLOB,               -- float32 length of each paper's TF-IDF vector, by pk
+    state  TEXT                -- the feature state df and norms were counted at
 );
 CREATE TRIGGER interest_text_changed AFTER UPDATE OF title, abstract ON papers
 WHEN (NEW.title IS NOT OLD.title OR NEW.abstract IS NOT OLD.abstract)
