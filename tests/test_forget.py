@@ -167,3 +167,18 @@ def test_nothing_dangles_after_forgetting_merged_and_split_papers(seeded, cli):
     after = {p["id"] for p in export_json(seeded)}
     assert {gone[3].id, stays[1].id} <= after
     assert len(after) >= len(before) - 1
+
+
+def test_a_forget_that_undo_cannot_bring_back_does_not_block_undo(seeded, tmp_path):
+    copy = tmp_path / "gone.txt"
+    shutil.copyfile(TRENDING, copy)
+    ingest(seeded, [str(copy)], page_date=DAY)  # already in: the same content is skipped
+    tags.add_tags(seeded, [only_in(seeded, TRENDING.name)[0].id], ["to-read"])
+    (tagged,) = recent_steps(seeded, 1)
+    dump = tmp_path / "extra.txt"
+    dump.write_text("Daily Papers\n\nA Paper Only Here About Things\n\nAn abstract of its own.\n", encoding="utf-8")
+    ingest(seeded, [str(dump)], page_date=DAY)
+    dump.unlink()  # the file is gone before it is forgotten: nothing to ingest again
+    report = forget(seeded, ["extra.txt"])
+    assert report.dumps[0].undoable is False
+    assert undo(seeded).step.id == tagged.id  # undo goes past it

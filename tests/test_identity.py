@@ -5,6 +5,7 @@ between libraries built from the same dumps in any order."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from papertriage.core.papers import get_paper
 from papertriage.core.select import select_papers
 from papertriage.core.export import export_papers
 from papertriage.core.ingest import ingest
+from papertriage.core.forget import list_dumps
 from papertriage.render import EXPORT_FORMATS, render
 from papertriage.store import Library
 
@@ -237,3 +239,113 @@ def test_api_fields_from_an_untrusted_dump_are_checked(tmp_path):
             ' "projectPage": "https://ok.example/p", "authors": [{"name": "A\\u001b[31m B"}, {"name": 3}, "C"]}}]')
     (s,) = parse_bytes(dump.encode(), "x.json").sightings
     assert (s.arxiv_id, s.links, s.authors) == (None, {"project": "https://ok.example/p"}, ["A [31m B", "C"])
+
+
+# -- dates you can trust -----------------------------------------------------------------
+
+DAILY_DEC_30 = "Daily Papers\nbyAK and the research community\n\nDec 30\n\nA Paper From The Holidays\n\nAn abstract.\n"
+
+
+def _touch(path, day: dt.date) -> None:
+    import os
+    import time
+
+    stamp = time.mktime(day.timetuple()) + 12 * 3600
+    os.utime(path, (stamp, stamp))
+
+
+def test_a_yearless_page_date_never_lies_after_the_files_own_date(library, tmp_path):
+    page = tmp_path / "daily.txt"
+    page.write_text(DAILY_DEC_30, encoding="utf-8")
+    _touch(page, dt.date(2025, 1, 2))  # saved on 2 January: `Dec 30` is last December
+    ingest(library, [str(page)])
+    (dump,) = list_dumps(library)
+    assert (dump.date, dump.date_raw, dump.date_from) == ("2024-12-30", "Dec 30", "page")
+
+
+def test_a_yearless_date_never_lies_after_today():
+    from papertriage.parse import parse_text
+
+    today = dt.date.today()
+    later = today + dt.timedelta(days=3)
+    page = DAILY_DEC_30.replace("Dec 30", later.strftime("%b %d").replace(" 0", " "))
+    result = parse_text(page, "p.txt")
+    assert result.page_date is not None and result.page_date <= today
+
+
+def test_a_date_in_the_file_name_is_the_page_date_when_the_page_shows_none(library, tmp_path):
+    """A trending dump copied today is still seen on the day in its name, not today."""
+    for n, name in enumerate(("2024-09-16.txt", "papers_2024-09-17.txt"), 1):
+        shutil.copyfile(SEEDS / "000_2967eebb8705e551.txt", tmp_path / name)
+        with open(tmp_path / name, "a", encoding="utf-8") as f:
+            f.write("\n" * n)  # two saves of the same page: another file each
+    ingest(library, [str(tmp_path / "2024-09-16.txt"), str(tmp_path / "papers_2024-09-17.txt")])
+    dumps = list_dumps(library)
+    assert [(d.date, d.date_from, d.date_raw) for d in dumps] == [
+        ("2024-09-16", "name", "2024-09-16.txt"), ("2024-09-17", "name", "papers_2024-09-17.txt")]
+    paper = next(iter(select_papers(library)))
+    assert (paper.first_seen, paper.last_seen) == ("2024-09-16", "2024-09-17")
+
+
+def test_page_date_per_file_and_show_says_where_each_date_came_from(cli, tmp_path):
+    lib = ("--library", tmp_path / "l.db")
+    a, b, c = tmp_path / "a.txt", tmp_path / "b.txt", tmp_path / "2023-05-01.txt"
+    for path, title in ((a, "First Paper About Things"), (b, "Second Paper About Things"),
+                        (c, "Third Paper About Things")):
+        path.write_text(f"Daily Papers\n\n{title}\n\nAn abstract about {title.lower()}.\n", encoding="utf-8")
+    _touch(b, dt.date(2025, 3, 4))
+    result = cli(*lib, "ingest", a, b, c, "--page-date", f"{a}=2024-09-16")
+    assert result.code == 0, result.err
+    shows = {p: cli(*lib, "show", pid).out for p, pid in
+             zip("abc", cli(*lib, "list", "--format", "ids", "--reverse").out.split())}
+    assert "seen 2024-09-16, date given with --page-date" in shows["a"]
+    assert "seen 2025-03-04, date from the file's modification time" in shows["b"]
+    assert "seen 2023-05-01, date from the file name" in shows["c"]
+    bad = cli(*lib, "ingest", a, "--page-date", "nope.txt=2024-01-01")
+    assert bad.code == 2 and "nope.txt is not one of the dumps to ingest" in bad.err
+    assert cli(*lib, "ingest", a, "--page-date", f"{a}=2024-13-01").code == 2
+
+
+def test_rename_notes_moves_a_retitled_papers_note_with_its_edits(seeded, tmp_path):
+    """`export --split --rename-notes`: the opt-in rename, as `git mv` would do it."""
+    notes = tmp_path / "notes"
+
+    def split(**options):
+        return export_papers(seeded, "title:kolmogorov", write=lambda ps, out: render(EXPORT_FORMATS["markdown"], ps, out),
+                             split_dir=str(notes), **options)
+
+    split()
+    count = len(list(notes.glob("*.md")))
+    old = notes / "kolmogorov-arnold-transformer-e92269d6.md"
+    old.write_text(old.read_text() + "\nmy own thoughts\n")
+    assert not ingest(seeded, [str(retitle_dump(tmp_path, seeded, new_title="KAT: The Kolmogorov-Arnold "
+                                                "Transformer Revisited"))], page_date=DAY).errors
+    assert split().renamed == []  # never without asking
+    result = split(rename_notes=True)
+    (moved,) = result.renamed
+    new = notes / moved[1]
+    assert moved[0] == old.name and not old.exists() and new.name.endswith("-e92269d6.md")
+    assert "my own thoughts" in new.read_text() and result.kept == [new.name]  # edited: moved, not overwritten
+    assert get_paper(seeded, "e92269d6").note_name == new.stem  # the next export writes there
+    again = split()
+    assert len(list(notes.glob("*.md"))) == count and again.kept == [new.name] and again.renamed == []
+
+
+def test_rename_notes_never_moves_a_note_over_another_file(seeded, tmp_path):
+    notes = tmp_path / "notes"
+
+    def split(**options):
+        return export_papers(seeded, "title:kolmogorov", write=lambda ps, out: render(EXPORT_FORMATS["markdown"], ps, out),
+                             split_dir=str(notes), **options)
+
+    split()
+    assert not ingest(seeded, [str(retitle_dump(tmp_path, seeded, new_title="KAT: The Kolmogorov-Arnold "
+                                                "Transformer Revisited"))], page_date=DAY).errors
+    from papertriage import naming
+
+    taken = notes / (naming.note_stem(get_paper(seeded, "e92269d6").title, "e92269d6") + ".md")
+    taken.write_text("someone else's file\n")
+    result = split(rename_notes=True)
+    assert result.renamed == [] and result.not_renamed == [("kolmogorov-arnold-transformer-e92269d6.md", taken.name)]
+    assert taken.read_text() == "someone else's file\n"
+    assert get_paper(seeded, "e92269d6").note_name == "kolmogorov-arnold-transformer-e92269d6"

@@ -42,6 +42,15 @@ class Sighting:
     arxiv_id: str | None = None
     authors: list[str] | None = None
     links: dict[str, str] | None = None  # "github", "project": URLs
+    # The day the dump counts as seen, and where that date came from (issue 12, ``dumps.date_from``).
+    seen_on: str | None = None
+    date_from: str | None = None
+
+
+# Where a dump's date came from (``dumps.date_from``; issue 12), as `show` and `dumps` say it.
+DATE_FROM = {"page": "date from the page header", "name": "date from the file name",
+             "mtime": "date from the file's modification time", "option": "date given with --page-date",
+             "stdin": "date of reading standard input"}
 
 
 @dataclass(slots=True)

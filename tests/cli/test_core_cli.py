@@ -70,7 +70,7 @@ def test_show_accepts_a_prefix_and_lists_sightings(cli):
                if json.loads(l)["title"] == "Kolmogorov-Arnold Transformer")
     out = cli("show", kat["id"][:5]).out
     assert "Kolmogorov-Arnold Transformer" in out
-    assert "003_2565c5b66cf8255e.txt:55  (daily-meta, date Sep 16, 2024 5, 2 authors, 5 upvotes)" in out
+    assert "003_2565c5b66cf8255e.txt:55  (daily-meta, date Sep 16, 2024 5, 2 authors, 5 upvotes, seen " in out
 
 
 def test_unknown_id_is_exit_2(cli):

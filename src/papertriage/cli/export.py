@@ -63,6 +63,9 @@ def export(
                                        "from title and id; files you edited are kept unless --force.")] = None,
     force: Annotated[bool, typer.Option(
         "--force", help="With --split: overwrite files edited since the last export.")] = False,
+    rename_notes: Annotated[bool, typer.Option(
+        "--rename-notes", help="With --split: give notes whose paper was retitled the name its title gives "
+                               "now, moving the file with your edits (never over another file).")] = False,
     tag: Annotated[Optional[list[str]], typer.Option(
         "--tag", "-t", metavar="TAG", help="Only papers with this tag (repeat: all of them).")] = None,
     status: Annotated[Optional[str], typer.Option(
@@ -126,12 +129,16 @@ def export(
         status=status, sort=sort, reverse=reverse, limit=limit or None,
         with_sightings=name in WITH_SIGHTINGS,
         out=sys.stdout, output=output, split_dir=split, extension=EXTENSIONS[name], force=force,
-        one_per_file=front_matter)
+        one_per_file=front_matter, rename_notes=rename_notes)
     if split is not None:
         done = f"{result.count} papers: {result.written} files written to {split}"
         if result.unchanged:
             done += f", {result.unchanged} unchanged"
         err(done)
+        for old, new in result.renamed:
+            err(f"renamed {old} -> {new}")
+        for old, new in result.not_renamed:
+            err(f"not renamed {old}: {new} is another file")
         if result.kept:
             shown = ", ".join(result.kept[:5]) + (", …" if len(result.kept) > 5 else "")
             err(f"kept {len(result.kept)} file{'s' if len(result.kept) > 1 else ''} edited since the last "

@@ -21,7 +21,22 @@ def _page_date(value: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise UserError(f"--page-date wants YYYY-MM-DD, not {value!r}") from None
+        raise UserError(f"--page-date wants YYYY-MM-DD or FILE=YYYY-MM-DD, not {value!r}") from None
+
+
+def _page_dates(values: list[str] | None) -> tuple[dt.date | None, dict[str, dt.date]]:
+    """--page-date DATE (every file) and --page-date FILE=DATE (one file; issue 12)."""
+    every: dt.date | None = None
+    per_file: dict[str, dt.date] = {}
+    for value in values or []:
+        name, sep, day = value.rpartition("=")
+        if sep:
+            per_file[name] = _page_date(day)  # type: ignore[assignment]
+        elif every is not None:
+            raise UserError("one --page-date DATE for every file; FILE=DATE for one file")
+        else:
+            every = _page_date(value)
+    return every, per_file
 
 
 @app.command()
@@ -29,9 +44,11 @@ def ingest(
     ctx: typer.Context,
     paths: Annotated[list[str], typer.Argument(
         help="Dump files, folders of dumps, or - for standard input.", metavar="PATH...")],
-    page_date: Annotated[Optional[str], typer.Option(
-        "--page-date", metavar="YYYY-MM-DD",
-        help="The day the pages were saved; dates shown without a year get its year.")] = None,
+    page_date: Annotated[Optional[list[str]], typer.Option(
+        "--page-date", metavar="[FILE=]YYYY-MM-DD",
+        help="The day the pages were saved: dates shown without a year get its year, and the papers count "
+             "as seen that day. FILE=DATE for one file (repeat for several). Without it: the page's own "
+             "date, else a YYYY-MM-DD in the file name, else the file's modification time.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
     explain: Annotated[bool, typer.Option(
         "--explain", help="After ingesting, say for each sighting that joined a paper which rule joined it.")] = False,
@@ -42,14 +59,15 @@ def ingest(
     parse is reported and leaves the library untouched.
     """
     from ..config import load_config
-    from ..core.ingest import IngestStopped, find_dumps, ingest_sources
+    from ..core.ingest import IngestStopped, assign_page_dates, find_dumps, ingest_sources
     from ..core.rules import load_rules
     from ..render.safe import one_line
 
     lib = state(ctx).library
-    day = _page_date(page_date)
+    day, per_file = _page_dates(page_date)
     skipped: list[tuple[str, str]] = []
     sources = find_dumps(paths, skipped)
+    assign_page_dates(sources, per_file)
     for path, why in skipped:  # in a folder, files clearly not dumps are passed over, one line each
         err(f"{one_line(path)}: skipped, not a dump ({why})")
     # Rules files listed in the config (issue 5), run on the papers this ingest adds.

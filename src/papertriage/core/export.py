@@ -63,6 +63,8 @@ class ExportResult:
     written: int = 0
     unchanged: int = 0
     kept: list[str] = field(default_factory=list)  # edited by the user: left alone
+    renamed: list[tuple[str, str]] = field(default_factory=list)  # --rename-notes: (old file, new file)
+    not_renamed: list[tuple[str, str]] = field(default_factory=list)  # the new name was taken: (old, new)
 
 
 def format_for_path(path: str) -> str | None:
@@ -93,14 +95,18 @@ def export_papers(library: Library, query: str | None = None, *, write: Writer,
                   reverse: bool = False, limit: int | None = None, with_sightings: bool = False,
                   out: IO[str] | None = None, output: str | None = None,
                   split_dir: str | None = None, extension: str = ".md", force: bool = False,
-                  one_per_file: bool = False, ids: Sequence[str] | None = None) -> ExportResult:
+                  one_per_file: bool = False, ids: Sequence[str] | None = None,
+                  rename_notes: bool = False) -> ExportResult:
     """Select papers and write them with ``write(papers, stream)`` to ``out``,
     the file ``output`` or one file per paper in ``split_dir``.
 
     ``one_per_file``: the format makes sense only for one paper per file
     (Markdown with front matter); more than one paper without ``split_dir``
     is an error, raised before anything is written. ``ids``: only these
-    papers (full ids, e.g. read from stdin), when not None.
+    papers (full ids, e.g. read from stdin), when not None. ``rename_notes``
+    (with ``split_dir``): a paper whose note name, fixed at birth, no longer
+    matches its title gets the name its title gives now, and its file is
+    renamed (edits and all); never over another file.
     Raises NoMatch (after writing the empty export) when a selection was
     given and matched nothing.
     """
@@ -118,8 +124,17 @@ def export_papers(library: Library, query: str | None = None, *, write: Writer,
             raise UserError("--front-matter makes one note per paper: add --split DIR, or select a single paper")
         papers = itertools.chain(head, papers)
 
+    if rename_notes and split_dir is None:
+        raise UserError("--rename-notes renames the files of --split DIR: add --split")
     if split_dir is not None:
-        result = write_split(papers, write, split_dir, extension=extension, force=force)
+        renamed: list[tuple[str, str]] = []
+        try:
+            result = write_split(papers, write, split_dir, extension=extension, force=force,
+                                 renames=renamed if rename_notes else None)
+        finally:
+            if renamed:  # the files moved: the library follows, so the next export finds them
+                with library.transaction():
+                    library.rename_notes(renamed)
     elif output is not None and output != "-":
         result = ExportResult(count=write_atomic(output, lambda f: write(papers, f)))
     else:
@@ -228,8 +243,39 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _rename_note(root: Path, paper: Paper, name: str, extension: str, manifest: "_Manifest",
+                 result: ExportResult, renames: list[tuple[str, str]]) -> str:
+    """--rename-notes for one paper: the file name to write it to."""
+    stem = naming.note_stem(paper.title, paper.id)
+    wanted = split_file_name(paper.title, paper.id, extension, stem)
+    if wanted == name:
+        return name
+    old, new = root / name, root / wanted
+    if os.path.lexists(new):
+        result.not_renamed.append((name, wanted))
+        return name
+    if os.path.lexists(old):
+        if old.is_symlink() or not old.is_file():
+            result.not_renamed.append((name, wanted))
+            return name
+        os.rename(old, new)
+        if name in manifest.files:
+            manifest.record(wanted, manifest.files.pop(name))
+        result.renamed.append((name, wanted))
+    renames.append((paper.id, stem))
+    return wanted
+
+
 def write_split(papers: Iterable[Paper], write: Writer, directory: str, *, extension: str,
-                force: bool = False) -> ExportResult:
+                force: bool = False, renames: list[tuple[str, str]] | None = None) -> ExportResult:
+    """One file per paper in ``directory`` (see the module docstring).
+
+    ``renames`` (a list to fill, `--rename-notes`): a paper whose stored note
+    name differs from what its title gives now is renamed, like `git mv`: the
+    old file (edited or not) moves to the new name and the manifest follows;
+    when the new name is taken, nothing moves (``not_renamed``). The
+    (paper id, new note name) pairs are appended for the library to record.
+    """
     root = Path(os.path.expanduser(directory))
     if root.exists() and not root.is_dir():
         raise UserError("is a file; --split needs a folder", file=directory)
@@ -246,6 +292,8 @@ def write_split(papers: Iterable[Paper], write: Writer, directory: str, *, exten
         for paper in papers:
             result.count += 1
             name = split_file_name(paper.title, paper.id, extension, paper.note_name)
+            if renames is not None:
+                name = _rename_note(real_root, paper, name, extension, manifest, result, renames)
             target = real_root / name
             # Belt and braces: the name has no separators, but check anyway.
             if target.parent != real_root or name in (".", ".."):

@@ -56,6 +56,8 @@ class DumpInfo:
     layout: str
     date: str  # the page's date, else the day it counts as seen
     records: int
+    date_from: str | None  # where the date came from (model.DATE_FROM), None for dumps ingested before it was kept
+    date_raw: str | None  # the date as the page, file name or option gave it
     sightings: int
     new: int  # papers first seen in it
     only: int  # papers seen only in it: what `forget` would remove
@@ -66,7 +68,8 @@ def list_dumps(library: Library) -> list[DumpInfo]:
     """Every dump in the library, oldest first."""
     counts = sql.dump_counts(library)
     return [DumpInfo(d["id"], d["name"], d["path"], d["sha256"], d["layout"], d["page_date"] or d["seen_on"],
-                     d["records"], *counts.get(d["id"], (0, 0, 0)), d["ingested_at"])
+                     d["records"], d["date_from"], d["page_date_raw"], *counts.get(d["id"], (0, 0, 0)),
+                     d["ingested_at"])
             for d in sql.dump_rows(library)]
 
 

@@ -17,6 +17,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,9 +111,56 @@ class DumpSource:
         return self.path.read_bytes()
 
     def saved_on(self) -> dt.date:
+        """The file's own date: one in its name (``papers_2024-09-16.txt``), else
+        its modification time (a copied dump keeps the date in its name), else today."""
+        return self.dated()[0]
+
+    def dated(self) -> tuple[dt.date, str, str]:
+        """(the file's own date, where it came from: ``name``, ``mtime`` or ``stdin``, its raw text)."""
         if self.path is None:
-            return dt.date.today()
-        return dt.date.fromtimestamp(self.path.stat().st_mtime)
+            return dt.date.today(), "stdin", "standard input, read today"
+        named = date_in_name(self.path.name)
+        if named is not None:
+            return named, "name", self.path.name
+        mtime = self.path.stat().st_mtime
+        return dt.date.fromtimestamp(mtime), "mtime", dt.datetime.fromtimestamp(mtime).isoformat(timespec="seconds")
+
+
+_NAME_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+
+
+def date_in_name(name: str) -> dt.date | None:
+    """A date written YYYY-MM-DD in a file name, when it is a real date.
+
+    >>> date_in_name("papers_2024-09-16.txt")
+    datetime.date(2024, 9, 16)
+    >>> date_in_name("2024-13-01.txt") is None
+    True
+    """
+    for m in _NAME_DATE.finditer(name):
+        try:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            continue
+    return None
+
+
+
+def assign_page_dates(sources: list[DumpSource], dates: dict[str, dt.date]) -> None:
+    """``--page-date FILE=DATE`` (issue 12): the page date of one dump, named as
+    on the command line, by path or by file name (``-``: stdin). A FILE that
+    is none of the dumps to ingest is an error, raised before anything is read."""
+    for name, day in dates.items():
+        if name == "-":
+            hits = [s for s in sources if s.path is None]
+        else:
+            target = Path(name).expanduser().resolve()
+            hits = [s for s in sources if s.path is not None and s.path.resolve() == target]
+            hits = hits or [s for s in sources if s.path is not None and s.path.name == name]
+        if not hits:
+            raise UserError(f"--page-date {name}={day.isoformat()}: {name} is not one of the dumps to ingest")
+        for source in hits:
+            source.page_date = day
 
 
 def find_dumps(paths: Iterable[str], skipped: list[tuple[str, str]] | None = None) -> list[DumpSource]:
@@ -381,6 +429,9 @@ class _Parsed:
     result: parse.ParseResult
     seen_on: str
     prepared: Prepared | None = None  # fingerprints too, from the helper process
+    page_date: dt.date | None = None  # resolved, with its raw text and where it came from (issue 12)
+    page_date_raw: str | None = None
+    date_from: str | None = None
 
 
 def _read_and_parse(library: Library, source: DumpSource, *, page_date: dt.date | None,
@@ -407,7 +458,7 @@ def _read_and_parse(library: Library, source: DumpSource, *, page_date: dt.date 
                 return report, None
             saved_on = source.saved_on()
             result = parse.parse_bytes(data, source.display, page_date=source.page_date or page_date,
-                                       saved_year=saved_on.year)
+                                       saved_year=saved_on.year, saved_on=saved_on)
             del data
     except StoreError:
         raise
@@ -419,7 +470,25 @@ def _read_and_parse(library: Library, source: DumpSource, *, page_date: dt.date 
         return report, None
     report.layout = result.layout
     report.records = len(result.sightings)
-    return report, _Parsed(source, report, sha, result, (result.page_date or saved_on).isoformat(), prepared)
+    day, date_from, raw = _page_date_of(source, page_date, result)
+    return report, _Parsed(source, report, sha, result, (day or saved_on).isoformat(), prepared, day, raw, date_from)
+
+
+def _page_date_of(source: DumpSource, page_date: dt.date | None,
+                  result: parse.ParseResult) -> tuple[dt.date | None, str, str]:
+    """The page's date, where it came from and its raw text: --page-date, the
+    page's header, a date in the file name, else (no page date) the file's
+    modification time or the day stdin was read."""
+    given = source.page_date or page_date
+    if given is not None:
+        return given, "option", given.isoformat()
+    if result.page_date is not None:
+        return result.page_date, "page", result.page_date_raw or result.page_date.isoformat()
+    try:
+        own, origin, raw = source.dated()
+    except OSError:  # gone since it was read
+        return None, "mtime", ""
+    return (own if origin == "name" else None), origin, raw
 
 
 def _write_parsed(library: Library, parsed: _Parsed, vocabulary: VocabularyChanges,
@@ -439,8 +508,9 @@ def _write_parsed(library: Library, parsed: _Parsed, vocabulary: VocabularyChang
             dump_id = library.add_dump(
                 name=source.path.name if source.path else source.display,
                 path=str(source.path.resolve()) if source.path else source.display,
-                sha256=parsed.sha, layout=result.layout, page_date=result.page_date,
-                page_date_raw=result.page_date_raw, seen_on=dt.date.fromisoformat(parsed.seen_on),
+                sha256=parsed.sha, layout=result.layout, page_date=parsed.page_date,
+                page_date_raw=parsed.page_date_raw, date_from=parsed.date_from,
+                seen_on=dt.date.fromisoformat(parsed.seen_on),
                 records=len(result.sightings), id=reborn.dump_id if reborn else None)
             report.dump_id = dump_id
             report.new, report.merged = merge_sightings(

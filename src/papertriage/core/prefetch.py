@@ -52,7 +52,7 @@ def prepare(source: "DumpSource", page_date: dt.date | None, max_bytes: int) -> 
             return None
         saved_on = source.saved_on()
         result = parse.parse_bytes(data, source.display, page_date=source.page_date or page_date,
-                                   saved_year=saved_on.year)
+                                   saved_year=saved_on.year, saved_on=saved_on)
         prints = [dedup.fingerprint(s.title, s.abstract) for s in result.sightings]
         return Prepared(hashlib.sha256(data).hexdigest(), saved_on, result, prints, [fp.keys() for fp in prints])
     except Exception:  # noqa: BLE001 - reported by the ordinary path, which redoes the work

@@ -90,8 +90,11 @@ def detect(dump: DumpText) -> Layout:
 
 
 def parse_text(text: str, source: str, *, page_date: dt.date | None = None,
-               saved_year: int | None = None) -> ParseResult:
-    dump = DumpText(source=source, lines=split_lines(text), page_date=page_date, saved_year=saved_year)
+               saved_year: int | None = None, saved_on: dt.date | None = None) -> ParseResult:
+    """``saved_on``: the file's own date (from its name or save time); dates
+    shown without a year never resolve to after it (nor after today)."""
+    dump = DumpText(source=source, lines=split_lines(text), page_date=page_date, saved_year=saved_year,
+                    saved_on=saved_on)
     if not any(ln.text for ln in dump.lines):
         raise ParseError("empty file: no papers in it", file=source, line=1)
     return _checked(detect(dump).parse(dump), source)
@@ -129,5 +132,5 @@ def _checked(result: ParseResult, source: str) -> ParseResult:
 
 
 def parse_bytes(data: bytes, source: str, *, page_date: dt.date | None = None,
-                saved_year: int | None = None) -> ParseResult:
-    return parse_text(decode(data, source), source, page_date=page_date, saved_year=saved_year)
+                saved_year: int | None = None, saved_on: dt.date | None = None) -> ParseResult:
+    return parse_text(decode(data, source), source, page_date=page_date, saved_year=saved_year, saved_on=saved_on)

@@ -54,6 +54,7 @@ class DumpText:
     lines: list[Line]
     page_date: dt.date | None = None  # from --page-date
     saved_year: int | None = None  # from the file's save time, a last resort
+    saved_on: dt.date | None = None  # the file's own date (its name, else its save time): no date lies after it
 
     def nonblank(self) -> list[Line]:
         return [ln for ln in self.lines if ln.text]
@@ -121,7 +122,17 @@ def resolve_page_year(dump: DumpText, explicit_years: list[int], undated: Sequen
     if explicit_years:
         year = max(explicit_years) + 1
     else:
-        year, step = (dump.saved_year or dt.date.today().year), -1
+        year, step = (dump.saved_year or (dump.saved_on or dt.date.today()).year), -1
+    # Issue 12: a date shown without a year never lies after the file's own
+    # date (or today): `Dec 30` on a page saved on 2 January is last December.
+    # Explicit years on the page are better evidence than a file's date (a
+    # modification time can be anything), so they are left to decide.
+    if undated and not explicit_years:
+        newest = min(dump.saved_on or dt.date.today(), dt.date.today())
+        latest = max((d.month, d.day) for d in undated)
+        cap = newest.year - (latest > (newest.month, newest.day))
+        if year > cap:
+            year, step = cap, -1
     if any(d.month == 2 and d.day == 29 for d in undated):
         while not calendar.isleap(year) and 1 < year < dt.MAXYEAR:
             year += step

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import IO
 
 from ..links import paper_url
-from ..model import Paper
+from ..model import DATE_FROM, Paper
 from .safe import counted, one_line, terminal_safe
 
 
@@ -49,6 +49,8 @@ def render_detail(paper: Paper, out: IO[str], *, terminal: bool = False) -> None
             meta.append(f"arXiv:{s.arxiv_id}")
         if s.upvotes is not None:
             meta.append(counted(s.upvotes, "upvote"))
+        if s.seen_on:
+            meta.append(f"seen {s.seen_on}" + (f", {DATE_FROM[s.date_from]}" if s.date_from in DATE_FROM else ""))
         w(f"  {one_line(s.file)}:{s.line}  ({', '.join(meta)})\n")
         if s.title != paper.title:
             w(f"      title: {one_line(s.title)}\n")

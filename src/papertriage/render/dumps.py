@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from ..core.forget import DumpInfo, ForgetReport
 
 FORMATS = ("table", "tsv", "json", "jsonl")
-_FIELDS = ("name", "layout", "date", "records", "new", "only", "sha256", "path", "ingested_at")
+_FIELDS = ("name", "layout", "date", "records", "new", "only", "sha256", "path", "ingested_at", "date_from",
+           "date_raw")
 
 
 def _tsv(value: object) -> str:

@@ -43,7 +43,7 @@ CREATE INDEX forgotten_step ON forgotten(step);
 """
 
 _DUMP_COLUMNS = ("id", "name", "path", "sha256", "layout", "page_date", "page_date_raw", "seen_on", "ingested_at",
-                 "records")
+                 "records", "date_from")
 
 
 # -- reading ---------------------------------------------------------------------------
@@ -181,9 +181,9 @@ def paper_at(lib: "Library", dump_id: int, line: int) -> int | None:
 
 def set_dump_origin(lib: "Library", dump_id: int, dump: dict[str, Any]) -> None:
     """A dump ingested again from the bytes kept with it gets back its name, path and dates."""
-    lib.execute("UPDATE dumps SET name = ?, path = ?, page_date = ?, page_date_raw = ?, seen_on = ?, ingested_at = ?"
-                " WHERE id = ?", (dump["name"], dump["path"], dump["page_date"], dump["page_date_raw"],
-                                  dump["seen_on"], dump["ingested_at"], dump_id))
+    lib.execute("UPDATE dumps SET name = ?, path = ?, page_date = ?, page_date_raw = ?, seen_on = ?, ingested_at = ?,"
+                " date_from = ? WHERE id = ?", (dump["name"], dump["path"], dump["page_date"], dump["page_date_raw"],
+                                                dump["seen_on"], dump["ingested_at"], dump.get("date_from"), dump_id))
 
 
 def step_undone(lib: "Library", step: int) -> bool:

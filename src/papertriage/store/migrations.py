@@ -186,6 +186,13 @@ def m010_forget(db: sqlite3.Connection) -> None:
     _run_script(db, forget.M010)
 
 
+def m010_dump_dates(db: sqlite3.Connection) -> None:
+    """Where each dump's date came from (issue 12): ``page`` (its header),
+    ``name`` (a date in the file name), ``mtime``, ``option`` (--page-date),
+    ``stdin``; NULL for dumps ingested before it was recorded."""
+    db.execute("ALTER TABLE dumps ADD COLUMN date_from TEXT")
+
+
 def _run_script(db: sqlite3.Connection, script: str) -> None:
     # executescript() would COMMIT first; run statement by statement instead
     # so the migration and its record share one transaction.
@@ -297,6 +304,6 @@ DELETE FROM interest_models;
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial, m002_search, m004_fixed_names, m004_sources, m005_dedup_review, m006_triage,
-    m007_search_stems, m009_ingest_paths, m009_pending_deletes, m010_forget, m011_triage_resume,
-    m011_interest_features,
+    m007_search_stems, m009_ingest_paths, m009_pending_deletes, m010_forget, m010_dump_dates,
+    m011_triage_resume, m011_interest_features,
 ]

@@ -23,3 +23,7 @@ class Names(Connection):
                 rows.append((naming.citation_key(title, year, pid), naming.note_stem(title, pid), pk))
         self.db.executemany("UPDATE papers SET citation_key = coalesce(citation_key, ?),"
                             " note_name = coalesce(note_name, ?) WHERE pk = ?", rows)
+
+    def rename_notes(self, names: Iterable[tuple[str, str]]) -> None:
+        """(paper id, new note name): only `export --split --rename-notes` asks (issue 12)."""
+        self.db.executemany("UPDATE papers SET note_name = ? WHERE id = ?", [(n, pid) for pid, n in names])

@@ -70,7 +70,7 @@ class Papers(Connection):
         for row in self.execute(
             "SELECT s.paper, d.name, s.line, d.layout, s.title, coalesce(s.abstract, p.abstract),"
             " s.authors_count, s.published, s.published_raw, s.upvotes, s.dump,"
-            " x.arxiv_id, x.authors, x.links"
+            " x.arxiv_id, x.authors, x.links, d.seen_on, d.date_from"
             " FROM sightings s JOIN dumps d ON d.id = s.dump JOIN papers p ON p.pk = s.paper"
             " LEFT JOIN sighting_sources x ON x.dump = s.dump AND x.line = s.line"
             f" WHERE s.paper IN ({marks(len(pks))}) ORDER BY s.paper, s.dump, s.line", pks):
@@ -78,7 +78,7 @@ class Papers(Connection):
                 file=row[1], line=row[2], layout=row[3], title=row[4], abstract=row[5],
                 authors_count=row[6], published=to_date(row[7]), published_raw=row[8], upvotes=row[9],
                 dump_id=row[10], arxiv_id=row[11], authors=load_authors(row[12]) if row[12] else None,
-                links=load_links(row[13]) or None))
+                links=load_links(row[13]) or None, seen_on=row[14], date_from=row[15]))
         return out
 
     # -- ids -----------------------------------------------------------------

@@ -70,7 +70,9 @@ def last_steps(library: "Library", limit: int = 10, *, undoable_only: bool = Fal
 
     ``undoable_only``: steps not yet undone that are not undos themselves.
     """
-    where = "WHERE s.undone_by IS NULL AND s.command NOT LIKE 'undo%'" if undoable_only else ""
+    # (A `forget` whose dump could not be read when it was forgotten cannot be undone: past it.)
+    where = ("WHERE s.undone_by IS NULL AND s.command NOT LIKE 'undo%' AND NOT EXISTS (SELECT 1 FROM forgotten x"
+             " WHERE x.step = s.id AND x.content IS NULL AND x.restored IS NULL)") if undoable_only else ""
     # A `forget` (issue 12) counts the papers it removed, whose history went with them.
     return library.execute(
         "SELECT s.id, s.at, s.command, count(h.id) + coalesce(f.removed, 0),"
