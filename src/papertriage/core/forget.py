@@ -189,6 +189,14 @@ def _forget_one(library: Library, info: DumpInfo, at: str) -> Forgotten:
     result.undoable = content is not None
     sql.save_forgotten(library, step=step, at=at, dump=sql.dump_row(library, info.id), papers=archive,
                        content=content)
+    # A merge whose sightings all came from this dump has nothing left to take out: `unmerge`
+    # would make a paper of no sighting. It is closed (the papers that stay keep their pins).
+    going = set(sql.sighting_ids_in(library, info.id))
+    for pk in kept_pks:
+        for merge_id, _, _, state in dedup_store.merges_of(library, pk, "merge"):
+            moved = set(state.get("sightings") or [])
+            if moved and moved <= going:
+                dedup_store.mark_undone(library, merge_id, at)
     for pk in kept_pks:
         dedup_store.materialise_abstracts(library, pk)  # before the paper's text may change
     words: list[str] = []
