@@ -97,3 +97,61 @@ def test_parentheses_group(real, left, right, rest):
     assert grouped and grouped == one | other
     widened = [p.id for p in search(real, f"({left} OR {right}) {rest}").papers]
     assert grouped <= set(widened)
+
+
+def _vocabulary(lib) -> dict[str, int]:
+    return dict(lib.db.execute("SELECT word, docs FROM vocab").fetchall())
+
+
+def _nearest(vocab: dict[str, int], typed: str) -> str | None:
+    """The correction rule read off the whole vocabulary (words of under 9
+    letters: one edit, never at the first letter): among words of two papers
+    or more first, then of one; the words sharing the first two letters before
+    those sharing only the first; the nearest, then the commonest, then A-Z."""
+    from rapidfuzz.distance import OSA
+
+    for min_docs in (2, 1):
+        words = {w: d for w, d in vocab.items() if d >= min_docs and w != typed and w[0] == typed[0]
+                 and abs(len(w) - len(typed)) <= 1}
+        for group in ([w for w in words if w[1] == typed[1]], list(words)):
+            close = [(OSA.distance(typed, w), -words[w], w) for w in group]
+            close = [c for c in close if c[0] <= 1]
+            if close:
+                return min(close)[2]
+    return None
+
+
+def test_corrections_are_the_nearest_word_of_the_whole_vocabulary(real):
+    # Typo correction reads a few buckets of the vocabulary and checks the
+    # shapes a typo can take in SQLite; whatever it skips, it finds what a
+    # scan of every word would.
+    import random
+
+    from papertriage.core.search import best_correction
+
+    vocab = _vocabulary(real)
+    rng = random.Random(14)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words = rng.sample(sorted(w for w, d in vocab.items() if 5 <= len(w) <= 7), 60)
+    for word in words:
+        typos = set()
+        for i in range(1, len(word)):
+            typos |= {word[:i] + word[i + 1:], word[:i] + rng.choice(letters) + word[i + 1:],
+                      word[:i] + rng.choice(letters) + word[i:], word[:i] + word[i + 1:i + 2] + word[i] + word[i + 2:]}
+        for typed in sorted(t for t in typos if 5 <= len(t) <= 8 and t not in vocab):
+            assert best_correction(real, typed) == _nearest(vocab, typed), typed
+
+
+@pytest.mark.parametrize("query", ["toon composer", "agents marketplace", "grokked", "kan transformer",
+                                   "marketplaec agnet", "models llav let", "olmotrace", "mini omni 2",
+                                   "kolmogorv arnold networks", "language model", "(kan OR mlp) transformer -survey"])
+def test_passes_settled_before_scoring_give_what_scoring_gives(real, monkeypatch, query):
+    # A widening pass whose matches were all shown already is not run, and one
+    # that adds a single paper is not scored: the results are the same.
+    import papertriage.core.search as core_search
+
+    for limit in (3, 10, 20):
+        settled = titles(real, query, limit=limit)
+        monkeypatch.setattr(core_search, "_unless_settled", lambda library, step, seen: step)
+        assert titles(real, query, limit=limit) == settled
+        monkeypatch.undo()

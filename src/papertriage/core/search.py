@@ -50,9 +50,9 @@ from ..errors import UserError
 from ..model import SORTS, Paper
 from ..query import And, Node, Or, Plan, Text, Word, compile_query, parse_query, plan as make_plan
 from ..query.plan import match_any, match_but_not, match_pairs
-from ..query.relax import relaxed_match, split_candidates
+from ..query.relax import joined_words, relaxed_match, split_candidates
 from ..store import Library, Ranking, Selection
-from ..words import bucket_of, bucket_range, fts_words
+from ..words import bucket_of, bucket_range, fts_words, is_vocabulary_word
 from .select import check_sort, full_ids, reverse_papers, sort_order
 
 MIN_CORRECTABLE = 5  # shorter words are too ambiguous to correct (kan, llm, vit, gpt4): as Meilisearch
@@ -121,19 +121,48 @@ def best_correction(library: Library, word: str, min_docs: int = 2) -> str | Non
     """
     limit = _max_distance(word)
     lengths = range(max(3, len(word) - limit), len(word) + limit + 1)
+    # One typo, at position i, leaves word[:i] and word[i + 2:] in place: so a
+    # word that close starts with the first half or ends with the rest but one
+    # letter. Checked in the index, so a bucket of many rare words is not read.
+    half = len(word) // 2
+    ends = (word[:half], word[half + 1:]) if limit == 1 else None
     for docs in dict.fromkeys((min_docs, 1)):
         near = library.vocabulary_candidates(buckets=[bucket_of(word[0], n, word[1]) for n in lengths],
-                                             min_docs=docs)
+                                             min_docs=docs, ends=ends)
         found = _closest(word, near, limit)
         if found is None:
-            wider = [bucket_range(word[0], n) for n in range(max(3, len(word) - 1), len(word) + 2)]
-            found = _closest(word, library.vocabulary_candidates(ranges=wider, min_docs=docs), limit)
+            found = _closest(word, _other_second_letter(library, word, limit, docs), limit)
         if found is None and limit >= 2:
             found = _closest(word, library.vocabulary_candidates(buckets=_first_letter_buckets(word),
                                                                  min_docs=docs), 1)
         if found is not None:
             return found
     return None
+
+
+def _other_second_letter(library: Library, word: str, limit: int, min_docs: int) -> list[tuple[str, int]]:
+    """Words of ``word``'s first letter and a length one off, for a typo at its
+    second letter (words sharing the first two letters were read already).
+
+    With one typo allowed, only words of these shapes can be that close:
+    another second letter (``m?ltimodal``), one missing (``m?ltimodl`` for
+    ``mltimodl``), one too many (``mltimodal`` for ``mxltimodal``), the second
+    and third swapped. With a-z for ``?`` they are some fifty words, looked up
+    by name; the few words whose second letter is not a-z are read by bucket
+    and matched by shape. So a first letter with thousands of rare words of
+    that length (names, typos) does not cost reading them all. With two typos
+    allowed, every word of the lengths is read.
+    """
+    lengths = range(max(3, len(word) - 1), len(word) + 2)
+    if limit >= 2 or len(word) < 3:
+        return library.vocabulary_candidates(ranges=[bucket_range(word[0], n) for n in lengths],
+                                             min_docs=min_docs)
+    first, second, rest = word[0], word[1], word[2:]
+    shapes = [f"{first}?{rest}", f"{first}?{second}{rest}", f"{first}{rest}", f"{first}{rest[:1]}{second}{rest[1:]}"]
+    named = [first + c + rest for c in _LETTERS] + [first + c + second + rest for c in _LETTERS] + shapes[2:]
+    found = list(library.vocabulary_docs(named, min_docs=min_docs).items())
+    others = [(bucket_of(first, n, "\x80"), bucket_range(first, n)[1]) for n in lengths]
+    return found + library.vocabulary_candidates(ranges=others, min_docs=min_docs, shapes=shapes)
 
 
 def _closest(word: str, choices: list[tuple[str, int]], limit: int) -> str | None:
@@ -278,7 +307,9 @@ def _search(library: Library, query: str, *, sort: str, limit: int | None, fix_t
         # The words as typed first; then, while fewer than RELAX_BELOW papers
         # were found, the same words relaxed; then the corrected query, as typed and relaxed.
         tiers = [node, fixed] if corrected else [node]
-        groups = [_tier_groups(library, make_plan(t), limit, with_sightings, relax=fix_typos) for t in tiers]
+        groups = [_tier_groups(library, make_plan(t), limit, with_sightings, relax=fix_typos,
+                               as_typed=not (n == 0 and corrected and _lacks_a_word(library, make_plan(t))))
+                  for n, t in enumerate(tiers)]
         result.explain = lambda: [_statement(library, p.select) for tier in groups for build, _ in tier
                                   for p in build()]
         result.papers = _tiered(library, groups, limit)
@@ -361,14 +392,13 @@ def _exact_steps(plan: Plan) -> list[_Step]:
     return [(title, "titles", True), (full, "papers", False)]
 
 
-def _splits(library: Library, plan: Plan) -> dict[str, list[str]]:
+def _splits(library: Library, plan: Plan, docs: dict[str, int]) -> dict[str, list[str]]:
     """Words of the query no paper holds that the vocabulary can split in two
-    (``olmotrace`` -> ``olmo trace``): word -> the splits, commonest first."""
-    words = [w for w in split_candidates(plan) if len(w) >= 2 * MIN_SPLIT_PART]
+    (``olmotrace`` -> ``olmo trace``): word -> the splits, commonest first.
+    ``docs``: the vocabulary's counts of the query's words."""
+    words = [w for w in split_candidates(plan) if len(w) >= 2 * MIN_SPLIT_PART and w not in docs]
     if not words:
         return {}
-    docs = library.vocabulary_docs(words, min_docs=1)
-    words = [w for w in words if w not in docs]
     halves = {w[:i] for w in words for i in range(MIN_SPLIT_PART, len(w) - MIN_SPLIT_PART + 1)}
     halves |= {w[i:] for w in words for i in range(MIN_SPLIT_PART, len(w) - MIN_SPLIT_PART + 1)}
     known = library.vocabulary_docs(halves, min_docs=1) if halves else {}
@@ -385,7 +415,10 @@ def _splits(library: Library, plan: Plan) -> dict[str, list[str]]:
 def _relaxed_steps(library: Library, plan: Plan) -> tuple[Plan, list[_Step]]:
     """The query's words relaxed (``query/relax.py``): (the plan whose filters
     apply, [stemmed titles step, whole text step]); exclusions stay exact."""
-    relaxed = relaxed_match(plan, _splits(library, plan))
+    joins = [j for j in joined_words(plan) if is_vocabulary_word(j)]
+    docs = library.vocabulary_docs(split_candidates(plan) + joins, min_docs=1)
+    splits = _splits(library, plan, docs)
+    relaxed = relaxed_match(plan, splits)
     if relaxed is None:
         return plan, []
     match, where = relaxed
@@ -393,21 +426,37 @@ def _relaxed_steps(library: Library, plan: Plan) -> tuple[Plan, list[_Step]]:
     steps: list[_Step] = []
     if plan.title_match() is not None:  # no abstract:… term: stemmed titles
         steps.append((match, "stems", True))
-    if match != " AND ".join(n.match() for n in plan.must) or where:  # type: ignore[attr-defined]
-        steps.append((match, "papers", True))  # joins or splits to try in the whole text
+    # The whole text (no stems, no compound parts) holds a joined form only as
+    # a word of its own: those no paper holds are left out, and often nothing
+    # is left to try there beyond the words as typed.
+    absent = frozenset(j for j in joins if j not in docs)
+    text_match = relaxed_match(plan, splits, absent)[0] if absent else match  # type: ignore[index]
+    if text_match != " AND ".join(n.match() for n in plan.must) or where:  # type: ignore[attr-defined]
+        steps.append((text_match, "papers", True))  # joins or splits to try in the whole text
     return loose, steps
 
 
 _Group = tuple[Callable[[], list[_Pass]], bool]  # (build the passes, run only while few were found)
 
 
+def _lacks_a_word(library: Library, plan: Plan) -> bool:
+    """Whether a word the query requires is in no paper (a typo): then the
+    words as typed match nothing, and only their relaxed forms may."""
+    words = [w for item in plan.must if isinstance(item, Word)
+             for w in [fts_words(item.text)] if len(w) == 1 and is_vocabulary_word(w[0])]
+    docs = library.vocabulary_docs([w[0] for w in words], min_docs=1) if words else {}
+    return any(w[0] not in docs for w in words)
+
+
 def _tier_groups(library: Library, plan: Plan, limit: int | None, with_sightings: bool, *,
-                 relax: bool) -> list[_Group]:
+                 relax: bool, as_typed: bool = True) -> list[_Group]:
     """The pass groups of one query, built only when reached, in rank order:
     titles as typed, titles relaxed (stems, compounds), the whole text as
     typed, the whole text relaxed (compounds). A title that holds every word
     in some form outranks an abstract that holds them as typed (the
-    "attribute before exactness" of Meilisearch's ranking rules)."""
+    "attribute before exactness" of Meilisearch's ranking rules).
+    ``as_typed=False``: the words as typed are known to match nothing
+    (``_lacks_a_word``), so only the relaxed groups run."""
     exact = _exact_steps(plan)
     relaxed: dict[str, tuple[Plan, list[_Step]]] = {}
 
@@ -417,10 +466,12 @@ def _tier_groups(library: Library, plan: Plan, limit: int | None, with_sightings
         loose_plan, steps = relaxed["steps"]
         return _passes(loose_plan, limit, with_sightings, [s for s in steps if s[1] == index])
 
-    groups: list[_Group] = [(lambda: _passes(plan, limit, with_sightings, exact[:1]), False)]
+    groups: list[_Group] = []
+    if as_typed:
+        groups.append((lambda: _passes(plan, limit, with_sightings, exact[:1]), False))
     if relax:
         groups.append((lambda: loose("stems"), True))
-    if len(exact) > 1:
+    if len(exact) > 1 and as_typed:
         groups.append((lambda: _passes(plan, limit, with_sightings, exact[1:]), False))
     if relax:
         groups.append((lambda: loose("papers"), True))
@@ -441,10 +492,13 @@ def _tiered(library: Library, tiers: list[list[_Group]], limit: int | None) -> I
                 continue
             if limit is not None and len(seen) >= limit:
                 return
-            for step in build():
+            for planned in build():
                 # Fetching `limit` from a pass is enough: at most len(seen) of them came before.
                 if limit is not None and len(seen) >= limit:
                     return
+                step = _unless_settled(library, planned, seen)
+                if step is None:
+                    continue
                 found: Iterable[Paper] = library.select(step.select)
                 if step.exact is not None and limit is not None:
                     found = list(found)
@@ -460,6 +514,28 @@ def _tiered(library: Library, tiers: list[list[_Group]], limit: int | None) -> I
                     yield paper
                     if limit is not None and len(seen) >= limit:
                         return
+
+
+def _unless_settled(library: Library, step: _Pass, seen: set[str]) -> _Pass | None:
+    """The pass to run, cheaper when its outcome is settled before scoring: None
+    when every paper it matches was shown already, the pass unscored when just
+    one of them is new (an order of one needs no bm25, whose weighing of each
+    common word reads that word's whole doclist). Known-item queries match few
+    papers, so most of their widening passes end here."""
+    ranking = step.select.ranking
+    assert ranking is not None
+    cap = len(seen) + 2
+    found = library.match_ids(ranking.match, ranking.index, cap)
+    if len(found) >= cap:
+        return step
+    new = [i for i in found if i not in seen]
+    if len(new) > 1:
+        return step
+    if not new:
+        return None
+    # All of the pass's matches fit in the limit (fewer than len(seen) + 2), so
+    # without scores it selects the same papers, filters checked the same way.
+    return _Pass(replace(step.select, ranking=replace(ranking, scored=False)))
 
 
 def _ranked(library: Library, passes: list[_Pass]) -> Iterator[Paper]:

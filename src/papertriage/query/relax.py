@@ -60,9 +60,29 @@ def split_candidates(plan: Plan) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def relaxed_match(plan: Plan, splits: dict[str, list[str]] | None = None) -> tuple[str, list[Clause]] | None:
+def _joins(must: list[Node], i: int) -> list[str]:
+    """The words the ``i``-th term makes joined with its neighbours, two or three at a time."""
+    joins = []
+    for size in range(2, MAX_JOINED + 1):
+        for start in range(max(0, i - size + 1), i + 1):
+            window = must[start:start + size]
+            if (len(window) == size and all(_joinable(w) for w in window)
+                    and len({w.field for w in window}) == 1):  # type: ignore[attr-defined]
+                joins.append("".join(p for w in window for p in fts_words(w.text)))  # type: ignore[attr-defined]
+    return joins
+
+
+def joined_words(plan: Plan) -> list[str]:
+    """Every joined form ``relaxed_match`` may try (``toon composer`` -> ``tooncomposer``)."""
+    return list(dict.fromkeys(j for i, item in enumerate(plan.must) if isinstance(item, Word)
+                              for j in _joins(plan.must, i)))
+
+
+def relaxed_match(plan: Plan, splits: dict[str, list[str]] | None = None,
+                  absent: frozenset[str] = frozenset()) -> tuple[str, list[Clause]] | None:
     """(MATCH, filters for the phrases and prefixes), or None when the query
-    holds no free word to relax."""
+    holds no free word to relax. Joined forms in ``absent`` (words the caller
+    knows no text holds) are left out."""
     splits = splits or {}
     must = plan.must
     parts: list[str] = []
@@ -70,13 +90,7 @@ def relaxed_match(plan: Plan, splits: dict[str, list[str]] | None = None) -> tup
     relaxed_any = False
     for i, item in enumerate(must):
         if isinstance(item, Word):
-            joins = []
-            for size in range(2, MAX_JOINED + 1):
-                for start in range(max(0, i - size + 1), i + 1):
-                    window = must[start:start + size]
-                    if (len(window) == size and all(_joinable(w) for w in window)
-                            and len({w.field for w in window}) == 1):  # type: ignore[attr-defined]
-                        joins.append("".join(p for w in window for p in fts_words(w.text)))  # type: ignore[attr-defined]
+            joins = [j for j in _joins(must, i) if j not in absent]
             parts.append(_alternatives(item, joins, splits))
             relaxed_any = True
         elif isinstance(item, (Phrase, Prefix)):

@@ -97,18 +97,30 @@ def index_docs(db: sqlite3.Connection, word: str, cap: int = MIN_DOCS) -> int:
 
 
 def candidates(db: sqlite3.Connection, buckets: Sequence[int] = (),
-               ranges: Sequence[tuple[int, int]] = (), min_docs: int = MIN_DOCS) -> list[tuple[str, int]]:
-    """(word, docs) in the given buckets and bucket ranges."""
+               ranges: Sequence[tuple[int, int]] = (), min_docs: int = MIN_DOCS,
+               shapes: Sequence[str] = (), ends: tuple[str, str] | None = None) -> list[tuple[str, int]]:
+    """(word, docs) in the given buckets and bucket ranges; in the ranges, only
+    the words of one of ``shapes`` (GLOB patterns of letters and ``?``), if
+    given; in the buckets, only words that start with ``ends[0]`` or end with
+    ``ends[1]``, if given."""
     found = []
+    shaped = ""
+    if shapes:
+        shaped = " AND (" + " OR ".join("word GLOB ?" for _ in shapes) + ")"
+    ended = ""
+    end_params: list = []
+    if ends is not None:
+        ended = " AND (substr(word, 1, ?) = ? OR substr(word, ?) = ?)"
+        end_params = [len(ends[0]), ends[0], -len(ends[1]), ends[1]]
     buckets = list(dict.fromkeys(buckets))
     for start in range(0, len(buckets), _CHUNK):
         chunk = buckets[start:start + _CHUNK]
         marks = ",".join("?" * len(chunk))
-        found += db.execute(f"SELECT word, docs FROM vocab WHERE bucket IN ({marks}) AND docs >= ?",
-                            [*chunk, min_docs]).fetchall()
+        found += db.execute(f"SELECT word, docs FROM vocab WHERE bucket IN ({marks}) AND docs >= ?{ended}",
+                            [*chunk, min_docs, *end_params]).fetchall()
     for low, high in ranges:
-        found += db.execute("SELECT word, docs FROM vocab WHERE bucket BETWEEN ? AND ? AND docs >= ?",
-                            (low, high, min_docs)).fetchall()
+        found += db.execute(f"SELECT word, docs FROM vocab WHERE bucket BETWEEN ? AND ? AND docs >= ?{shaped}",
+                            (low, high, min_docs, *shapes)).fetchall()
     return found
 
 
@@ -192,10 +204,13 @@ class Vocabulary(Connection):
             raise self.error(exc) from None
 
     def vocabulary_candidates(self, buckets: Sequence[int] = (), ranges: Sequence[tuple[int, int]] = (),
-                              min_docs: int = MIN_DOCS) -> list[tuple[str, int]]:
-        """(word, docs) of the vocabulary in these buckets and bucket ranges."""
+                              min_docs: int = MIN_DOCS, shapes: Sequence[str] = (),
+                              ends: tuple[str, str] | None = None) -> list[tuple[str, int]]:
+        """(word, docs) of the vocabulary in these buckets and bucket ranges (in the
+        ranges, of one of ``shapes``: GLOB patterns; in the buckets, starting
+        with ``ends[0]`` or ending with ``ends[1]``; if given)."""
         try:
-            return candidates(self.db, buckets, ranges, min_docs)
+            return candidates(self.db, buckets, ranges, min_docs, shapes, ends)
         except sqlite3.Error as exc:
             raise self.error(exc) from None
 
