@@ -1,8 +1,9 @@
 """The fault campaign (issue 17): what papertriage survives, rerunnable by anyone.
 
-    python bench/campaign.py            # every area, about 6-9 minutes on 2 cores
+    python bench/campaign.py            # every area: 8 minutes on 2 cores at load 11 (budget 10)
     python bench/campaign.py --quick    # fewer cases of each, about 2 minutes
     python bench/campaign.py --areas crash,hostile
+    python bench/campaign.py --big      # the hostile area also ingests a 200k-record dump whole
 
 Runs the real `papertriage` command (``python -m papertriage``) against
 libraries in a temporary folder, and prints one table: area, cases,
@@ -14,8 +15,9 @@ failures, nothing lost. Areas:
   integrity_check is ok, every dump is whole or absent, every decision made
   before is there, each run is all or nothing; the final export equals a
   clean run's and `papertriage check` passes.
-- full: a library on a small tmpfs (root) filled during ingest, tagging
-  and export; /dev/full as export target; a read-only library file and a
+- full: a library on a small tmpfs (1-24 MB; mounting one needs root, which
+  this area needs: without it the area reports itself skipped, as a failure)
+  filled during ingest, tagging and export; /dev/full as export target; a read-only library file and a
   read-only folder (as an unprivileged user): one line, exit 3 (library)
   or 2 (output), nothing half-written, usable again with space.
 - bad-libraries: a folder, zero bytes, random bytes, text, another
@@ -23,9 +25,11 @@ failures, nothing lost. Areas:
   traceback, never a write to a file that is not a papertriage library.
 - writers: 3 ingesters, 8 taggers, 2 markers, 2 note writers, 2 searchers
   for a minute; no lock error reaches a user, every tag/status/note counted.
-- hostile: 500+ mutated dumps and API responses and 1,000 odd queries
+- hostile: 520 mutated dumps and API responses and 1,000 odd queries
   (in-process, each under a time limit): exit 0/1/2, never a traceback or
-  a hang, a refused file changes nothing.
+  a hang, a refused file changes nothing; a 20k-record API response goes
+  in and a 200k-record one with a broken last record is refused whole
+  (--big: a 200k-record one goes in, minutes more).
 - output: hostile titles and notes through every listing command on a
   pseudo-terminal: no raw ESC/C1/bidi byte from the data; --split never
   writes outside its folder.
@@ -141,6 +145,15 @@ def kill_at(library: Path, args: list[str], delay: float, input: bytes | None = 
         return None
 
 
+def lasts(library: Path, args: list[str], input: bytes | None = None) -> float:
+    """How long ``papertriage ARGS`` runs to its end here and now: kills are aimed
+    inside that span (a fixed delay missed most short commands: a first run
+    killed 5 of 23 decision commands, the others had finished)."""
+    t0 = time.perf_counter()
+    subprocess.run([*PY, *args], input=input, capture_output=True, env=env_for(library))
+    return time.perf_counter() - t0
+
+
 def survivors(group: int, wait: float = 0.5) -> list[str]:
     """Processes of process group ``group`` still running ``wait`` s after its leader
     was killed. A zombie is dead: killed children are reparented to PID 1, which may
@@ -187,14 +200,18 @@ def area_crash(work: Path, scale: float, rng: random.Random) -> Area:
     # inside it, and the area stays a third of the 10-minute budget at load 10.
     corpus = make_corpus(work / "crash-corpus", int(2500 * scale), seed=11)
     clean = work / "clean.db"
-    run(clean, "ingest", "-q", str(corpus))
+    span = lasts(clean, ["ingest", "-q", str(corpus)])  # kills are aimed inside a whole ingest's time
     reference = export_json(clean)
-    rounds, kills_per_round = 5, max(3, int(11 * scale))
+    # Rounds until 55 ingests were killed (--quick: 15): each killed ingest keeps the
+    # batches it committed, so a round ends after a few kills, when one ingest finishes.
+    wanted, kills_per_round = max(15, int(55 * scale)), 11
     ingest_kills = 0
-    for r in range(rounds):
+    for r in range(20):
+        if ingest_kills >= wanted:
+            break
         library = work / f"crash{r}.db"
         for k in range(kills_per_round):
-            finished = kill_at(library, ["ingest", "-q", str(corpus)], rng.uniform(0.3, 2.5)) is not None
+            finished = kill_at(library, ["ingest", "-q", str(corpus)], rng.uniform(0.1, 0.95) * span) is not None
             ingest_kills += not finished
             if not library.exists():
                 continue
@@ -212,25 +229,31 @@ def area_crash(work: Path, scale: float, rng: random.Random) -> Area:
 
     # Decisions: tag add from a pipe, mark --query, merge; each run all or nothing.
     library = work / "crash0.db"
-    kills_of_decisions = 0
+    kills: dict[str, int] = {}
+
+    def killed(what: str, exit_status: int | None) -> None:
+        kills[what] = kills.get(what, 0) + (exit_status is None)
+
     ids = [i for i in run(library, "list", "--format", "ids", "--limit", "0").stdout.decode().split()]
+    span = lasts(library, ["tag", "add", "probe", "-", "-q"], input="\n".join(ids).encode())
     for k in range(max(3, int(6 * scale))):
         tag = f"kill{k}"
         chunk = ids[: 2000 + 300 * k]
-        kills_of_decisions += kill_at(library, ["tag", "add", tag, "-", "-q"], rng.uniform(0.2, 2.0),
-                                      input="\n".join(chunk).encode()) is None
+        killed("tag add", kill_at(library, ["tag", "add", tag, "-", "-q"], rng.uniform(0.3, 0.95) * span,
+                                  input="\n".join(chunk).encode()))
         n = query(library, "SELECT count(*) FROM tags WHERE tag = ?", (tag,))[0][0]
         area.check(n in (0, len(chunk)), f"tag add kill {k}: {n} of {len(chunk)} tagged")
         area.check(integrity(library) == "ok", f"tag add kill {k}: integrity")
     before_tags = query(library, "SELECT count(*) FROM tags")[0][0]
+    span = lasts(library, ["mark", "new", "--query", "learning", "--yes", "-q"])
     for k in range(max(3, int(6 * scale))):
         status = ("keep", "skip", "read")[k % 3]
         q = ("learning", "model", "data", "language", "vision")[k % 5]
         want = run(library, "list", q, "--format", "ids", "--limit", "0").stdout.decode().split()[:900]
         having = "SELECT count(*) FROM papers WHERE status = ? AND id IN (%s)" % ",".join("?" * len(want))
         already = query(library, having, (status, *want))[0][0]  # marked so by an earlier run
-        kills_of_decisions += kill_at(library, ["mark", status, "--query", q, "--yes", "-q"],
-                                      rng.uniform(0.2, 2.0)) is None
+        killed("mark --query", kill_at(library, ["mark", status, "--query", q, "--yes", "-q"],
+                                       rng.uniform(0.3, 0.95) * span))
         got = query(library, having, (status, *want))[0][0]
         area.check(got in (already, len(want)), f"mark kill {k}: {got} of {len(want)} ({already} before)")
         area.check(integrity(library) == "ok", f"mark kill {k}: integrity")
@@ -239,23 +262,41 @@ def area_crash(work: Path, scale: float, rng: random.Random) -> Area:
     if after_tags != before_tags:
         area.lost.append("tags")
     sightings = query(library, "SELECT count(*) FROM sightings")[0][0]
+    span = lasts(library, ["merge", ids[90], ids[91]])
     for k in range(max(3, int(5 * scale))):
         a, b = ids[100 + 2 * k], ids[101 + 2 * k]
-        kills_of_decisions += kill_at(library, ["merge", a, b], rng.uniform(0.1, 1.0)) is None
+        papers = query(library, "SELECT count(*) FROM papers")[0][0]
+        killed("merge", kill_at(library, ["merge", a, b], rng.uniform(0.3, 0.95) * span))
         area.check(integrity(library) == "ok", f"merge kill {k}: integrity")
         now = query(library, "SELECT count(*) FROM sightings")[0][0]
         area.check(now == sightings, f"merge kill {k}: sightings {sightings} -> {now}")
+        after = query(library, "SELECT count(*) FROM papers")[0][0]
+        area.check(after in (papers, papers - 1), f"merge kill {k}: papers {papers} -> {after}")
         if now != sightings:
             area.lost.append("sightings in merge")
+    # split: the second sighting of a merged paper goes to a new paper, or nothing happens.
+    span = lasts(library, ["split", ids[90], "2"])
+    for k in range(max(3, int(5 * scale))):
+        a = ids[150 + 2 * k]
+        run(library, "merge", a, ids[151 + 2 * k])
+        papers = query(library, "SELECT count(*) FROM papers")[0][0]
+        killed("split", kill_at(library, ["split", a, "2"], rng.uniform(0.3, 0.95) * span))
+        area.check(integrity(library) == "ok", f"split kill {k}: integrity")
+        now = query(library, "SELECT count(*) FROM sightings")[0][0]
+        after = query(library, "SELECT count(*) FROM papers")[0][0]
+        area.check(now == sightings and after in (papers, papers + 1),
+                   f"split kill {k}: sightings {sightings} -> {now}, papers {papers} -> {after}")
+        if now != sightings:
+            area.lost.append("sightings in split")
     # export -o: the target is the old file or the complete new one.
     out = work / "exports"
     out.mkdir(exist_ok=True)
     target = out / "all.json"
-    run(library, "export", "--format", "json", "-o", str(target))
+    span = lasts(library, ["export", "--format", "json", "-o", str(target)])
     complete = {hashlib.sha256(target.read_bytes()).hexdigest()}
     for k in range(max(3, int(6 * scale))):
-        kills_of_decisions += kill_at(library, ["export", "--format", "json", "-o", str(target)],
-                                      rng.uniform(0.1, 2.0)) is None
+        killed("export -o", kill_at(library, ["export", "--format", "json", "-o", str(target)],
+                                    rng.uniform(0.3, 0.95) * span))
         digest = hashlib.sha256(target.read_bytes()).hexdigest()
         area.check(digest in complete, f"export -o kill {k}: a half-written target")
     run(library, "export", "--format", "json", "-o", str(target))
@@ -263,7 +304,7 @@ def area_crash(work: Path, scale: float, rng: random.Random) -> Area:
     area.check(not leftovers, f"stale temporary files left: {leftovers}")
     area.check(not orphans, f"processes outlived a killed command: {orphans[:3]}")
     area.extra = (  # type: ignore[attr-defined]
-        f"{ingest_kills} kills of ingest, {kills_of_decisions} of tag/mark/merge/export")
+        f"kills: {ingest_kills} of ingest, " + ", ".join(f"{n} of {what}" for what, n in kills.items()))
     return area
 
 
