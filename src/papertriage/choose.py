@@ -44,6 +44,8 @@ def better_title(new: str, old: str) -> bool:
     >>> better_title("A Survey.", "A Survey")
     False
     """
+    if new == old:  # the common case, a repeat: no ranking needed (dedup speed, issue 16)
+        return False
     a, b = title_rank(new), title_rank(old)
     return a > b or (a == b and new < old)
 
@@ -56,6 +58,8 @@ def better_abstract(new: str, old: str) -> bool:
     >>> better_abstract("We study X. Code at https://x.org.", "We study X.")
     True
     """
+    if new == old:
+        return False
     a, b = abstract_rank(new), abstract_rank(old)
     return a > b or (a == b and new < old)
 

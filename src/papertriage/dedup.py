@@ -30,6 +30,7 @@ from rapidfuzz import fuzz
 
 from . import choose
 from rapidfuzz.distance import Indel
+from rapidfuzz.process import extractOne
 
 # Formatting commands whose argument is the text: \texttt{D}ual -> Dual.
 _LATEX_WRAPPERS = re.compile(
@@ -162,7 +163,8 @@ class Fingerprint:
     sightings of a large ingest meet no candidate at all.
     """
 
-    __slots__ = ("title", "head", "subtitle", "numbers", "abstract_head", "_abstract", "_abstract_words", "_codes")
+    __slots__ = ("title", "head", "subtitle", "numbers", "abstract_head", "_abstract", "_abstract_words", "_codes",
+                 "_compared")
 
     def __init__(self, title: str, subtitle: str, abstract: str, method: str = "", *, normalised: bool = False):
         self.title = title if normalised else normalise(title)
@@ -180,6 +182,7 @@ class Fingerprint:
         self.abstract_head = head
         self._abstract_words: list[str] | None = None
         self._codes: str | None | bool = False  # False: not encoded yet
+        self._compared = False  # compared once already (then encoding pays: see _abstracts)
 
     def retitled(self, title: str) -> "Fingerprint":
         """The same abstract under another title (shares the normalised words)."""
@@ -299,9 +302,13 @@ def abstract_similarity(a: list[str] | str, b: list[str] | str) -> AbstractMatch
 
 
 def _abstracts(a: "Fingerprint", b: "Fingerprint") -> AbstractMatch | None:
-    codes_a, codes_b = a.abstract_codes, b.abstract_codes
-    if codes_a is not None and codes_b is not None:
-        return abstract_similarity(codes_a, codes_b)
+    # Encoding an abstract (one code point a word) pays from its second comparison on;
+    # a day's ingest compares most abstracts once (issue 16). The scores are the same.
+    if (a._compared or a._codes is not False) and (b._compared or b._codes is not False):
+        codes_a, codes_b = a.abstract_codes, b.abstract_codes
+        if codes_a is not None and codes_b is not None:
+            return abstract_similarity(codes_a, codes_b)
+    a._compared = b._compared = True
     return abstract_similarity(a.abstract_words, b.abstract_words)
 
 
@@ -493,9 +500,10 @@ DEFAULT_THRESHOLDS = Thresholds()
 def _only_words(a: str, b: str, t: Thresholds) -> tuple[list[str], list[str]]:
     """Words of each title with no look-alike (typo-tolerant) in the other."""
     words_a, words_b = set(a.split()), set(b.split())
-    only_a, only_b = words_a - words_b, words_b - words_a
-    return ([w for w in sorted(only_a) if not any(fuzz.ratio(w, x) >= t.typo_word for x in only_b)],
-            [w for w in sorted(only_b) if not any(fuzz.ratio(w, x) >= t.typo_word for x in only_a)])
+    only_a, only_b = sorted(words_a - words_b), sorted(words_b - words_a)
+    # extractOne with a cut-off is "any(fuzz.ratio(w, x) >= cut-off)" in one C call: 4x faster (issue 16).
+    return ([w for w in only_a if extractOne(w, only_b, scorer=fuzz.ratio, score_cutoff=t.typo_word) is None],
+            [w for w in only_b if extractOne(w, only_a, scorer=fuzz.ratio, score_cutoff=t.typo_word) is None])
 
 
 def _reworded(a: str, b: str, t: Thresholds = DEFAULT_THRESHOLDS) -> bool:

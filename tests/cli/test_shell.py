@@ -96,6 +96,46 @@ def test_help_and_completion_never_import_typer(tmp_path):
     assert r.stdout.strip().splitlines()[-1] == "[]"
 
 
+_QUICK_RUN = ("import sys\nfrom papertriage.cli import main, _run\n"
+              "args = sys.argv[2:]\n"
+              "if sys.argv[1] == 'typer':\n    sys.exit(_run(args))\n"
+              "try:\n    main(args)\nexcept SystemExit as e:\n"
+              "    print(sorted(m for m in sys.modules if m.split('.')[0] in ('typer', 'click', 'rich')), file=sys.stderr)\n"
+              "    raise\n")
+
+
+@pytest.mark.parametrize("args", [
+    ["ingest", "--page-date", "2024-06-23", str(SEEDS)],
+    ["ingest", "-q", str(SEEDS / "000_2967eebb8705e551.txt"), str(SEEDS / "nothing-here.txt")],
+    ["ingest", "--page-date=23/06/2024", str(SEEDS)],
+    ["ingest", "--page-date", "000_2967eebb8705e551.txt=2024-06-23", "--page-date", "2024-06-24", str(SEEDS)],
+], ids=["folder", "quiet, missing file", "bad date", "a date per file"])
+def test_a_plain_ingest_starts_without_typer_and_says_the_same(tmp_path, args):
+    """Issue 16: a daily ingest skips Typer's start-up; its output and exit
+    status are the Typer command's, word for word."""
+    runs = {}
+    for way in ("quick", "typer"):
+        library = tmp_path / f"{way}.db"
+        r = subprocess.run([sys.executable, "-c", _QUICK_RUN, way, "--library", str(library), *args],
+                           env=_env(tmp_path), capture_output=True, text=True)
+        runs[way] = r
+    quick, typer_run = runs["quick"], runs["typer"]
+    assert quick.stderr.strip().splitlines()[-1] == "[]"  # no Typer, Click or Rich imported
+    assert quick.returncode == typer_run.returncode
+    assert quick.stdout.replace("quick.db", "X") == typer_run.stdout.replace("typer.db", "X")
+    assert quick.stderr.strip().splitlines()[:-1] == typer_run.stderr.strip().splitlines()
+
+
+@pytest.mark.parametrize("args", [
+    ["ingest", "--explain", "x"], ["ingest", "--help"], ["ingest"], ["ingest", "-q", "-q", "x"],
+    ["--library", "a", "--library", "b", "ingest", "x"], ["list", "ingest"], ["ingest", "--", "-x"],
+])
+def test_other_ingest_command_lines_go_to_typer(args):
+    from papertriage.cli.quick import quick_ingest_args
+
+    assert quick_ingest_args(args) is None
+
+
 def test_a_command_loads_only_its_own_module(seeded, tmp_path):
     code = ("import sys\nfrom papertriage.cli import main\n"
             "try:\n    main(['search', 'kolmogorov', '--format', 'ids'])\nexcept SystemExit:\n    pass\n"

@@ -103,6 +103,10 @@ def main(argv: list[str] | None = None) -> None:
     except BrokenPipeError:
         _silence_stdout()
         code = ExitCode.OK
+    if code is None and "ingest" in args:  # a plain daily ingest starts without Typer (issue 16)
+        from .quick import run_quick_ingest
+
+        code = run_quick_ingest(args)
     if code is None:
         from . import common  # only now: --help, --version and Tab never import Typer (issue 16)
 

@@ -134,16 +134,3 @@ def unmerge(
     from ..core.dedupe import unmerge as unmerge_paper
 
     _print_report(unmerge_paper(state(ctx).library, paper_id, dry_run=dry_run), "unmerge")
-
-
-def print_ingest_explanations(lib, dump_ids: list[int]) -> None:
-    """`ingest --explain`: each sighting that joined a paper, and why."""
-    from ..core.dedupe import explain_dumps
-    from ..render.safe import one_line
-
-    for where, title, pid, ptitle, name, why in explain_dumps(lib, dump_ids):
-        if name == "first sighting":
-            continue
-        print(f"  {one_line(where)} -> {pid}  {one_line(ptitle)[:60]}\n      [{name}] {why}")
-    if not dump_ids:
-        err("nothing ingested to explain")

@@ -2,41 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import sys
 from typing import Annotated, Optional
 
 import typer
 
-from ..errors import StoreError, UserError
 from . import app
-from .changes import print_rule_results
-from ..render.safe import counted
-from .common import err, state
-
-
-def _page_date(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UserError(f"--page-date wants YYYY-MM-DD or FILE=YYYY-MM-DD, not {value!r}") from None
-
-
-def _page_dates(values: list[str] | None) -> tuple[dt.date | None, dict[str, dt.date]]:
-    """--page-date DATE (every file) and --page-date FILE=DATE (one file; issue 12)."""
-    every: dt.date | None = None
-    per_file: dict[str, dt.date] = {}
-    for value in values or []:
-        name, sep, day = value.rpartition("=")
-        if sep:
-            per_file[name] = _page_date(day)  # type: ignore[assignment]
-        elif every is not None:
-            raise UserError("one --page-date DATE for every file; FILE=DATE for one file")
-        else:
-            every = _page_date(value)
-    return every, per_file
+from .common import state
 
 
 @app.command()
@@ -58,80 +29,6 @@ def ingest(
     Files already ingested (same content) are skipped; a file that fails to
     parse is reported and leaves the library untouched.
     """
-    from ..config import load_config
-    from ..core.ingest import IngestStopped, assign_page_dates, find_dumps, ingest_sources
-    from ..core.rules import load_rules
-    from ..render.safe import one_line
+    from .ingest_run import run_ingest
 
-    lib = state(ctx).library
-    day, per_file = _page_dates(page_date)
-    skipped: list[tuple[str, str]] = []
-    sources = find_dumps(paths, skipped)
-    assign_page_dates(sources, per_file)
-    for path, why in skipped:  # in a folder, files clearly not dumps are passed over, one line each
-        err(f"{one_line(path)}: skipped, not a dump ({why})")
-    # Rules files listed in the config (issue 5), run on the papers this ingest adds.
-    config = load_config()
-    rules = [rule for path in config.rules for rule in load_rules(path)]
-    thresholds = config.dedup_thresholds()
-    progress = _progress(len(sources)) if not quiet else None
-
-    def on_file(file_report, done: int, total: int) -> None:
-        if file_report.not_ingested:
-            pass  # one summary line says it, not a line per file
-        elif file_report.error:
-            err(f"papertriage: {file_report.error}")
-        elif not quiet and (progress is None or total <= 20):
-            _print_file(file_report, one_line)
-        if progress:
-            progress.update(progress.task_ids[0], completed=done)
-
-    try:
-        report = ingest_sources(lib, sources, page_date=day, rules=rules, on_file=on_file, thresholds=thresholds)
-    except IngestStopped as stopped:
-        report = stopped.report
-    finally:
-        if progress:
-            progress.stop()
-    t = report.totals()
-    if report.stopped:
-        # Issue 17: say exactly what went in before the library failed, and what did not.
-        went_in = t["files"] - t["not_ingested"] - t["errors"] - t["skipped"]
-        print(f"{t['files']} files: {went_in} ingested ({t['new']} new papers, {t['merged']} merged), "
-              f"{t['skipped']} skipped, {t['errors']} errors, {t['not_ingested']} NOT ingested "
-              "(run the same command again once the library is fixed)")
-        raise StoreError(report.stopped)
-    if not quiet:
-        print(f"{counted(t['files'], 'file')}: {counted(t['records'], 'record')}, {counted(t['new'], 'new paper')}, "
-              f"{t['merged']} merged into known ones, {t['skipped']} skipped, {counted(t['errors'], 'error')}")
-    if explain:
-        from .dedup import print_ingest_explanations
-
-        print_ingest_explanations(lib, [f.dump_id for f in report.files if f.dump_id is not None])
-    if report.rules and not quiet:
-        print_rule_results(report.rules, dry_run=False)
-    if report.errors:
-        # Each bad file was reported as it was met, and the others went in.
-        raise UserError(f"{len(report.errors)} files not ingested", reported=True)
-
-
-def _print_file(f, one_line) -> None:
-    name = one_line(f.name)
-    if f.skipped:
-        print(f"{name}: skipped (already ingested)")
-    else:
-        print(f"{name}: {f.layout}, {counted(f.records, 'record')}, {f.new} new, {f.merged} merged")
-
-
-def _progress(total: int):
-    """A progress bar on stderr, only on a terminal and only for long work."""
-    if total <= 20 or not sys.stderr.isatty():
-        return None
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    progress = Progress("ingesting", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                        console=Console(stderr=True), transient=True)
-    progress.add_task("ingest", total=total)
-    progress.start()
-    return progress
+    run_ingest(state(ctx).library, paths, page_date, quiet, explain)

@@ -64,9 +64,10 @@ class DumpInfo:
     ingested_at: str
 
 
-def list_dumps(library: Library) -> list[DumpInfo]:
-    """Every dump in the library, oldest first."""
-    counts = sql.dump_counts(library)
+def list_dumps(library: Library, *, counted: bool = True) -> list[DumpInfo]:
+    """Every dump in the library, oldest first; ``counted=False`` leaves the
+    counts of sightings and papers at 0 (they read every sighting)."""
+    counts = sql.dump_counts(library) if counted else {}
     return [DumpInfo(d["id"], d["name"], d["path"], d["sha256"], d["layout"], d["page_date"] or d["seen_on"],
                      d["records"], d["date_from"], d["page_date_raw"], *counts.get(d["id"], (0, 0, 0)),
                      d["ingested_at"])
@@ -78,7 +79,7 @@ def find_dumps_named(library: Library, tokens: Sequence[str]) -> list[DumpInfo]:
     ingested (by its SHA-256), a path as ingested, a file name, or a prefix of
     the SHA-256 (at least 4 hex digits, as `dumps` shows). A name several dumps
     share is an error that lists their SHA-256 prefixes."""
-    dumps = list_dumps(library)
+    dumps = list_dumps(library, counted=False)
     chosen: list[DumpInfo] = []
     unknown: list[str] = []
     for token in tokens:
@@ -173,6 +174,7 @@ def forget(library: Library, tokens: Sequence[str], *, dry_run: bool = False) ->
 
 def _forget_one(library: Library, info: DumpInfo, at: str) -> Forgotten:
     result = Forgotten(info)
+    info.sightings = sql.sightings_in(library, info.id)
     papers = sql.dump_papers(library, info.id)
     gone_pks = [pk for pk, only in papers if only]
     kept_pks = [pk for pk, only in papers if not only]
@@ -187,6 +189,14 @@ def _forget_one(library: Library, info: DumpInfo, at: str) -> Forgotten:
     result.undoable = content is not None
     sql.save_forgotten(library, step=step, at=at, dump=sql.dump_row(library, info.id), papers=archive,
                        content=content)
+    # A merge whose sightings all came from this dump has nothing left to take out: `unmerge`
+    # would make a paper of no sighting. It is closed (the papers that stay keep their pins).
+    going = set(sql.sighting_ids_in(library, info.id))
+    for pk in kept_pks:
+        for merge_id, _, _, state in dedup_store.merges_of(library, pk, "merge"):
+            moved = set(state.get("sightings") or [])
+            if moved and moved <= going:
+                dedup_store.mark_undone(library, merge_id, at)
     for pk in kept_pks:
         dedup_store.materialise_abstracts(library, pk)  # before the paper's text may change
     words: list[str] = []

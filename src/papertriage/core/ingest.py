@@ -23,18 +23,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterable, Sequence
 
-from .. import dedup, parse
+from .. import parse
 from ..errors import PapertriageError, StoreError, UserError
 from ..model import Sighting
 from ..store import Library, PaperWriter, indexes, now
 from .sources import record_sources
 from ..store import dedup as dedup_store
-from .rules import Rule, RuleResult, apply_rules, check_rules, papers_added_after
 from . import prefetch
 from .prefetch import Prepared
 
 if TYPE_CHECKING:
+    # Imported where used (start-up, issue 16): the rules pull in the query compiler, and
+    # dedup rapidfuzz, which an ingest of files already in the library never needs.
+    from .. import dedup
     from .forget import Reborn
+    from .rules import Rule, RuleResult
 
 ID_LENGTH = 8
 ID_WORDS = 40  # of the abstract, with the normalised title, make a paper's id
@@ -244,14 +247,18 @@ class _PaperRecord:
     changed: bool = False
     stored_title: str | None = None  # what the library holds, for a paper loaded from it
     stored_abstract: str | None = None
+    stored_counts: tuple[Any, ...] | None = None  # authors_count ... last_dump as loaded (writer.COUNTERS)
 
     @classmethod
     def load(cls, pk: int, row: tuple[Any, ...], titles: set[str]) -> "_PaperRecord":
         """From ``Library.paper_records``: (id, title, abstract, authors_count, published,
         upvotes, seen, sightings, first_seen, last_seen, last_dump)."""
+        from .. import dedup
+
         pid, title, abstract, authors_count, published, upvotes, seen, sightings, first, last, last_dump = row
         return cls(dedup.PaperText(title, abstract, titles), pk, pid, authors_count, published, upvotes, seen,
-                   sightings, first, last, last_dump, stored_title=title, stored_abstract=abstract)
+                   sightings, first, last, last_dump, stored_title=title, stored_abstract=abstract,
+                   stored_counts=(authors_count, published, upvotes, seen, sightings, first, last, last_dump))
 
     @property
     def old_title(self) -> str | None:
@@ -293,7 +300,7 @@ def _new_record(s: Sighting, dump_id: int, seen_on: str, text: dedup.PaperText) 
         seen=1, sightings=1, first_seen=seen_on, last_seen=seen_on, last_dump=dump_id, changed=True)
 
 
-def _candidate_id(fp: dedup.Fingerprint, attempt: int) -> str:
+def _candidate_id(fp: "dedup.Fingerprint", attempt: int) -> str:
     # Content-derived, so the same dumps in the same order give the same ids anywhere.
     basis = fp.title + "\n" + " ".join(fp.opening_words(ID_WORDS)) + (f"\n{attempt}" if attempt else "")
     return hashlib.sha1(basis.encode()).hexdigest()[:ID_LENGTH]
@@ -331,6 +338,8 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
     the sightings' fingerprints and keys, when computed elsewhere (``prefetch``).
     ``reborn``: the dump was forgotten, its papers come back as they were (``core/forget.py``).
     """
+    from .. import dedup
+
     if prints is None or keysets is None:
         prints = [dedup.fingerprint(s.title, s.abstract) for s in sightings]
         keysets = [fp.keys() for fp in prints]
@@ -377,13 +386,14 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
         pk_of[handle] = next_pk
         new_rows.append({**states[handle].row(), "pk": next_pk, "added": added})
         next_pk += 1
+    writer.update_papers([  # before the inserts: the full-text index wants rising pks (writer.py)
+        {**state.row(), "pk": handle, "old_title": state.old_title, "old_abstract": state.old_abstract,
+         "stored": state.stored_counts}
+        for handle, state in states.items() if handle > 0 and state.changed
+    ])
     if reborn is not None:
         pk_of = reborn.rebirth(library, new_handles, new_rows, zip(placements, (s.line for s in sightings)))
     writer.insert_papers(new_rows)
-    writer.update_papers([
-        {**state.row(), "pk": handle, "old_title": state.old_title, "old_abstract": state.old_abstract}
-        for handle, state in states.items() if handle > 0 and state.changed
-    ])
     rows = []
     for s, handle, d in zip(sightings, placements, decisions):
         paper_abstract = states[handle].text.abstract
@@ -592,6 +602,8 @@ def ingest_sources(library: Library, sources: list[DumpSource], *, page_date: dt
     indexes.repair_if_orphaned(library)  # a bulk ingest killed before its rebuild
     mark = 0
     if rules:
+        from .rules import check_rules
+
         check_rules(library, rules)  # a bad rule fails before anything is written
         mark = library.newest_mark()
     if bulk is None:
@@ -645,6 +657,8 @@ def ingest_sources(library: Library, sources: list[DumpSource], *, page_date: dt
     if report.stopped:
         raise IngestStopped(report.stopped, report)
     if rules:
+        from .rules import apply_rules, papers_added_after
+
         added = papers_added_after(library, mark)
         if added:
             report.rules = apply_rules(library, rules, only_ids=added)

@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import multiprocessing
 from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generator, Iterator
+from typing import TYPE_CHECKING, Generator
 
-from .. import dedup, parse
+from .. import parse
 
 if TYPE_CHECKING:
+    from .. import dedup
+    from concurrent.futures import Future
+
     from .ingest import DumpSource
 
 WINDOW = 8  # files prepared ahead: bounds the memory the helper's results take
@@ -44,6 +45,8 @@ class Prepared:
 def prepare(source: "DumpSource", page_date: dt.date | None, max_bytes: int) -> Prepared | None:
     """What ``ingest_one`` computes before it touches the library; None when
     anything goes wrong (the ordinary path then reports it)."""
+    from .. import dedup
+
     try:
         if source.path is None:
             return None
@@ -74,7 +77,13 @@ def _die_with_parent() -> None:
 def prepared_in_order(sources: list["DumpSource"], page_date: dt.date | None,
                       max_bytes: int) -> Generator[Prepared | None, None, None]:
     """One item per source, in order: prepared by the helper, or None."""
-    if len(sources) < MIN_FILES or "fork" not in multiprocessing.get_all_start_methods():
+    if len(sources) < MIN_FILES:  # a day's few dumps: not even the imports (start-up, issue 16)
+        yield from (None for _ in sources)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         yield from (None for _ in sources)
         return
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),

@@ -266,8 +266,10 @@ def insert_paper(lib: "Library", row: dict) -> int:
 
 def replace_text(lib: "Library", pk: int, title: str, abstract: str) -> None:
     """New title/abstract for a paper, full-text index kept in step."""
-    lib.execute("INSERT INTO papers_fts (papers_fts, rowid, title, abstract) SELECT 'delete', pk, title, abstract"
-                " FROM papers WHERE pk = ?", (pk,))
+    old_title, old_abstract = lib.execute("SELECT title, abstract FROM papers WHERE pk = ?", (pk,)).fetchone()
+    # As values, not `INSERT ... SELECT FROM papers`: that form reads ~1000 pages at 100k (issue 16).
+    lib.execute("INSERT INTO papers_fts (papers_fts, rowid, title, abstract) VALUES ('delete', ?, ?, ?)",
+                (pk, old_title, old_abstract))
     lib.execute("UPDATE papers SET title = ?, abstract = ? WHERE pk = ?", (title, abstract, pk))
     lib.execute("INSERT INTO papers_fts (rowid, title, abstract) VALUES (?, ?, ?)", (pk, title, abstract))
     from . import search_index
@@ -298,4 +300,7 @@ def forget_words(lib: "Library", words: Iterable[str]) -> None:
     """The vocabulary loses one paper holding each word (a paper merged away)."""
     words = list(words)
     lib.db.executemany("UPDATE vocab SET docs = docs - 1 WHERE word = ?", [(w,) for w in words])
-    lib.execute("DELETE FROM vocab WHERE docs <= 0")
+    # Only the words just lowered can have reached 0: no scan of the whole vocabulary (issue 16).
+    for start in range(0, len(words), 500):
+        chunk = words[start:start + 500]
+        lib.execute(f"DELETE FROM vocab WHERE docs <= 0 AND word IN ({','.join('?' * len(chunk))})", chunk)

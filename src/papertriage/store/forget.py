@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from . import Library
 
 __all__ = ["M010", "dump_rows", "dump_counts", "dump_papers", "paper_archive", "save_forgotten", "delete_dump",
-           "forgotten_for", "forgotten_of_step", "mark_restored", "dump_row", "paper_at", "set_dump_origin", "step_undone", "restore_paper", "dump_content",
+           "forgotten_for", "forgotten_of_step", "mark_restored", "dump_row", "sightings_in", "sighting_ids_in", "paper_at", "set_dump_origin", "step_undone", "restore_paper", "dump_content",
            "free_pks", "free_ids", "free_dump_id", "remaining_sources", "remaining_texts", "rescore_from"]
 
 M010 = """
@@ -69,6 +69,14 @@ def dump_counts(lib: "Library") -> dict[int, tuple[int, int, int]]:
         if first == last:
             counts[first][2] += 1
     return {d: (c[0], c[1], c[2]) for d, c in counts.items()}
+
+
+def sightings_in(lib: "Library", dump_id: int) -> int:
+    return int(lib.execute("SELECT count(*) FROM sightings WHERE dump = ?", (dump_id,)).fetchone()[0])
+
+
+def sighting_ids_in(lib: "Library", dump_id: int) -> list[int]:
+    return [r[0] for r in lib.execute("SELECT id FROM sightings WHERE dump = ?", (dump_id,))]
 
 
 def dump_papers(lib: "Library", dump_id: int) -> list[tuple[int, bool]]:

@@ -41,6 +41,16 @@ class IngestReads(Connection):
         return titles
 
 
+# update_papers: the merged fields of papers whose text changed, written in one statement.
+_CHANGED = "ingest_changed_papers"
+_FIELDS = ("title", "abstract", "authors_count", "published", "upvotes", "seen", "sightings", "first_seen",
+           "last_seen", "last_dump")
+_FIELDS_SQL = ", ".join(_FIELDS)
+# What a merge changes of a paper whose text stays; rows may carry ``stored``, these as loaded.
+COUNTERS = _FIELDS[2:]
+_FIELD_MARKS = ", ".join(f":{f}" for f in _FIELDS)
+
+
 class PaperWriter:
     """The writes of one ingest transaction, batched with executemany.
 
@@ -75,23 +85,59 @@ class PaperWriter:
 
     def update_papers(self, rows: list[dict[str, Any]]) -> None:
         """Rows carry ``pk``, the merged fields, and ``old_title``/``old_abstract``
-        when the text changed (None otherwise)."""
+        when the text changed (None otherwise), and may carry ``stored``: the
+        COUNTERS as the library held them (only those that differ are written).
+
+        Issue 16, a daily ingest into a big library: FTS5 flushes its pending
+        terms to a new segment (and does merge work) whenever a write
+        statement opens a savepoint or a write goes to a lower rowid than the
+        one before. So the papers whose text changed are updated in ONE
+        statement (the title triggers then write the titles' indexes in
+        rising pk order, with no flush between rows), the full-text index gets
+        its 'delete' and insert pairs in rising pk order with the old text as
+        values, and a paper whose text stayed gets a counters-only UPDATE that
+        leaves the indexes and triggers alone. Row by row this cost ~1 ms a
+        changed paper at 100k. Call before ``insert_papers`` (the new papers'
+        pks come after).
+        """
+        rows = sorted(rows, key=lambda r: r["pk"])
         changed = [r for r in rows if r["old_abstract"] is not None or r["old_title"] is not None]
-        fts_changed = changed if self.index else []
+        counters = [r for r in rows if r["old_abstract"] is None and r["old_title"] is None]
         # Sightings that said the same as the old abstract keep their own copy.
         self.db.executemany(
             "UPDATE sightings SET abstract = :old_abstract WHERE paper = :pk AND abstract IS NULL",
             [r for r in changed if r["old_abstract"] is not None])
-        self.db.executemany(
-            "INSERT INTO papers_fts (papers_fts, rowid, title, abstract) SELECT 'delete', pk, title, abstract"
-            " FROM papers WHERE pk = :pk", fts_changed)
-        self.db.executemany(
-            "UPDATE papers SET title = :title, abstract = :abstract, authors_count = :authors_count,"
-            " published = :published, upvotes = :upvotes, seen = :seen, sightings = :sightings,"
-            " first_seen = :first_seen, last_seen = :last_seen, last_dump = :last_dump WHERE pk = :pk", rows)
-        self.db.executemany("INSERT INTO papers_fts (rowid, title, abstract) VALUES (:pk, :title, :abstract)",
-                            fts_changed)
-        search_index.refresh(self.db, [r["pk"] for r in fts_changed if r["old_title"] is not None])
+        indexed: dict[int, tuple[str, str]] = {}  # what papers_fts holds: the rows before the UPDATE
+        if changed and self.index:
+            for chunk in chunks([r["pk"] for r in changed]):
+                indexed.update((pk, (title, abstract)) for pk, title, abstract in self.db.execute(
+                    f"SELECT pk, title, abstract FROM papers WHERE pk IN ({marks(len(chunk))})", chunk))
+        if changed:
+            self.db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_CHANGED} (pk INTEGER PRIMARY KEY, {_FIELDS_SQL})")
+            self.db.executemany(f"INSERT INTO temp.{_CHANGED} (pk, {_FIELDS_SQL}) VALUES (:pk, {_FIELD_MARKS})",
+                                changed)
+            self.db.execute(f"UPDATE papers SET ({_FIELDS_SQL}) = (SELECT {_FIELDS_SQL} FROM temp.{_CHANGED} c"
+                            f" WHERE c.pk = papers.pk) WHERE pk IN (SELECT pk FROM temp.{_CHANGED})")
+            self.db.execute(f"DELETE FROM temp.{_CHANGED}")
+        # Only the columns that changed: an indexed column in the SET list rewrites its
+        # index entry even when the value stays (upvotes, published: a page each).
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for r in counters:
+            stored = r.get("stored")
+            columns = tuple(c for i, c in enumerate(COUNTERS) if stored is None or stored[i] != r[c])
+            if columns:
+                groups.setdefault(columns, []).append(r)
+        for columns, group in groups.items():
+            self.db.executemany(
+                f"UPDATE papers SET {', '.join(f'{c} = :{c}' for c in columns)} WHERE pk = :pk", group)
+        for r in changed if self.index else []:
+            # As values: `INSERT INTO papers_fts ... SELECT ... FROM papers` reads ~1000 pages a row.
+            title, abstract = indexed[r["pk"]]
+            self.db.execute("INSERT INTO papers_fts (papers_fts, rowid, title, abstract) VALUES ('delete', ?, ?, ?)",
+                            (r["pk"], title, abstract))
+            self.db.execute("INSERT INTO papers_fts (rowid, title, abstract) VALUES (:pk, :title, :abstract)", r)
+        if self.index:
+            search_index.refresh(self.db, [r["pk"] for r in changed if r["old_title"] is not None])
 
     def insert_sightings(self, rows: list[tuple[Any, ...]]) -> None:
         self.db.executemany(

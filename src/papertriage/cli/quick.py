@@ -1,0 +1,135 @@
+"""The quick path of a plain daily ingest (issue 16: start-up under 80 ms).
+
+`papertriage [--library PATH] [--debug] ingest [--quiet] [--page-date [FILE=]DAY]... PATH...`
+runs ``ingest_run.run_ingest`` without importing Typer, whose import and
+command building cost more than the rest of the process's start-up. Anything
+else (``--explain``, ``--help``, an unknown or repeated option, no PATH)
+returns None, and the Typer command, which does the same thing, takes it.
+
+>>> quick_ingest_args(["-L", "x.db", "ingest", "-q", "--page-date=2024-06-23", "a.txt", "-"])
+('x.db', False, ['a.txt', '-'], ['2024-06-23'], True)
+>>> quick_ingest_args(["ingest", "--explain", "a.txt"]) is None
+True
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from ..errors import ExitCode, PapertriageError
+
+
+def quick_ingest_args(args: list[str]) -> tuple[str | None, bool, list[str], list[str] | None, bool] | None:
+    """(library, debug, paths, page dates, quiet) of a plain ingest command line, or None."""
+    library: str | None = None
+    debug = False
+    i = 0
+    while i < len(args) and args[i] != "ingest":
+        arg = args[i]
+        if arg == "--debug" and not debug:
+            debug, i = True, i + 1
+        elif arg in ("--library", "-L") and library is None and i + 1 < len(args):
+            library, i = args[i + 1], i + 2
+        elif arg.startswith("--library=") and library is None:
+            library, i = arg[len("--library="):], i + 1
+        elif arg.startswith("-L") and len(arg) > 2 and library is None:
+            library, i = arg[2:], i + 1
+        else:
+            return None
+    if i == len(args) or library == "":
+        return None
+    paths: list[str] = []
+    page_dates: list[str] = []
+    quiet = False
+    rest = args[i + 1:]
+    j = 0
+    while j < len(rest):
+        arg = rest[j]
+        if arg in ("--quiet", "-q") and not quiet:
+            quiet, j = True, j + 1
+        elif arg == "--page-date" and j + 1 < len(rest) and not rest[j + 1].startswith("-"):
+            page_dates.append(rest[j + 1])
+            j += 2
+        elif arg.startswith("--page-date="):
+            page_dates.append(arg[len("--page-date="):])
+            j += 1
+        elif arg == "-" or not arg.startswith("-"):
+            paths.append(arg)
+            j += 1
+        else:
+            return None  # --explain, --help, --, anything else: the Typer command
+    if not paths:
+        return None
+    return library, debug, paths, page_dates or None, quiet
+
+
+def run_quick_ingest(args: list[str]) -> int | None:
+    """Run a plain ingest without Typer; None when ``args`` is not one.
+
+    Errors end as in ``cli._run``: one line on stderr and the exit code."""
+    parsed = quick_ingest_args(args)
+    if parsed is None:
+        return None
+    from . import commands
+
+    library_path, debug, paths, page_date, quiet = parsed
+    path = library_path or os.environ.get(commands.LIBRARY_ENV) or commands.default_library_path()
+    lib = None
+    try:
+        from ..store import Library
+        from .ingest_run import run_ingest
+
+        lib = Library(path)
+        lib.command = _command_line(args)
+        run_ingest(lib, paths, page_date, quiet, explain=False)
+        code: int = ExitCode.OK
+    except PapertriageError as exc:
+        if debug and not exc.reported:
+            raise
+        if not exc.reported:
+            _err(f"papertriage: {exc}")
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        _err("papertriage: interrupted")
+        code = ExitCode.INTERRUPTED
+    except BrokenPipeError:
+        from . import _silence_stdout
+
+        _silence_stdout()
+        code = ExitCode.OK
+    except Exception as exc:  # noqa: BLE001 -- the last boundary, as cli._run's
+        failure = _translate(exc, path)
+        if failure is None or debug:
+            raise
+        _err(f"papertriage: {failure}")
+        code = failure.exit_code
+    finally:
+        if lib is not None:
+            lib.close()
+    return int(code)
+
+
+def _translate(exc: Exception, path: str) -> PapertriageError | None:
+    sqlite3 = sys.modules.get("sqlite3")
+    if sqlite3 is not None and isinstance(exc, sqlite3.Error):
+        from ..store.failures import explain
+
+        return explain(exc, path)
+    from . import _translate as translate_output
+
+    return translate_output(exc) if isinstance(exc, OSError) else None
+
+
+def _command_line(args: list[str]) -> str:
+    """As ``common.command_line``: the command without the global options, for history."""
+    import shlex
+
+    i = args.index("ingest")
+    return shlex.join(args[i:])[:300]
+
+
+def _err(message: str) -> None:
+    from .ingest_run import err
+
+    err(message)
