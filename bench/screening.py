@@ -43,7 +43,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from papertriage import interest  # noqa: E402
-from papertriage.words import is_vocabulary_word  # noqa: E402
+from papertriage.core.interest import METHOD  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 SCREENING = DATA / "screening"
@@ -52,25 +52,14 @@ HF_TOPIC = re.compile(r"\b(robot\w*|embodied|manipulation|locomotion|humanoid\w*
 
 
 class Dataset:
-    """Papers as the ranker sees them: features, length norms, labels, and an inverted index."""
+    """Papers as the ranker sees them: the library's features and weights, and the labels."""
 
-    def __init__(self, name: str, records: list[tuple[str, str, int]], title_weight: float | None = None):
+    def __init__(self, name: str, records: list[tuple[str, str, int]]):
         self.name = name
         self.labels = [label for _, _, label in records]
-        self.feats = [interest.features(t, a, title_weight) for t, a, _ in records]
-        self.norms = [interest.length_norm(t, a) for t, a, _ in records]
-        self.index: dict[str, list[tuple[int, float]]] = {}
-        for i, feats in enumerate(self.feats):
-            for f, tf in feats.items():
-                self.index.setdefault(f, []).append((i, tf))
-        # As the library knows them: papers per word for words of two papers or more in its vocabulary.
-        n = len(records)
-
-        def docs(word: str) -> int:
-            held = len(self.index.get(word, ()))
-            return held if held >= 2 and is_vocabulary_word(word) else 1
-
-        self.idf = {t: interest.term_idf(t, n, docs) for t in self.index}
+        vocab: dict[int, int] = {}
+        m = interest.matrix([interest.features_of(t, a, vocab) for t, a, _ in records])
+        self.x = interest.weigh(m, interest.document_frequencies(m, len(vocab)), len(records))
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -80,14 +69,11 @@ class Dataset:
         return sum(self.labels)
 
 
-TITLE_WEIGHT: float | None = None  # --title-weight
-
-
 def read_review(path: Path) -> Dataset:
     with path.open(newline="", encoding="utf-8") as fh:
         rows = [(r.get("title") or "", r.get("abstract") or "", int(r["label_included"]))
                 for r in csv.DictReader(fh)]
-    return Dataset(path.stem, rows, TITLE_WEIGHT)
+    return Dataset(path.stem, rows)
 
 
 def read_hf_reader(path: Path, limit: int) -> Dataset:
@@ -99,37 +85,29 @@ def read_hf_reader(path: Path, limit: int) -> Dataset:
             label = 1 if HF_TOPIC.search(title) else 0
             rows.append((HF_TOPIC.sub(" ", title), HF_TOPIC.sub(" ", abstract), label))
     random.Random(13).shuffle(rows)
-    return Dataset(f"hf-reader (robotics, {limit} papers)", rows[:limit], TITLE_WEIGHT)
+    return Dataset(f"hf-reader (robotics, {limit} papers)", rows[:limit])
 
 
-def scores(model: interest.Model, data: Dataset, candidates: set[int]) -> dict[int, float]:
-    """Score candidates the way the library does: walk the doclists of the model's terms."""
-    total = dict.fromkeys(candidates, model.bias)
-    for term, weight in model.weights.items():
-        for i, tf in data.index.get(term, ()):
-            if i in total:
-                total[i] += weight * tf
-    return {i: s / data.norms[i] for i, s in total.items()}
+def simulate(data: Dataset, seed: int, *, c: float = interest.C, batch: float = 0.05) -> list[int]:
+    """The order a reviewer reads the papers in (indices), with ranking: retrained after
+    every label up to 20, then every 5 % more labels, warm started as the library does."""
+    import numpy as np
 
-
-def simulate(data: Dataset, seed: int, *, max_terms: int | None, alpha: float, use_idf: bool = True,
-             batch: float = 0.05) -> list[int]:
-    """The order a reviewer reads the papers in (indices), with ranking."""
     rng = random.Random(seed)
     inc = [i for i, y in enumerate(data.labels) if y]
     exc = [i for i, y in enumerate(data.labels) if not y]
     order = [rng.choice(inc), rng.choice(exc)]
+    labels = np.array(data.labels)
     unlabeled = set(range(len(data))) - set(order)
     found, wanted = 1, len(inc)
     queue: list[int] = []
     trained_at = 0
+    model = None
     while unlabeled and found < wanted:
         if not queue or len(order) >= trained_at + max(1, int(trained_at * batch)):
-            pos = [(data.feats[i], data.norms[i]) for i in order if data.labels[i]]
-            neg = [(data.feats[i], data.norms[i]) for i in order if not data.labels[i]]
-            model = interest.train(pos, neg, max_terms=max_terms, alpha=alpha,
-                                   idf=data.idf.__getitem__ if use_idf else None)
-            s = scores(model, data, unlabeled)
+            rows = np.array(order)
+            model = interest.train(data.x.take(rows), labels[rows], c=c, warm=model)
+            s = interest.score(model, data.x)
             queue = sorted(unlabeled, key=lambda i: (s[i], -i))  # best last: pop()
             trained_at = len(order)
         nxt = queue.pop()
@@ -173,9 +151,9 @@ def rrf(data: Dataset, order: list[int], share: float = 0.10) -> float:
     return sum(data.labels[i] for i in order[:n]) / data.included
 
 
-def run_set(data: Dataset, runs: int, max_terms: int | None, alpha: float, use_idf: bool = True) -> dict:
+def run_set(data: Dataset, runs: int, c: float = interest.C, batch: float = 0.05) -> dict:
     t0 = time.perf_counter()
-    ranked = [simulate(data, seed, max_terms=max_terms, alpha=alpha, use_idf=use_idf) for seed in range(runs)]
+    ranked = [simulate(data, seed, c=c, batch=batch) for seed in range(runs)]
     elapsed = time.perf_counter() - t0
     rand = [random_order(data, 1000 + seed) for seed in range(max(runs, 10))]
     return {
@@ -254,33 +232,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="priors per set (default 5)")
     parser.add_argument("--sets", default=",".join(SETS) + ",hf", help="comma-separated; hf = the hf reader")
     parser.add_argument("--hf-papers", type=int, default=4000)
-    parser.add_argument("--terms", type=int, default=interest.DEFAULT_TERMS, help="0: keep every term")
-    parser.add_argument("--alpha", type=float, default=interest.ALPHA)
-    parser.add_argument("--no-idf", action="store_true", help="weigh every term alike")
-    parser.add_argument("--title-weight", type=float, default=interest.TITLE_WEIGHT)
+    parser.add_argument("--c", type=float, default=interest.C, help="the SVM's regularisation")
+    parser.add_argument("--batch", type=float, default=0.05,
+                        help="retrain after this share more labels (after every label up to 20)")
     parser.add_argument("--plot", type=_path, default=HERE / "results" / "screening.png")
     parser.add_argument("--json", type=_path, default=HERE / "results" / "screening.json")
     parser.add_argument("--asreview", type=Path, default=HERE / "results" / "asreview-screening.json",
                         help="ASReview's figures on the same sets (bench/asreview_screening.py writes them)")
     args = parser.parse_args(argv)
-    global TITLE_WEIGHT
-    TITLE_WEIGHT = args.title_weight
     asreview = json.loads(args.asreview.read_text()) if args.asreview and args.asreview.exists() else {}
     results = []
     for name in args.sets.split(","):
         data = read_hf_reader(DATA / "hf_daily_papers.jsonl", args.hf_papers) if name == "hf" \
             else read_review(SCREENING / f"{name}.csv")
-        results.append(run_set(data, args.runs, args.terms or None, args.alpha, not args.no_idf))
+        results.append(run_set(data, args.runs, args.c, args.batch))
         r = results[-1]
         print(f"  {r['set']}: WSS@95 {pct(r['wss95'])}, RRF@10 {pct(r['rrf10'])}, "
               f"{r['seconds_per_run']:.1f} s a run", file=sys.stderr)
-    print(f"model: TF-IDF 1-2-grams, Naive Bayes, balanced; {args.terms or 'all'} terms, alpha {args.alpha}, "
-          f"idf {'off' if args.no_idf else 'on'}, title weight {args.title_weight}; "
+    print(f"model: {METHOD} (TF-IDF word 1-2-grams, sublinear tf, balanced linear SVM), C {args.c}, "
+          f"retrained every {args.batch:.0%} more labels; "
           f"{args.runs} runs per set")
     print_table(results, asreview)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"terms": args.terms, "alpha": args.alpha, "idf": not args.no_idf, "results": [
+        args.json.write_text(json.dumps({"method": METHOD, "c": args.c, "batch": args.batch, "results": [
             {k: v for k, v in r.items() if "curve" not in k} for r in results]}, indent=1))
     if args.plot:
         plot(results, asreview, args.plot)

@@ -26,22 +26,39 @@ def keep_mlp_skip_others(lib):
     return mlp[:5], others[:5]
 
 
-def test_features_weigh_the_title_and_skip_function_words():
-    feats = learn.features("Graph neural networks for proteins", "We study the graph.")
-    assert feats["graph"] == learn.TITLE_WEIGHT + 1
-    assert "graph neural" in feats and "for" not in feats and "networks for" not in feats
+def test_features_are_word_one_and_two_grams_with_counts():
+    feats = learn.terms("Graph neural networks", "We study the graph.")
+    assert feats["graph"] == 2 and feats["graph neural"] == 1 and feats["networks we"] == 1
+    assert "a" not in learn.terms("A graph", "")  # one-letter words are not terms
 
 
-def test_the_model_prefers_what_was_kept():
-    kept = [learn.features("Kolmogorov-Arnold networks", "splines on edges"),
-            learn.features("KAN for time series", "Kolmogorov-Arnold networks forecast")]
-    skipped = [learn.features("A survey of diffusion models", "images and video"),
-               learn.features("Diffusion transformers", "scalable image generation")]
-    model = learn.train([(f, 1.0) for f in kept], [(f, 1.0) for f in skipped])
-    assert learn.score_text(model, "Convolutional KAN", "Kolmogorov-Arnold layers") > 0 \
-        > learn.score_text(model, "Video diffusion", "generation of images")
-    up, down = learn.explain(model, "Kolmogorov-Arnold diffusion", "")
-    assert up[0][0] in ("kolmogorov", "arnold", "kolmogorov arnold") and down[0][0] == "diffusion"
+def _weighted(docs):
+    vocab: dict[int, int] = {}
+    m = learn.matrix([learn.features_of(t, a, vocab) for t, a in docs])
+    names = {}
+    for t, a in docs:
+        for term in learn.terms(t, a):
+            names[vocab[learn.term_hash(term)]] = term
+    return learn.weigh(m, learn.document_frequencies(m, len(vocab)), len(docs)), names
+
+
+def test_the_model_prefers_what_was_kept_and_explains_its_scores():
+    import numpy as np
+
+    x, names = _weighted([("Kolmogorov-Arnold networks", "splines on edges"),
+                          ("KAN for time series", "Kolmogorov-Arnold networks forecast"),
+                          ("A survey of diffusion models", "images and video"),
+                          ("Diffusion transformers", "scalable image generation"),
+                          ("Convolutional KAN", "Kolmogorov-Arnold layers"),
+                          ("Video diffusion", "generation of images")])
+    model = learn.train(x.take(np.arange(4)), np.array([1, 1, 0, 0]))
+    s = learn.score(model, x)
+    assert s[4] > 0 > s[5]
+    up, down = learn.explain(model, x, 4, names, k=100)
+    assert up[0][0] in ("kolmogorov", "arnold", "kolmogorov arnold", "kan")
+    assert model.bias + sum(v for _, v in up + down) == pytest.approx(s[4])  # the parts add up to the score
+    again = learn.train(x.take(np.arange(4)), np.array([1, 1, 0, 0]), warm=model)
+    assert learn.score(again, x) == pytest.approx(s, abs=1e-6)  # warm start: the same optimum
 
 
 def test_mlp_papers_come_first_after_five_decisions(seeded, cli):
@@ -81,14 +98,28 @@ def test_scores_are_cached_until_decisions_change(seeded):
     assert after.retrained and after.negatives == first.negatives + 1
 
 
-def test_index_scores_match_scores_from_the_text(seeded):
+def test_cached_scores_are_the_models_scores_and_why_adds_up(seeded, cli):
     keep_mlp_skip_others(seeded)
     ranking = interest.ensure_ranking(seeded)
-    papers = list(select_papers(seeded, "status:new", limit=40))
-    cached = interest.scores(seeded, ranking, resolve_ids(seeded, [p.id for p in papers]))
-    for paper, pk in zip(papers, resolve_ids(seeded, [p.id for p in papers])):
-        assert cached[pk] == pytest.approx(learn.score_text(ranking.model, paper.title, paper.abstract),
-                                           rel=0.05, abs=1e-6)
+    top = next(select_papers(seeded, "status:new", sort="interest", limit=1))
+    w = interest.why(seeded, top.id, terms=10_000)
+    (pk,) = resolve_ids(seeded, [top.id])
+    assert w.rank == 1 and w.score == pytest.approx(interest.scores(seeded, ranking, [pk])[pk], abs=1e-6)
+    assert w.bias + sum(v for _, v in w.up + w.down) == pytest.approx(w.score, abs=1e-5)
+
+
+def test_a_changed_or_new_paper_is_featurised_again(seeded):
+    keep_mlp_skip_others(seeded)
+    first = interest.ensure_ranking(seeded)
+    assert first.featurised == seeded.count()
+    other = next(select_papers(seeded, "status:new -title:mlp", limit=1))
+    (pk,) = resolve_ids(seeded, [other.id])
+    before = interest.scores(seeded, first, [pk])[pk]
+    seeded.execute("UPDATE papers SET abstract = 'An MLP-Mixer with token mixing MLP layers.' WHERE id = ?",
+                   (other.id,))
+    after = interest.ensure_ranking(seeded)
+    assert after.retrained and after.featurised == 1  # only the changed paper read again
+    assert interest.scores(seeded, after, [pk])[pk] > before  # now about MLPs, it ranks higher
 
 
 def test_interest_by_tag(seeded, cli):

@@ -38,10 +38,10 @@ def why(
     if w.ranking.cold:
         return
     place = f", {w.rank} of {w.of} new papers" if w.rank is not None else ""
-    print(f"  interest {w.score:+.3f}{place}")
+    print(f"  interest {w.score:+.4f}{place}: {w.bias:+.4f} plus each word's part (weight x tf-idf)")
     for label, items in (("pushed up by", w.up), ("pushed down by", w.down)):
         if items:
-            print(f"  {label}: " + ", ".join(f"{one_line(t)} ({v:+.3f})" for t, v in items))
+            print(f"  {label}: " + ", ".join(f"{one_line(t)} ({v:+.4f})" for t, v in items))
         else:
             print(f"  {label}: nothing the model learned")
     if w.similar:

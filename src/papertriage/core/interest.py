@@ -3,14 +3,17 @@
 ``interest`` learns from the user's decisions (keep and read: interested;
 skip: not); ``interest:TAG`` from the papers carrying TAG (or a tag below
 it) against the decided papers without it and an even sample of the rest,
-as arxiv-sanity trains one model per tag. The model (``papertriage.interest``)
-keeps a few hundred terms; scoring the library reads those terms' doclists
-from the full-text index and each paper's word count, never its text.
+as arxiv-sanity trains one model per tag. The model is a class-balanced
+linear SVM over TF-IDF word 1-2-grams (``papertriage.interest``).
 
-Models and scores are cached in the library with the fingerprint of the
-decisions they learned from: a listing after no new decision reads the
-cache; new papers since are scored on their own; a new decision retrains
-and rescores.
+Speed (100k papers): each paper's features are computed once, the first
+time a ranking needs them, and kept in the library (``store/interest.py``);
+later rankings read them back as arrays. A model and every paper's score are
+cached with the fingerprint of the decisions and of the features they came
+from: a listing after no change reads one blob of scores (numpy is not even
+imported); a new decision retrains on the decided papers, warm started from
+the previous model, and rescores the library from the cached features; new
+or changed papers since are featurised first, on their own.
 
 Cold start: with fewer than ``MIN_EACH`` papers on either side, the order
 falls back to the most promising (seen, upvotes, recency), and
@@ -22,21 +25,27 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from .. import interest as learn
 from ..errors import UserError
 from ..model import Paper
 from ..query import compile_query
 from ..store import Library, Selection, now
 from ..store import interest as store
 
-__all__ = ["Ranking", "Why", "ensure_ranking", "why", "is_interest_sort"]
+if TYPE_CHECKING:
+    from .. import interest as learn
 
-# Bump when the method changes, so cached models are retrained.
-METHOD = "nb-tfidf-12gram-v1"
+__all__ = ["Ranking", "Why", "ensure_ranking", "why", "is_interest_sort", "MIN_EACH", "METHOD"]
+
+# Enough decisions to learn from: at least this many interested and not interested papers.
+MIN_EACH = 1
+# Bump when the method or the features change, so cached models and scores are recomputed.
+METHOD = "svm-l2-tfidf-12gram-v2"
 INTERESTED = ("keep", "read")
 SAMPLE_NEGATIVES = 4  # interest:TAG: this many untagged papers per tagged one, at least 40
-PYTHON_SCORING_MAX = 3000  # new papers scored from their text; beyond this, rescore from the index
+CHUNK = 2000  # papers per stored feature chunk
+BUILD_BATCH = 20_000  # papers featurised per write transaction (others wait at most that long)
 
 
 from ..model import is_interest_sort  # noqa: E402
@@ -62,9 +71,11 @@ class Ranking:
     positives: int = 0
     negatives: int = 0
     model_id: int | None = None
-    model: learn.Model | None = None
+    model: "learn.Model | None" = None  # loaded when retrained (``why`` loads it too)
     retrained: bool = False
     rescored: int = 0
+    featurised: int = 0  # papers whose features were computed for this ranking
+    scores: list[float] = field(default_factory=list)  # by pk
 
     @property
     def cold(self) -> bool:
@@ -75,10 +86,10 @@ class Ranking:
         """What the ranking rests on, in a line (for stderr and the triage screen)."""
         if self.tag is None:
             learned = f"{self.positives} kept or read, {self.negatives} skipped"
-            need = f"at least {learn.MIN_EACH} kept or read and {learn.MIN_EACH} skipped"
+            need = f"at least {MIN_EACH} kept or read and {MIN_EACH} skipped"
         else:
             learned = f"{self.positives} tagged {self.tag}, {self.negatives} others"
-            need = f"at least {learn.MIN_EACH} papers tagged {self.tag}"
+            need = f"at least {MIN_EACH} papers tagged {self.tag}"
         if self.cold:
             return f"not enough decisions to learn from yet ({learned}; needs {need}): " \
                    "most seen, most upvoted, newest first"
@@ -104,27 +115,157 @@ def _fingerprint(positive: list[int], negative: list[int]) -> str:
     return digest.hexdigest()
 
 
-def _train(library: Library, positive: list[int], negative: list[int]) -> learn.Model:
-    texts = store.texts(library, positive + negative)
-    feats = {pk: (learn.features(*texts[pk]), learn.length_norm(*texts[pk])) for pk in texts}
-    words = {w for f, _ in feats.values() for t in f for w in t.split(" ")}
-    docs = library.vocabulary_docs(words)
-    papers = library.count()
-    model = learn.train([feats[pk] for pk in positive if pk in feats], [feats[pk] for pk in negative if pk in feats],
-                        idf=lambda term: learn.term_idf(term, papers, lambda w: docs.get(w, 1)))
-    return model
+# -- the features -------------------------------------------------------------------
 
 
-def _score_library(library: Library, model: learn.Model) -> dict[int, float]:
-    """Every paper a model term touches: (sum of its terms' weights times their counts) / sqrt(words)."""
-    total: dict[int, float] = {}
-    for term, weight in model.weights.items():
-        for column, tf in (("abstract", 1.0), ("title", learn.TITLE_WEIGHT)):
-            w = weight * tf
-            for pk in store.doclist(library, term, column):
-                total[pk] = total.get(pk, 0.0) + w
-    counts = store.word_counts(library, None if len(total) > 20_000 else total)
-    return {pk: (model.bias + s) / max(1, counts.get(pk, 1)) ** 0.5 for pk, s in total.items()}
+@dataclass
+class Features:
+    """The library's stored features, chunk by chunk, with the idf and each paper's vector length.
+
+    Nothing is concatenated or weighed as a whole: rescoring reads each chunk's
+    arrays in place (``learn.score_rows``), and only the decided papers are
+    weighed, for training."""
+
+    chunks: list["learn.Matrix"]
+    chunk_pks: list["learn.NDArray"]
+    idf: "learn.NDArray"
+    norms: "learn.NDArray"  # float32 by pk
+    papers: "learn.NDArray"  # every paper's pk, ascending
+    featurised: int = 0
+
+    def rows_of(self, pks: list[int]) -> tuple[list[int], "learn.Weighted"]:
+        """The weighed rows of these papers (the newest stored row of each), and the pks found, in order."""
+        import numpy as np
+
+        from .. import interest as learn
+
+        wanted = set(pks)
+        where: dict[int, tuple[int, int]] = {}
+        for c, cp in enumerate(self.chunk_pks):
+            hit = np.nonzero(np.isin(cp, np.fromiter(wanted, dtype=np.int64, count=len(wanted))))[0]
+            for r in hit.tolist():
+                where[int(cp[r])] = (c, r)
+        found = [pk for pk in pks if pk in where]
+        parts = []
+        for pk in found:
+            c, r = where[pk]
+            m = self.chunks[c]
+            lo, hi = int(m.indptr[r]), int(m.indptr[r + 1])
+            parts.append((m.ids[lo:hi], m.counts[lo:hi]))
+        indptr = np.zeros(len(parts) + 1, dtype=np.int64)
+        np.cumsum([len(i) for i, _ in parts], out=indptr[1:])
+        ids = np.concatenate([i for i, _ in parts]) if parts else np.zeros(0, dtype=np.int32)
+        counts = np.concatenate([c for _, c in parts]) if parts else np.zeros(0, dtype=np.uint8)
+        m = learn.Matrix(indptr, ids, counts)
+        return found, learn.weigh_rows(m, self.idf, self.norms[np.asarray(found, dtype=np.int64)])
+
+    def score_all(self, model: "learn.Model") -> "learn.NDArray":
+        """Every paper's score, float32 by pk (a newer row of a paper overrides an older one)."""
+        import numpy as np
+
+        from .. import interest as learn
+
+        top = int(self.papers[-1]) if len(self.papers) else 0
+        out = np.zeros(top + 1, dtype=np.float32)
+        weight_idf = model.dense(len(self.idf)) * self.idf
+        for m, cp in zip(self.chunks, self.chunk_pks):
+            ok = cp <= top
+            out[cp[ok]] = learn.score_rows(m, weight_idf, self.norms[np.minimum(cp, len(self.norms) - 1)],
+                                           model.bias)[ok]
+        return out
+
+
+def _featurise(library: Library) -> int:
+    """Compute and store the features of the papers that have none (new) or stale ones (changed)."""
+    import numpy as np
+
+    from .. import interest as learn
+
+    done = 0
+    while True:
+        with library.transaction():  # one writer at a time: the vocabulary grows in step
+            covered = [np.frombuffer(c[0], dtype=np.int64) for c in store.feature_chunks_pks(library)]
+            have = np.unique(np.concatenate(covered)) if covered else np.zeros(0, dtype=np.int64)
+            stale = store.stale_pks(library)
+            missing = np.union1d(np.setdiff1d(np.frombuffer(store.all_pks(library), dtype=np.int64), have),
+                                 np.asarray(stale, dtype=np.int64))
+            if not len(missing):
+                return done
+            batch = missing[:BUILD_BATCH].tolist()
+            known = np.frombuffer(store.vocabulary(library), dtype=np.uint32).tolist()
+            vocab = dict(zip(known, range(len(known))))
+            before = len(vocab)
+            for part in range(0, len(batch), CHUNK):
+                pks = batch[part:part + CHUNK]
+                text = store.texts(library, pks)
+                pks = [pk for pk in pks if pk in text]
+                m = learn.matrix([learn.features_of(*text[pk], vocab) for pk in pks])
+                store.add_chunk(library, np.asarray(pks, dtype=np.int64).tobytes(), m.indptr.tobytes(),
+                                m.ids.tobytes(), m.counts.tobytes(), len(pks))
+            if len(vocab) > before:
+                store.save_vocabulary(library, np.fromiter(vocab.keys(), dtype=np.uint32, count=len(vocab)).tobytes())
+            store.clear_stale(library, set(batch) & set(stale))
+            done += len(batch)
+
+
+def load_features(library: Library) -> Features:
+    """The stored features (computed first for papers that lack them), the idf and the vector
+    lengths (counted again only when the papers or their features changed)."""
+    import numpy as np
+
+    from .. import interest as learn
+
+    featurised = _featurise(library)
+    chunks, chunk_pks = [], []
+    for pks, indptr, ids, counts in store.feature_chunks(library):
+        chunk_pks.append(np.frombuffer(pks, dtype=np.int64))
+        chunks.append(learn.Matrix(np.frombuffer(indptr, dtype=np.int64), np.frombuffer(ids, dtype=np.int32),
+                                   np.frombuffer(counts, dtype=np.uint8)))
+    papers = np.frombuffer(store.all_pks(library), dtype=np.int64)
+    vocabulary = store.vocabulary_size(library)
+    state = store.feature_state(library)
+    df_blob, norms_blob, counted_at = store.weights_state(library)
+    if counted_at == state and df_blob is not None and norms_blob is not None:
+        df = np.frombuffer(df_blob, dtype=np.int64)
+        norms = np.frombuffer(norms_blob, dtype=np.float32)
+    else:
+        df, norms = _count(chunks, chunk_pks, papers, vocabulary)
+        with library.transaction():
+            store.save_weights_state(library, df.tobytes(), norms.tobytes(), state)
+    idf = learn.idf_of(df, len(papers))
+    return Features(chunks, chunk_pks, idf, norms, papers, featurised)
+
+
+def _count(chunks: list["learn.Matrix"], chunk_pks: list["learn.NDArray"], papers: "learn.NDArray",
+           vocabulary: int) -> tuple["learn.NDArray", "learn.NDArray"]:
+    """Papers per term and each paper's vector length, over the live rows (the newest row of a paper that exists)."""
+    import numpy as np
+
+    from .. import interest as learn
+
+    every = np.concatenate(chunk_pks) if chunk_pks else np.zeros(0, dtype=np.int64)
+    newest = len(every) - 1 - np.unique(every[::-1], return_index=True)[1]
+    live = np.zeros(len(every), dtype=bool)
+    live[newest[np.isin(every[newest], papers)]] = True
+    df = np.zeros(vocabulary, dtype=np.int64)
+    start = 0
+    lives = []
+    for m, cp in zip(chunks, chunk_pks):
+        alive = live[start:start + len(cp)]
+        start += len(cp)
+        lives.append(alive)
+        ids = m.ids if alive.all() else m.ids[np.repeat(alive, np.diff(m.indptr))]
+        df += np.bincount(ids, minlength=vocabulary)[:vocabulary]
+    idf = learn.idf_of(df, len(papers))
+    top = int(papers[-1]) if len(papers) else 0
+    norms = np.ones(top + 1, dtype=np.float32)
+    for m, cp, alive in zip(chunks, chunk_pks, lives):
+        lengths = learn.row_norms(m, idf)
+        norms[cp[alive]] = lengths[alive]
+    return df, norms
+
+
+# -- the ranking ---------------------------------------------------------------------
 
 
 def ensure_ranking(library: Library, sort: str = "interest") -> Ranking:
@@ -133,41 +274,64 @@ def ensure_ranking(library: Library, sort: str = "interest") -> Ranking:
     ranking = Ranking(sort, tag)
     positive, negative = _training(library, tag)
     ranking.positives, ranking.negatives = len(positive), len(negative)
-    if len(positive) < learn.MIN_EACH or len(negative) < learn.MIN_EACH:
+    if len(positive) < MIN_EACH or len(negative) < MIN_EACH:
         return ranking
     fingerprint = _fingerprint(positive, negative)
-    top = store.max_pk(library)
     row = store.model_row(library, sort)
-    if row and row[1] == fingerprint:
-        ranking.model_id, ranking.model = row[0], learn.Model.from_json(json.loads(row[3]))
-        if row[2] >= top:
-            return ranking
-    with library.transaction():
-        if (ranking.model is not None and ranking.model_id is not None and row is not None
-                and store.count_after(library, row[2]) <= PYTHON_SCORING_MAX):
-            model = ranking.model
-            new = [(pk, learn.score_text(model, title, abstract))
-                   for pk, title, abstract in store.texts_after(library, row[2])]
-            store.write_scores(library, ranking.model_id, [(pk, s) for pk, s in new if s])
-            store.set_scored_to(library, ranking.model_id, top)
-            ranking.rescored = len(new)
-            return ranking
-        model = ranking.model or _train(library, positive, negative)
-        ranking.retrained = ranking.model is None
-        ranking.model = model
-        ranking.model_id = store.save_model(library, sort, fingerprint, json.dumps(model.to_json()), top, now())
-        scores = _score_library(library, model)
-        store.write_scores(library, ranking.model_id, scores.items())
-        ranking.rescored = len(scores)
+    if row and row[1] == fingerprint and row[2] == store.feature_state(library) and row[5] is not None:
+        ranking.model_id = row[0]
+        ranking.scores = store.use_scores(library, row[0], row[5])
+        return ranking
+    _retrain(library, ranking, positive, negative, row)
     return ranking
 
 
+def _retrain(library: Library, ranking: Ranking, positive: list[int], negative: list[int], row: tuple | None) -> None:
+    import numpy as np
+
+    from .. import interest as learn
+
+    features = load_features(library)
+    ranking.featurised = features.featurised
+    found, x = features.rows_of(positive + negative)
+    interested = set(positive)
+    labels = np.array([pk in interested for pk in found], dtype=np.int8)
+    warm = _model_of(row) if row and row[4] is not None else None
+    model = learn.train(x, labels, warm=warm)
+    model.positives, model.negatives = len(positive), len(negative)
+    scores = features.score_all(model)
+    with library.transaction():
+        ranking.model_id = store.save_model(
+            library, ranking.name, _fingerprint(positive, negative), store.feature_state(library),
+            json.dumps({"bias": model.bias, "positives": model.positives, "negatives": model.negatives,
+                        "method": METHOD}),
+            model.ids.astype(np.int32).tobytes() + model.weights.astype(np.float64).tobytes(), scores.tobytes(),
+            now())
+    ranking.model = model
+    ranking.retrained = True
+    ranking.rescored = len(features.papers)
+    ranking.scores = store.use_scores(library, ranking.model_id, scores.tobytes())
+
+
+def _model_of(row: tuple) -> "learn.Model":
+    import numpy as np
+
+    from .. import interest as learn
+
+    meta = json.loads(row[3])
+    blob = row[4]
+    n = len(blob) // 12  # int32 id + float64 weight per term
+    return learn.Model(np.frombuffer(blob[:4 * n], dtype=np.int32).copy(),
+                       np.frombuffer(blob[4 * n:], dtype=np.float64).copy(), float(meta.get("bias", 0.0)),
+                       int(meta.get("positives", 0)), int(meta.get("negatives", 0)))
+
+
 def scores(library: Library, ranking: Ranking, pks: list[int]) -> dict[int, float]:
-    """Cached scores of some papers (0 for a paper no learned term touches)."""
-    if ranking.cold or ranking.model_id is None:
+    """Cached scores of some papers (0 for a paper without one)."""
+    if ranking.cold:
         return {}
-    found = store.scores_of(library, ranking.model_id, pks)
-    return {pk: found.get(pk, 0.0) for pk in pks}
+    got = ranking.scores
+    return {pk: (got[pk] if 0 <= pk < len(got) else 0.0) for pk in pks}
 
 
 @dataclass
@@ -180,29 +344,61 @@ class Why:
     up: list[tuple[str, float]] = field(default_factory=list)
     down: list[tuple[str, float]] = field(default_factory=list)
     similar: list[tuple[Paper, float]] = field(default_factory=list)  # decided papers most like it
+    bias: float = 0.0
 
 
 def why(library: Library, paper_id: str, sort: str = "interest", *, terms: int = 8, similar: int = 5) -> Why:
-    """Why a paper ranks where it does: its terms that pushed it up and down, and the decided papers most like it."""
+    """Why a paper ranks where it does: its terms that pushed it up and down (weight x tf-idf,
+    adding up with the bias to its score), and the decided papers most like it."""
+    import numpy as np
+
+    from .. import interest as learn
+
     (pk,) = resolve_ids(library, [paper_id])
     (full,) = library.paper_labels([pk]).values()
     paper = next(library.select(Selection(ids=(full[0],))))
     ranking = ensure_ranking(library, sort)
     new_count = library.count(Selection(query=compile_query("status:new")))
     result = Why(paper, ranking, None, None, new_count)
-    if ranking.cold or ranking.model_id is None or ranking.model is None:
+    if ranking.cold or ranking.model_id is None:
         return result
+    row = store.model_row(library, sort)
+    assert row is not None
+    model = ranking.model or _model_of(row)
+    result.bias = model.bias
     result.score = scores(library, ranking, [pk])[pk]
     if paper.status == "new":
         result.rank = store.count_new_above(library, ranking.model_id, result.score) + 1
-    result.up, result.down = learn.explain(ranking.model, paper.title, paper.abstract, terms)
+    features = load_features(library)
     positive, negative = _training(library, ranking.tag)
-    texts = store.texts(library, [p for p in positive + negative if p != pk])
-    mine = learn.features(paper.title, paper.abstract)
-    near = sorted(((learn.similarity(mine, learn.features(*texts[p])), p) for p in texts), reverse=True)[:similar]
-    by_pk = {p: s for s, p in near if s > 0}
+    others = [p for p in positive + negative if p != pk]
+    found, x = features.rows_of([pk] + others)
+    if not found or found[0] != pk:
+        return result
+    names = _term_names(library, paper.title, paper.abstract)
+    result.up, result.down = learn.explain(model, x, 0, names, terms)
+    near = learn.similar_rows(x, 0, np.arange(1, len(found)), similar)
+    by_pk = {found[r]: s for r, s in near}
     if by_pk:
-        ids = library.paper_labels(by_pk)
-        found = {q.id: q for q in library.select(Selection(ids=tuple(label[0] for label in ids.values())))}
-        result.similar = [(found[ids[p][0]], s) for s, p in near if p in by_pk]
+        ids = library.paper_labels(list(by_pk))
+        chosen = {q.id: q for q in library.select(Selection(ids=tuple(label[0] for label in ids.values())))}
+        result.similar = [(chosen[ids[p][0]], s) for p, s in by_pk.items() if p in ids]
     return result
+
+
+def _term_names(library: Library, title: str, abstract: str) -> dict[int, str]:
+    """Term id -> text for the terms of one paper (the library keeps only their hashes)."""
+    import numpy as np
+
+    from .. import interest as learn
+
+    known = np.frombuffer(store.vocabulary(library), dtype=np.uint32)
+    order = np.argsort(known, kind="stable")
+    sorted_known = known[order]
+    names: dict[int, str] = {}
+    for term in learn.terms(title, abstract):
+        h = learn.term_hash(term)
+        i = int(np.searchsorted(sorted_known, h))
+        if i < len(sorted_known) and int(sorted_known[i]) == h:
+            names[int(order[i])] = term
+    return names

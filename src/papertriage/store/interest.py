@@ -1,10 +1,26 @@
-"""The learned ranking's SQL (issue 13): who was decided how, the cached
-models and scores, and the full-text index's doclists and word counts that
-score a whole library without re-reading its text.
+"""The learned ranking's SQL (issue 13): who was decided how, each paper's features, the
+vocabulary, the cached models and their scores.
+
+- ``interest_chunks``: the papers' features (term ids and counts), a few
+  thousand papers a row, written once per paper the first time a ranking
+  needs them and kept for later rankings, so a new decision retrains and
+  rescores without re-reading any text. A paper whose title or abstract
+  changes (a merge found a better one) is listed in ``interest_stale`` by a
+  trigger and featurised again into a new chunk (the newest row of a paper
+  wins); a paper that is gone is simply skipped.
+- ``interest_vocab``: the term hashes in id order, and, as of the last
+  scoring, the papers per term (the idf) and each paper's vector length.
+- ``interest_models``: per ranking, the fingerprint of the decisions and of
+  the features it learned from, the model, and every paper's score as one
+  blob (float32 by pk); ``use_scores`` exposes them to SQL as
+  ``interest_score(model, pk)`` for ORDER BY.
+
+Arrays travel as bytes; ``papertriage.interest`` turns them into numpy arrays.
 """
 
 from __future__ import annotations
 
+from array import array
 from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 if TYPE_CHECKING:
@@ -48,103 +64,134 @@ def texts(library: "Library", pks: Iterable[int]) -> dict[int, tuple[str, str]]:
         marks = ",".join("?" * len(chunk))
         for pk, title, abstract in library.execute(
                 f"SELECT pk, title, abstract FROM papers WHERE pk IN ({marks})", chunk):
-            out[pk] = (title, abstract)
+            out[pk] = (title, abstract or "")
     return out
 
 
-def texts_after(library: "Library", pk: int) -> Iterator[tuple[int, str, str]]:
-    """(pk, title, abstract) of the papers added after ``pk``."""
-    return iter(library.execute("SELECT pk, title, abstract FROM papers WHERE pk > ? ORDER BY pk", (pk,)))
+def all_pks(library: "Library") -> bytes:
+    """Every paper's pk, ascending, as int64 bytes."""
+    return array("q", (r[0] for r in library.execute("SELECT pk FROM papers ORDER BY pk"))).tobytes()
 
 
-def count_after(library: "Library", pk: int) -> int:
-    return library.execute("SELECT count(*) FROM papers WHERE pk > ?", (pk,)).fetchone()[0]
+# -- features ---------------------------------------------------------------------
 
 
-def max_pk(library: "Library") -> int:
-    return library.execute("SELECT coalesce(max(pk), 0) FROM papers").fetchone()[0]
+def feature_state(library: "Library") -> str:
+    """Changes whenever the papers or their cached features change (a cached score is then stale)."""
+    papers = library.execute("SELECT count(*), coalesce(max(pk), 0) FROM papers").fetchone()
+    chunks = library.execute("SELECT count(*), coalesce(max(id), 0) FROM interest_chunks").fetchone()
+    stale = library.execute("SELECT count(*) FROM interest_stale").fetchone()[0]
+    return f"{papers[0]}:{papers[1]}:{chunks[0]}:{chunks[1]}:{stale}"
 
 
-def model_row(library: "Library", name: str) -> tuple[int, str, int, str] | None:
-    """(id, fingerprint, scored_to, model JSON) of a cached model."""
-    return library.execute("SELECT id, fingerprint, scored_to, model FROM interest_models WHERE name = ?",
-                           (name,)).fetchone()
+def feature_chunks(library: "Library") -> list[tuple[bytes, bytes, bytes, bytes]]:
+    """(pks int64, row starts int64, term ids int32, counts uint8) of every chunk, oldest first."""
+    return library.execute("SELECT pks, indptr, terms, counts FROM interest_chunks ORDER BY id").fetchall()
 
 
-def save_model(library: "Library", name: str, fingerprint: str, model_json: str, scored_to: int,
-               at: str) -> int:
-    """Store a freshly trained model (its old scores are dropped); returns its id."""
+def feature_chunks_pks(library: "Library") -> list[tuple[bytes]]:
+    """(pks int64,) of every chunk: which papers have features."""
+    return library.execute("SELECT pks FROM interest_chunks ORDER BY id").fetchall()
+
+
+def stale_pks(library: "Library") -> list[int]:
+    return [r[0] for r in library.execute("SELECT paper FROM interest_stale ORDER BY paper")]
+
+
+def add_chunk(library: "Library", pks: bytes, indptr: bytes, terms: bytes, counts: bytes, papers: int) -> None:
+    """Store the features of some papers (inside the caller's transaction); they are no longer stale."""
+    library.execute("INSERT INTO interest_chunks (papers, pks, indptr, terms, counts) VALUES (?, ?, ?, ?, ?)",
+                    (papers, pks, indptr, terms, counts))
+
+
+def clear_stale(library: "Library", pks: Iterable[int]) -> None:
+    library.db.executemany("DELETE FROM interest_stale WHERE paper = ?", ((pk,) for pk in pks))
+
+
+def drop_features(library: "Library") -> None:
+    """Forget every cached feature (they are rebuilt on the next ranking)."""
+    library.execute("DELETE FROM interest_chunks")
+    library.execute("DELETE FROM interest_stale")
+    library.execute("DELETE FROM interest_vocab")
+
+
+def vocabulary(library: "Library") -> bytes:
+    """The term hashes (uint32) in id order."""
+    row = library.execute("SELECT hashes FROM interest_vocab WHERE id = 1").fetchone()
+    return row[0] if row else b""
+
+
+def vocabulary_size(library: "Library") -> int:
+    row = library.execute("SELECT length(hashes) / 4 FROM interest_vocab WHERE id = 1").fetchone()
+    return int(row[0]) if row else 0
+
+
+def save_vocabulary(library: "Library", hashes: bytes) -> None:
+    library.execute("INSERT INTO interest_vocab (id, hashes) VALUES (1, ?)"
+                    " ON CONFLICT (id) DO UPDATE SET hashes = excluded.hashes, df = NULL, norms = NULL,"
+                    " state = NULL", (hashes,))
+
+
+def weights_state(library: "Library") -> tuple[bytes | None, bytes | None, str | None]:
+    """(papers per term int64, each paper's vector length float32 by pk, the feature state they were counted at)."""
+    row = library.execute("SELECT df, norms, state FROM interest_vocab WHERE id = 1").fetchone()
+    return (row[0], row[1], row[2]) if row else (None, None, None)
+
+
+def save_weights_state(library: "Library", df: bytes, norms: bytes, state: str) -> None:
+    library.execute("UPDATE interest_vocab SET df = ?, norms = ?, state = ? WHERE id = 1", (df, norms, state))
+
+
+# -- models and scores --------------------------------------------------------------
+
+
+def model_row(library: "Library", name: str) -> tuple[int, str, str | None, str, bytes | None, bytes | None] | None:
+    """(id, fingerprint, feature state, model JSON, weights, scores) of a cached model."""
+    return library.execute(
+        "SELECT id, fingerprint, features, model, weights, scores FROM interest_models WHERE name = ?",
+        (name,)).fetchone()
+
+
+def save_model(library: "Library", name: str, fingerprint: str, state: str, model_json: str, weights: bytes,
+               scores: bytes, at: str) -> int:
+    """Store a trained model and its scores (replacing the ranking's old ones); returns its id."""
     row = library.execute("SELECT id FROM interest_models WHERE name = ?", (name,)).fetchone()
     if row:
-        library.execute("DELETE FROM interest_scores WHERE model = ?", (row[0],))
-        library.execute("UPDATE interest_models SET fingerprint = ?, scored_to = ?, model = ?, trained_at = ?"
-                        " WHERE id = ?", (fingerprint, scored_to, model_json, at, row[0]))
+        library.execute("DELETE FROM interest_scores WHERE model = ?", (row[0],))  # the old per-row cache
+        library.execute("UPDATE interest_models SET fingerprint = ?, features = ?, model = ?, weights = ?,"
+                        " scores = ?, trained_at = ?, scored_to = 0 WHERE id = ?",
+                        (fingerprint, state, model_json, weights, scores, at, row[0]))
         return row[0]
     new_id = library.execute(
-        "INSERT INTO interest_models (name, fingerprint, scored_to, model, trained_at) VALUES (?, ?, ?, ?, ?)",
-        (name, fingerprint, scored_to, model_json, at)).lastrowid
+        "INSERT INTO interest_models (name, fingerprint, features, scored_to, model, weights, scores, trained_at)"
+        " VALUES (?, ?, ?, 0, ?, ?, ?, ?)", (name, fingerprint, state, model_json, weights, scores, at)).lastrowid
     assert new_id is not None
     return new_id
 
 
-def set_scored_to(library: "Library", model_id: int, scored_to: int) -> None:
-    library.execute("UPDATE interest_models SET scored_to = ? WHERE id = ?", (scored_to, model_id))
+def use_scores(library: "Library", model_id: int, scores: bytes) -> list[float]:
+    """Make a model's scores (float32 by pk) what ``interest_score(model, pk)`` returns in SQL."""
+    values = array("f", scores).tolist()
+    loaded = getattr(library, "_interest_scores", None)
+    if loaded is None:
+        loaded = {}
+        library._interest_scores = loaded  # type: ignore[attr-defined]
 
+        def interest_score(model: int, pk: int) -> float:
+            got = loaded.get(model)
+            return got[pk] if got is not None and 0 <= pk < len(got) else 0.0
 
-def write_scores(library: "Library", model_id: int, scores: Iterable[tuple[int, float]]) -> None:
-    library.db.executemany("INSERT OR REPLACE INTO interest_scores (model, paper, score) VALUES (?, ?, ?)",
-                           ((model_id, pk, s) for pk, s in scores))
-
-
-def scores_of(library: "Library", model_id: int, pks: Iterable[int]) -> dict[int, float]:
-    out: dict[int, float] = {}
-    for chunk in _chunks(list(pks)):
-        marks = ",".join("?" * len(chunk))
-        out.update(library.execute(
-            f"SELECT paper, score FROM interest_scores WHERE model = ? AND paper IN ({marks})",
-            (model_id, *chunk)).fetchall())
-    return out
+        library.db.create_function("interest_score", 2, interest_score, deterministic=True)
+    loaded[model_id] = values
+    return values
 
 
 def score_expression(model_id: int) -> str:
-    """An ORDER BY term: the cached score of paper ``p`` (0 for a paper no learned term touches)."""
-    return (f"coalesce((SELECT s.score FROM interest_scores s WHERE s.model = {int(model_id)}"
-            " AND s.paper = p.pk), 0)")
+    """An ORDER BY term: the cached score of paper ``p`` (``use_scores`` must have run)."""
+    return f"interest_score({int(model_id)}, p.pk)"
 
 
 def count_new_above(library: "Library", model_id: int, score: float) -> int:
     """How many papers still ``new`` score above ``score`` in this model."""
-    return int(library.execute(
-        "SELECT count(*) FROM papers p WHERE p.status = 'new' AND coalesce((SELECT s.score FROM interest_scores s"
-        " WHERE s.model = ? AND s.paper = p.pk), 0) > ?", (model_id, score)).fetchone()[0])
-
-
-def doclist(library: "Library", term: str, column: str) -> list[int]:
-    """The papers whose ``column`` (title or abstract) holds ``term`` (a word or a two-word phrase)."""
-    if column not in ("title", "abstract"):
-        raise ValueError(column)
-    phrase = column + ' : "' + term.replace('"', '""') + '"'
-    return [r[0] for r in library.execute("SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?", (phrase,))]
-
-
-def _varints(blob: bytes) -> int:
-    """Sum of the varints of an FTS5 docsize blob (tokens per column)."""
-    total = value = 0
-    for byte in blob:
-        value = (value << 7) | (byte & 0x7F)
-        if byte < 0x80:
-            total += value
-            value = 0
-    return total
-
-
-def word_counts(library: "Library", pks: Iterable[int] | None = None) -> dict[int, int]:
-    """pk -> number of words in its title and abstract, as the full-text index counted them."""
-    if pks is None:
-        return {pk: _varints(sz) for pk, sz in library.execute("SELECT id, sz FROM papers_fts_docsize")}
-    out: dict[int, int] = {}
-    for chunk in _chunks(list(pks)):
-        marks = ",".join("?" * len(chunk))
-        out.update((pk, _varints(sz)) for pk, sz in library.execute(
-            f"SELECT id, sz FROM papers_fts_docsize WHERE id IN ({marks})", chunk))
-    return out
+    return int(library.execute("SELECT count(*) FROM papers p WHERE p.status = 'new' AND interest_score(?, p.pk) > ?",
+                               (model_id, score)).fetchone()[0])

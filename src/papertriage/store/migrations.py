@@ -258,6 +258,50 @@ CREATE TABLE triage_positions (
 """)
 
 
+def m011_interest_features(db: sqlite3.Connection) -> None:
+    """The learned ranking as a linear SVM over every paper's TF-IDF 1-2-grams (issue 13).
+
+    - ``interest_chunks``: each paper's features (term ids and counts) as
+      arrays, a few thousand papers a row, computed once; ``interest_stale``
+      lists papers whose title or abstract changed since (the trigger), to
+      be featurised again.
+    - ``interest_vocab``: the term hashes in id order, and the papers per
+      term and vector lengths the cached scores were computed with.
+    - ``interest_models`` gains the model's weights and every paper's score
+      as blobs, and the state of the features they were computed from; the
+      old per-paper score rows (another method) are dropped.
+    """
+    _run_script(db, """
+CREATE TABLE interest_chunks (
+    id      INTEGER PRIMARY KEY,
+    papers  INTEGER NOT NULL,
+    pks     BLOB NOT NULL,     -- int64 paper pks, one per row
+    indptr  BLOB NOT NULL,     -- int64 row starts (CSR)
+    terms   BLOB NOT NULL,     -- int32 term ids (interest_vocab)
+    counts  BLOB NOT NULL      -- uint8 term counts
+);
+CREATE TABLE interest_stale (paper INTEGER PRIMARY KEY);
+CREATE TABLE interest_vocab (
+    id     INTEGER PRIMARY KEY CHECK (id = 1),
+    hashes BLOB NOT NULL,      -- uint32 term hashes; a term's id is its place
+    df     BLOB,               -- int64 papers per term, as last counted
+    norms  BLOB,               -- float32 length of each paper's TF-IDF vector, by pk
+    state  TEXT                -- the feature state df and norms were counted at
+);
+CREATE TRIGGER interest_text_changed AFTER UPDATE OF title, abstract ON papers
+WHEN (NEW.title IS NOT OLD.title OR NEW.abstract IS NOT OLD.abstract)
+     AND EXISTS (SELECT 1 FROM interest_chunks)
+BEGIN
+    INSERT OR IGNORE INTO interest_stale (paper) VALUES (NEW.pk);
+END;
+ALTER TABLE interest_models ADD COLUMN features TEXT;
+ALTER TABLE interest_models ADD COLUMN weights BLOB;
+ALTER TABLE interest_models ADD COLUMN scores BLOB;
+DELETE FROM interest_scores;
+DELETE FROM interest_models;
+""")
+
+
 def m014_dedup_keys_paper(db: sqlite3.Connection) -> None:
     """Merge, split and unmerge at 100k (issue 16; issue 11's commands): the
     blocking keys by paper. Deleting a merged-away paper cascades to its keys,
@@ -269,5 +313,5 @@ def m014_dedup_keys_paper(db: sqlite3.Connection) -> None:
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial, m002_search, m004_fixed_names, m004_sources, m005_dedup_review, m006_triage,
     m007_search_stems, m009_ingest_paths, m009_pending_deletes, m010_forget, m010_dump_dates,
-    m011_triage_resume, m014_dedup_keys_paper,
+    m011_triage_resume, m011_interest_features, m014_dedup_keys_paper,
 ]
