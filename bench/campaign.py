@@ -57,6 +57,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "src"))
 
 PY = [sys.executable, "-m", "papertriage"]
+BIG = False  # --big
 
 
 @dataclass
@@ -132,12 +133,34 @@ def kill_at(library: Path, args: list[str], delay: float, input: bytes | None = 
     except subprocess.TimeoutExpired:
         proc.send_signal(signal.SIGKILL)  # the command only: its helper must die with it
         proc.wait()
-        time.sleep(0.05)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, 0)
-            orphans.append(args[0])  # something of the killed command lives on
-            os.killpg(proc.pid, signal.SIGKILL)
+        living = survivors(proc.pid)
+        if living:
+            orphans.append(f"{args[0]}: {living[0]}")  # something of the killed command lives on
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
         return None
+
+
+def survivors(group: int, wait: float = 0.5) -> list[str]:
+    """Processes of process group ``group`` still running ``wait`` s after its leader
+    was killed. A zombie is dead: killed children are reparented to PID 1, which may
+    reap them only seconds later (a first campaign run counted those as orphans)."""
+    deadline = time.time() + wait
+    while True:
+        living = []
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(")") + 2:].split()  # state ppid pgrp ...
+            if int(fields[2]) == group and fields[0] not in "ZX":
+                living.append(f"pid {entry} {stat[:stat.rindex(')') + 1]} state {fields[0]}")
+        if not living or time.time() >= deadline:
+            return living
+        time.sleep(0.05)
 
 
 def make_corpus(folder: Path, papers: int, seed: int) -> Path:
@@ -160,15 +183,19 @@ def export_json(library: Path) -> bytes:
 
 def area_crash(work: Path, scale: float, rng: random.Random) -> Area:
     area = Area("crash safety (SIGKILL)")
-    corpus = make_corpus(work / "crash-corpus", int(4000 * scale), seed=11)
+    # 2,500 papers: an ingest lasts a few seconds even on a quiet machine, so kills land
+    # inside it, and the area stays a third of the 10-minute budget at load 10.
+    corpus = make_corpus(work / "crash-corpus", int(2500 * scale), seed=11)
     clean = work / "clean.db"
     run(clean, "ingest", "-q", str(corpus))
     reference = export_json(clean)
     rounds, kills_per_round = 5, max(3, int(11 * scale))
+    ingest_kills = 0
     for r in range(rounds):
         library = work / f"crash{r}.db"
         for k in range(kills_per_round):
             finished = kill_at(library, ["ingest", "-q", str(corpus)], rng.uniform(0.3, 2.5)) is not None
+            ingest_kills += not finished
             if not library.exists():
                 continue
             area.check(integrity(library) == "ok", f"ingest round {r} kill {k}: integrity")
@@ -185,32 +212,36 @@ def area_crash(work: Path, scale: float, rng: random.Random) -> Area:
 
     # Decisions: tag add from a pipe, mark --query, merge; each run all or nothing.
     library = work / "crash0.db"
+    kills_of_decisions = 0
     ids = [i for i in run(library, "list", "--format", "ids", "--limit", "0").stdout.decode().split()]
-    for k in range(max(3, int(10 * scale))):
+    for k in range(max(3, int(6 * scale))):
         tag = f"kill{k}"
         chunk = ids[: 2000 + 300 * k]
-        kill_at(library, ["tag", "add", tag, "-", "-q"], rng.uniform(0.2, 2.0), input="\n".join(chunk).encode())
+        kills_of_decisions += kill_at(library, ["tag", "add", tag, "-", "-q"], rng.uniform(0.2, 2.0),
+                                      input="\n".join(chunk).encode()) is None
         n = query(library, "SELECT count(*) FROM tags WHERE tag = ?", (tag,))[0][0]
         area.check(n in (0, len(chunk)), f"tag add kill {k}: {n} of {len(chunk)} tagged")
         area.check(integrity(library) == "ok", f"tag add kill {k}: integrity")
     before_tags = query(library, "SELECT count(*) FROM tags")[0][0]
-    for k in range(max(3, int(10 * scale))):
+    for k in range(max(3, int(6 * scale))):
         status = ("keep", "skip", "read")[k % 3]
         q = ("learning", "model", "data", "language", "vision")[k % 5]
-        want = run(library, "list", q, "--format", "ids", "--limit", "0").stdout.decode().split()
-        kill_at(library, ["mark", status, "--query", q, "--yes", "-q"], rng.uniform(0.2, 2.0))
-        got = query(library, "SELECT count(*) FROM papers WHERE status = ? AND id IN (%s)"
-                    % ",".join("?" * min(len(want), 900)), (status, *want[:900]))[0][0]
-        area.check(got in (0, min(len(want), 900)) or k >= 3, f"mark kill {k}: {got} of {len(want)}")
+        want = run(library, "list", q, "--format", "ids", "--limit", "0").stdout.decode().split()[:900]
+        having = "SELECT count(*) FROM papers WHERE status = ? AND id IN (%s)" % ",".join("?" * len(want))
+        already = query(library, having, (status, *want))[0][0]  # marked so by an earlier run
+        kills_of_decisions += kill_at(library, ["mark", status, "--query", q, "--yes", "-q"],
+                                      rng.uniform(0.2, 2.0)) is None
+        got = query(library, having, (status, *want))[0][0]
+        area.check(got in (already, len(want)), f"mark kill {k}: {got} of {len(want)} ({already} before)")
         area.check(integrity(library) == "ok", f"mark kill {k}: integrity")
     after_tags = query(library, "SELECT count(*) FROM tags")[0][0]
     area.check(after_tags == before_tags, "tags lost while marking")
     if after_tags != before_tags:
         area.lost.append("tags")
     sightings = query(library, "SELECT count(*) FROM sightings")[0][0]
-    for k in range(max(3, int(8 * scale))):
+    for k in range(max(3, int(5 * scale))):
         a, b = ids[100 + 2 * k], ids[101 + 2 * k]
-        kill_at(library, ["merge", a, b], rng.uniform(0.1, 1.0))
+        kills_of_decisions += kill_at(library, ["merge", a, b], rng.uniform(0.1, 1.0)) is None
         area.check(integrity(library) == "ok", f"merge kill {k}: integrity")
         now = query(library, "SELECT count(*) FROM sightings")[0][0]
         area.check(now == sightings, f"merge kill {k}: sightings {sightings} -> {now}")
@@ -222,14 +253,17 @@ def area_crash(work: Path, scale: float, rng: random.Random) -> Area:
     target = out / "all.json"
     run(library, "export", "--format", "json", "-o", str(target))
     complete = {hashlib.sha256(target.read_bytes()).hexdigest()}
-    for k in range(max(3, int(10 * scale))):
-        kill_at(library, ["export", "--format", "json", "-o", str(target)], rng.uniform(0.1, 2.0))
+    for k in range(max(3, int(6 * scale))):
+        kills_of_decisions += kill_at(library, ["export", "--format", "json", "-o", str(target)],
+                                      rng.uniform(0.1, 2.0)) is None
         digest = hashlib.sha256(target.read_bytes()).hexdigest()
         area.check(digest in complete, f"export -o kill {k}: a half-written target")
     run(library, "export", "--format", "json", "-o", str(target))
     leftovers = [p.name for p in out.iterdir() if p.name.endswith(".part")]
     area.check(not leftovers, f"stale temporary files left: {leftovers}")
     area.check(not orphans, f"processes outlived a killed command: {orphans[:3]}")
+    area.extra = (  # type: ignore[attr-defined]
+        f"{ingest_kills} kills of ingest, {kills_of_decisions} of tag/mark/merge/export")
     return area
 
 
@@ -294,9 +328,13 @@ def area_full(work: Path, scale: float, rng: random.Random) -> Area:
             area.lost.append("full disk")
         proc = run(library, "tag", "add", "after-space", "--query", "learning", "-q")
         area.check(proc.returncode == 0, "not usable again once there is space")
+    # A library with papers in it: on an empty one `search` finds nothing and rightly
+    # exits 1 before it writes a byte (a run of this area alone counted that).
+    seeded = work / "full.db"
+    run(seeded, "ingest", "-q", str(ROOT / "seeds"))
     with open("/dev/full", "wb") as full:
         for command in (["list"], ["export"], ["stats"], ["search", "learning"], ["tag", "export"]):
-            proc = run(work / "clean.db" if (work / "clean.db").exists() else work / "full.db", *command, stdout=full)
+            proc = run(seeded, *command, stdout=full)
             area.check(proc.returncode == 2 and one_line_error(proc), f"{command[0]} > /dev/full: {proc.returncode}")
     proc = run(work / "full.db", "export", "-o", "/dev/full")
     area.check(proc.returncode == 2 and one_line_error(proc), "export -o /dev/full")
@@ -306,6 +344,9 @@ def area_full(work: Path, scale: float, rng: random.Random) -> Area:
     library = ro / "library.db"
     run(library, "ingest", "-q", str(ROOT / "seeds"))
     os.chmod(ro, 0o777)
+    # The work folder is mkdtemp's 0700: the unprivileged user must be able to reach
+    # the library's folder, or every command only says it cannot (a first run did).
+    os.chmod(work, 0o755)
     nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
     if shutil.which("setpriv"):
         for mode_file, mode_dir, what in ((0o444, 0o777, "file"), (0o666, 0o555, "folder")):
@@ -314,10 +355,18 @@ def area_full(work: Path, scale: float, rng: random.Random) -> Area:
                 if extra.exists():
                     extra.unlink()
             os.chmod(ro, mode_dir)
-            for command in (["stats"], ["tag", "add", "x", "--query", "kan"], ["ingest", str(ROOT / "tests")]):
+            # A new dump (examples/dumps: not in the seeds), so ingest has something to
+            # write; a folder of non-dumps would print one line per bad file first.
+            for command in (["stats"], ["tag", "add", "x", "--query", "kan"],
+                            ["ingest", str(ROOT / "examples" / "dumps")]):
                 proc = subprocess.run([*nobody, *PY, *command], capture_output=True, env=env_for(library),
                                       timeout=60)
                 err = proc.stderr.decode()
+                if command == ["stats"] and what == "file":
+                    # Reading a read-only library is fine: stats must work (exit 0).
+                    area.check(proc.returncode == 0 and b"papers" in proc.stdout and not err,
+                               f"read-only file, stats: exit {proc.returncode} {err[-200:]!r}")
+                    continue
                 area.check(proc.returncode == 3 and "read-only" in err and one_line_error(proc),
                            f"read-only {what}, {command[0]}: exit {proc.returncode} {err[-200:]!r}")
             os.chmod(ro, 0o777)
@@ -376,7 +425,7 @@ def area_bad(work: Path, scale: float, rng: random.Random) -> Area:
     run(base, "stats")
     original = base.read_bytes()
     pages = len(original) // 4096
-    sample = sorted(rng.sample(range(1, pages), min(pages - 1, int(40 * scale))))
+    sample = sorted(rng.sample(range(1, pages), min(pages - 1, max(4, int(10 * scale)))))
     for page in sample:
         for command in commands[:6]:
             damaged = bytearray(original)
@@ -638,21 +687,38 @@ def area_hostile(work: Path, scale: float, rng: random.Random) -> Area:
             if after != dumps_before:
                 area.lost.append(f"a refused {op} dump changed the library")
         path.unlink()
-    # One dump of 200k records (--quick: 20k), as a JSON API response.
-    n = int(200_000 * scale) if scale >= 1 else 20_000
-    big = folder / "big.json"
-    with open(big, "w") as f:
-        f.write("[\n")
-        for i in range(n):
-            f.write(json.dumps({"paper": {"title": f"Paper number {i} on topic {i % 997}",
-                                          "summary": f"Abstract {i}: we study {i * 7919 % 104729} things.",
-                                          "upvotes": i % 50}}) + (",\n" if i < n - 1 else "\n"))
-        f.write("]\n")
-    proc = run(library, "ingest", "-q", str(big), timeout=600)
+    # Large dumps as JSON API responses: 20k records that go in, and 200k whose last
+    # record is broken, so all 200k are read and the file is refused whole (a
+    # refused file changes nothing). Ingesting 200k records takes minutes on a
+    # loaded machine, beyond this command's 10-minute budget: --big does it (the
+    # README's memory figures measure it on its own).
+    def api_dump(path: Path, n: int, broken: bool) -> Path:
+        with open(path, "w") as f:
+            f.write("[\n")
+            for i in range(n):
+                paper = {"title": f"Paper number {i} on topic {i % 997}",
+                         "summary": f"Abstract {i}: we study {i * 7919 % 104729} things.", "upvotes": i % 50}
+                if broken and i == n - 1:
+                    del paper["summary"]
+                f.write(json.dumps({"paper": paper}) + (",\n" if i < n - 1 else "\n"))
+            f.write("]\n")
+        return path
+
+    before = query(library, "SELECT count(*), (SELECT count(*) FROM sightings) FROM dumps")[0]
+    big = BIG and scale >= 1
+    n = 200_000 if big else 20_000
+    proc = run(library, "ingest", "-q", str(api_dump(folder / "big.json", n, broken=False)), timeout=1800)
     area.check(proc.returncode == 0 and one_line_error(proc), f"{n}-record dump: exit {proc.returncode}")
-    area.extra = f"{n:,}-record dump ingested"  # type: ignore[attr-defined]
-    for q in odd_queries(rng, max(200, int(1000 * scale))):
-        for command in (["search", q], ["list", q]):
+    middle = query(library, "SELECT count(*), (SELECT count(*) FROM sightings) FROM dumps")[0]
+    area.check(middle == (before[0] + 1, before[1] + n), f"{n}-record dump: {middle} after {before}")
+    proc = run(library, "ingest", "-q", str(api_dump(folder / "broken.json", 200_000, broken=True)), timeout=600)
+    area.check(proc.returncode == 2 and one_line_error(proc) and b"broken.json:" in proc.stderr,
+               f"200k-record dump with a broken last record: exit {proc.returncode} {proc.stderr[-200:]!r}")
+    if query(library, "SELECT count(*), (SELECT count(*) FROM sightings) FROM dumps")[0] != middle:
+        area.lost.append("a refused 200k-record dump changed the library")
+    area.extra = f"{n // 1000}k-record dump in, 200k-record one refused whole"  # type: ignore[attr-defined]
+    for i, q in enumerate(odd_queries(rng, max(300, int(1000 * scale)))):
+        for command in ((["search", q], ["list", q])[i % 2],):  # each query once, the two commands in turn
             try:
                 code, err, seconds = in_process(command, 20)
             except Timeout:
@@ -727,8 +793,15 @@ def area_output(work: Path, scale: float, rng: random.Random) -> Area:
         bad = [m for m in MARKERS if m in out]
         area.check(code in (0, 1) and not bad and b"Traceback" not in out,
                    f"{' '.join(command)} on a terminal: exit {code}, raw {bad}")
+    # The triage screen is full-screen: it switches to the alternate screen itself
+    # (ESC[?1049h), so a marker counts only beyond what the same screen prints for
+    # harmless titles (a first run took the screen's own switch for the data's).
+    plain = work / "plain.db"
+    run(plain, "ingest", "-q", str(ROOT / "seeds"))
+    _, own = pty_run(plain, ["triage"], input=b"q")
     code, out = pty_run(library, ["triage"], input=b"q")
-    area.check(not [m for m in MARKERS if m in out] and b"Traceback" not in out, f"triage: raw escapes ({code})")
+    bad = [m for m in MARKERS if out.count(m) > own.count(m)]
+    area.check(not bad and b"Traceback" not in out, f"triage: raw escapes {bad} ({code})")
     split = work / "split" / "notes"
     split.mkdir(parents=True, exist_ok=True)
     before = set(p for p in (work / "split").rglob("*"))
@@ -750,7 +823,11 @@ def main() -> int:
     parser.add_argument("--areas", default=",".join(AREAS), help=f"comma-separated, of: {', '.join(AREAS)}")
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument("--big", action="store_true",
+                        help="also ingest a 200k-record dump whole (minutes more; the default refuses one)")
     args = parser.parse_args()
+    global BIG
+    BIG = args.big
     scale = 0.3 if args.quick else 1.0
     work = Path(tempfile.mkdtemp(prefix="papertriage-campaign-"))
     results = []

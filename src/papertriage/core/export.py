@@ -21,6 +21,7 @@ Output is stable: the same library and options give the same bytes.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import itertools
@@ -210,21 +211,34 @@ def split_file_name(title: str, paper_id: str, extension: str, stem: str | None 
 
 
 class _Manifest:
-    """File name -> sha256 of the bytes papertriage last wrote there."""
+    """File name -> sha256 of the bytes papertriage last wrote there.
+
+    One entry a paper, so it is kept small (a digest as its 32 bytes, not 64
+    hex characters) and written out entry by entry: building the whole JSON
+    text at once took 80 MB at 100k papers (issue 17, hole 10).
+    """
 
     def __init__(self, directory: Path, mode: int):
         self.path = directory / MANIFEST
         self.mode = mode
-        self.files: dict[str, str] = {}
+        self.files: dict[str, bytes] = {}
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             files = data.get("files", {}) if isinstance(data, dict) else {}
-            self.files = {k: v for k, v in files.items() if isinstance(k, str) and isinstance(v, str)}
+            for k, v in files.items():
+                if isinstance(k, str) and isinstance(v, str) and len(v) == 64:
+                    with contextlib.suppress(ValueError):
+                        self.files[k] = bytes.fromhex(v)
+            del data, files
         except (OSError, ValueError):
             pass  # none yet, or unreadable: every existing file counts as the user's
         self.changed = False
 
-    def record(self, name: str, digest: str) -> None:
+    def matches(self, name: str, data: bytes) -> bool:
+        """Whether ``data`` is what papertriage last wrote to ``name``."""
+        return self.files.get(name) == hashlib.sha256(data).digest()
+
+    def record(self, name: str, digest: bytes) -> None:
         if self.files.get(name) != digest:
             self.files[name] = digest
             self.changed = True
@@ -232,15 +246,22 @@ class _Manifest:
     def save(self) -> None:
         if not self.changed:
             return
-        data = {"about": "files papertriage export --split wrote here, and a hash of each; "
-                         "a file whose hash differs was edited and is not overwritten without --force",
-                "files": dict(sorted(self.files.items()))}
-        _write_bytes_atomic(self.path, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8"),
-                           self.mode)
+        about = ("files papertriage export --split wrote here, and a hash of each; "
+                 "a file whose hash differs was edited and is not overwritten without --force")
+
+        def produce(f: IO[bytes]) -> None:
+            # What json.dumps(..., indent=1, ensure_ascii=False) writes, one entry at a time.
+            f.write(f'{{\n "about": {json.dumps(about)},\n "files": {{'.encode("utf-8"))
+            for i, name in enumerate(sorted(self.files)):
+                entry = f'{"," if i else ""}\n  {json.dumps(name, ensure_ascii=False)}: "{self.files[name].hex()}"'
+                f.write(entry.encode("utf-8"))
+            f.write(("\n }\n}\n" if self.files else "}\n}\n").encode("utf-8"))
+
+        replace_file(self.path, produce, mode=self.mode, binary=True, sync=False, clean=False)
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def _sha256(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
 
 
 def _rename_note(root: Path, paper: Paper, name: str, extension: str, manifest: "_Manifest",
@@ -313,7 +334,7 @@ def write_split(papers: Iterable[Paper], write: Writer, directory: str, *, exten
                         manifest.record(name, digest)
                         result.unchanged += 1
                         continue
-                    if not force and manifest.files.get(name) != _sha256(current):
+                    if not force and not manifest.matches(name, current):
                         result.kept.append(name)
                         continue
             _write_bytes_atomic(target, data, mode)

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 ID_LENGTH = 8
 ID_WORDS = 40  # of the abstract, with the normalised title, make a paper's id
 BATCH_SIGHTINGS = 20_000  # per transaction; long enough to amortise, short enough for other writers
+CHUNK_SIGHTINGS = 5_000  # of one file, deduped and written at a time (memory; see _write_parsed)
 MAX_DUMP_BYTES = 256 * 1024 * 1024  # a page dump is a few hundred KB; refuse absurd inputs
 # The bulk path (issue 16): derived indexes rebuilt once at the end instead of
 # kept in step row by row, when the ingest is large beside the library (a
@@ -507,6 +508,7 @@ def _write_parsed(library: Library, parsed: _Parsed, vocabulary: VocabularyChang
     batch's). A StoreError (exit 3: disk full, read-only, damaged) propagates:
     it is about the library, not about this file."""
     source, report, result, prepared = parsed.source, parsed.report, parsed.result, parsed.prepared
+    learned = len(vocabulary.new_pks), len(vocabulary.replaced)
     try:
         with library.transaction():
             if library.find_dump(parsed.sha) is not None:  # another papertriage ingested it meanwhile
@@ -523,15 +525,29 @@ def _write_parsed(library: Library, parsed: _Parsed, vocabulary: VocabularyChang
                 seen_on=dt.date.fromisoformat(parsed.seen_on),
                 records=len(result.sightings), id=reborn.dump_id if reborn else None)
             report.dump_id = dump_id
-            report.new, report.merged = merge_sightings(
-                library, result.sightings, dump_id, parsed.seen_on, vocabulary,
-                prints=prepared.prints if prepared else None, keysets=prepared.keysets if prepared else None,
-                thresholds=thresholds, reborn=reborn)
+            # A large file is deduped and written CHUNK_SIGHTINGS at a time, in the same
+            # transaction: later chunks find the papers of earlier ones in the library,
+            # as a second file of a batch does, and memory stays bounded (issue 17: a
+            # 200k-record dump took 1.8 GB). A forgotten dump comes back in one piece.
+            sightings = result.sightings
+            step = len(sightings) if reborn is not None else CHUNK_SIGHTINGS
+            counts = [0, 0]  # new, merged: told only once the whole file is in
+            for at in range(0, len(sightings), max(step, 1)):
+                part = slice(at, at + step)
+                new, merged = merge_sightings(
+                    library, sightings[part], dump_id, parsed.seen_on, vocabulary,
+                    prints=prepared.prints[part] if prepared else None,
+                    keysets=prepared.keysets[part] if prepared else None,
+                    thresholds=thresholds, reborn=reborn)
+                counts = [counts[0] + new, counts[1] + merged]
+            report.new, report.merged = counts
             if reborn is not None:
                 reborn.finish(library, dump_id)
     except StoreError:
         raise
     except PapertriageError as exc:
+        # The file's papers were rolled back: so is what the vocabulary was to learn of them.
+        del vocabulary.new_pks[learned[0]:], vocabulary.replaced[learned[1]:]
         _file_error(report, exc, source)
 
 

@@ -51,7 +51,10 @@ def _published(value: object) -> tuple[dt.date | None, str | None]:
 def _elements(text: str, dump: DumpText):
     """Yield (object, offset) for each element of the top-level array."""
     decoder = json.JSONDecoder()
-    i = text.index("[") + 1
+    start = text.find("[")
+    if start < 0:  # the layout asked for by name, on text its detect() would refuse
+        raise fail(dump, 1, "not a JSON array of papers")
+    i = start + 1
     while True:
         while i < len(text) and text[i] in " \t\r\n,":
             i += 1
@@ -79,8 +82,10 @@ class HfApiLayout:
     def parse(self, dump: DumpText) -> ParseResult:
         text = "\n".join(ln.text for ln in dump.lines)
         sightings = []
+        line, counted = 1, 0  # newlines counted up to ``counted``: once over the text, not once per record
         for obj, offset in _elements(text, dump):
-            line = text.count("\n", 0, offset) + 1
+            line += text.count("\n", counted, offset)
+            counted = offset
             if not isinstance(obj, dict):
                 raise fail(dump, line, "expected a paper object in the JSON array")
             inner = obj.get("paper")
