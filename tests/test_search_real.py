@@ -155,3 +155,20 @@ def test_passes_settled_before_scoring_give_what_scoring_gives(real, monkeypatch
         monkeypatch.setattr(core_search, "_unless_settled", lambda library, step, seen: step)
         assert titles(real, query, limit=limit) == settled
         monkeypatch.undo()
+
+
+def test_typo_distances_are_rapidfuzz_s():
+    # A few candidates are compared in Python (rapidfuzz costs more to import
+    # than that): the same distance, insertions, deletions, substitutions and
+    # swaps of neighbours each counting one.
+    import random
+
+    from rapidfuzz.distance import OSA
+
+    from papertriage.core.search import _osa
+
+    rng = random.Random(16)
+    for _ in range(20_000):
+        a, b = ("".join(rng.choice("abcd") for _ in range(rng.randrange(9))) for _ in range(2))
+        for limit in (1, 2):
+            assert _osa(a, b, limit) == min(OSA.distance(a, b), limit + 1), (a, b, limit)

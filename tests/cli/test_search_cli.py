@@ -216,3 +216,30 @@ def test_similar(cli, lib):
     by_id = {r[0]: r[1] for r in titles}
     assert sum("Kolmogorov" in by_id[i] or "KAN" in by_id[i] for i in ids) >= 4
     assert cli("similar", "zzzz").code == 2
+
+
+@pytest.mark.parametrize("args", [
+    ["kolmogorv", "arnold", "-n", "4", "-f", "json"],
+    ["kolmogorv", "arnold", "-n4", "-fjson"],  # attached values
+    ["-survey", "kan"], ["-nlp", "kan"], ["-sdate", "kan"],  # exclusions, not options
+    ["kan", "--sort=upvotes", "--reverse"], ["kan", "-s", "date", "--exact"],
+    ["transfomer"], ["transfomer", "--exact"], ["kan", "--show-sql"], ["kan", "--", "-survey"],
+    ["kan", "--limit", "0", "--format", "markdown"], ["kan", "--sort", "interest"],
+    ["(kan OR mlp"], ["kan upvotes>=abc"], ["zzzzqqq"],
+    # Left to Click, which says what is wrong:
+    ["kan", "--sort", "bogus"], ["kan", "--format", "bogus"], ["kan", "-fdetail"], ["kan", "-f"],
+    ["kan", "--limit", "-1"], ["kan", "--limit=x"], ["kan", "--bogus"], ["kan", "--reverse=1"], [],
+    ["--help"], ["-h"],
+])
+def test_search_without_typer_does_what_the_typer_command_does(cli, lib, capsys, args):
+    # `papertriage search` runs without Typer when its arguments are plain
+    # (issue 16, start-up); the Typer command gives the same output and exit status.
+    from papertriage.cli import _run
+
+    fast = cli("search", *args)
+    try:
+        code = _run(["search", *args])
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    slow = capsys.readouterr()
+    assert (fast.code, fast.out, fast.err) == (code, slow.out, slow.err)

@@ -143,8 +143,19 @@ def test_a_command_loads_only_its_own_module(seeded, tmp_path):
     r = subprocess.run([sys.executable, "-c", code], env=_env(tmp_path, Path(seeded.path)),
                        capture_output=True, text=True)
     loaded = eval(r.stdout.strip().splitlines()[-1])
-    assert "papertriage.cli.search" in loaded
+    assert "papertriage.cli.searching" in loaded  # what search does (run without Typer: its fast path)
     assert not {"papertriage.cli.tag", "papertriage.cli.export", "papertriage.cli.triage"} & set(loaded)
+
+
+def test_a_plain_search_never_imports_typer(seeded, tmp_path):
+    code = ("import sys\nfrom papertriage.cli import main\n"
+            "try:\n    main(['search', 'kolmogorv', 'arnold', '-n', '3', '--format', 'ids', '--sort', 'date'])\n"
+            "except SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('typer', 'click', 'rich')))")
+    r = subprocess.run([sys.executable, "-c", code], env=_env(tmp_path, Path(seeded.path)),
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert len(r.stdout.split()) == 4 and r.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_mistyped_command_suggests_from_the_whole_table(cli):

@@ -10,7 +10,7 @@ one is imported and built.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from ..errors import ExitCode, PapertriageError
 
@@ -43,6 +43,7 @@ def _fast_path(args: list[str]) -> int | None:
 
         return run(args[1:])
     i = 0
+    library: str | None = None
     while i < len(args):
         arg = args[i]
         if arg in ("-h", "--help"):
@@ -56,11 +57,20 @@ def _fast_path(args: list[str]) -> int | None:
             print(f"papertriage {__version__}")
             return ExitCode.OK
         if arg in _GLOBAL_FLAGS or arg.startswith("--library=") or (arg.startswith("-L") and len(arg) > 2):
+            if arg not in _GLOBAL_FLAGS:
+                library = arg.split("=", 1)[1] if arg.startswith("--library=") else arg[2:]
             i += 1
         elif arg in _GLOBAL_WITH_VALUE:
+            library = args[i + 1] if i + 1 < len(args) else None
             i += 2
         elif arg == "--":
             return None
+        elif arg == "search" and i + 1 < len(args) and library != "":
+            # The short command run most, without Typer (issue 16): see searching.py.
+            from . import common, searching
+
+            common.COMMAND_ARGS = list(args)
+            return searching.fast_path(library, "--debug" in args[:i], args[i + 1:], _guarded)
         else:
             return None  # a command (or an unknown option: Click says so)
     if i == len(args):  # no command: the help, as a usage error (Click's convention)
@@ -122,25 +132,39 @@ def _run(args: list[str]) -> int:
     from .common import err
     from .lazy import PipeClosed, root_group
 
-    debug = "--debug" in args
+    def invoke() -> int:
+        try:
+            return root_group().main(args=args, prog_name="papertriage", standalone_mode=False)
+        except typer.Exit as exc:
+            return exc.exit_code
+        except TyperException as exc:  # usage errors: bad option, missing argument
+            show = getattr(exc, "show", None)
+            show() if show else err(f"papertriage: {exc.format_message()}")
+            return ExitCode.USER_ERROR if exc.exit_code == 2 else exc.exit_code
+        except typer.Abort:
+            raise KeyboardInterrupt from None
+        except PipeClosed:
+            raise BrokenPipeError from None
+
+    return _guarded(invoke, "--debug" in args)
+
+
+def _guarded(run: "Callable[[], int | None]", debug: bool) -> int:
+    """Run a command; every failure becomes one line on stderr and an exit code."""
+    from .common import err
+
     try:
-        code = root_group().main(args=args, prog_name="papertriage", standalone_mode=False)
+        code = run()
     except PapertriageError as exc:
         if debug and not exc.reported:
             raise
         if not exc.reported:
             err(f"papertriage: {exc}")
         code = exc.exit_code
-    except typer.Exit as exc:
-        code = exc.exit_code
-    except TyperException as exc:  # usage errors: bad option, missing argument
-        show = getattr(exc, "show", None)
-        show() if show else err(f"papertriage: {exc.format_message()}")
-        code = ExitCode.USER_ERROR if exc.exit_code == 2 else exc.exit_code
-    except (typer.Abort, KeyboardInterrupt):
+    except KeyboardInterrupt:
         err("papertriage: interrupted")
         code = ExitCode.INTERRUPTED
-    except (BrokenPipeError, PipeClosed):
+    except BrokenPipeError:
         # `papertriage list | head`: the reader left; not an error.
         _silence_stdout()
         code = ExitCode.OK

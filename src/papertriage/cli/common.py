@@ -5,11 +5,12 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import IO, Annotated, Iterable, Iterator, Optional
-
-import typer
+from typing import IO, TYPE_CHECKING, Iterable, Iterator, Optional
 
 from ..model import Paper
+
+if TYPE_CHECKING:
+    import typer
 
 from .commands import LIBRARY_ENV, default_library_path  # noqa: F401  (no Typer on the completion path)
 
@@ -107,6 +108,8 @@ def check_sort(value: str | None) -> str | None:
     """--sort: one of model.SORTS, or interest:TAG (issue 13)."""
     if value is None or value in SORTS or (value.startswith("interest:") and len(value) > 9):
         return value
+    import typer
+
     raise typer.BadParameter(f"{value!r}: choose from {', '.join(SORTS)}, interest:TAG")
 
 
@@ -121,16 +124,38 @@ def interest_note(library, sort: str | None) -> None:
         if ranking.cold:
             err(f"papertriage: {ranking.message}")
 
-FormatOpt = Annotated[
-    Optional[ListFormat], typer.Option("--format", "-f", metavar="FORMAT", help=FORMAT_HELP, show_default=False),
-]
-SortOpt = Annotated[str, typer.Option("--sort", "-s", metavar="KEY", help=SORT_HELP, callback=check_sort)]
-ReverseOpt = Annotated[bool, typer.Option(
-    "--reverse", help="The opposite order (oldest, least seen... first; a ranking: best match last).")]
-LimitOpt = Annotated[
-    Optional[int],
-    typer.Option("--limit", "-n", min=0, help="Show at most N papers (0: all) [default: 50 on a terminal, all when piped]."),
-]
+# The options every listing command shares, as Typer annotations. Built on
+# first use (``__getattr__``): this module is also read by `papertriage
+# search`'s fast path (``searching.py``), which never imports Typer (issue 16).
+if TYPE_CHECKING:
+    FormatOpt = Optional[ListFormat]
+    SortOpt = str
+    ReverseOpt = bool
+    LimitOpt = Optional[int]
+
+
+def _typer_options() -> dict[str, object]:
+    from typing import Annotated
+
+    import typer
+
+    return {
+        "FormatOpt": Annotated[Optional[ListFormat], typer.Option(
+            "--format", "-f", metavar="FORMAT", help=FORMAT_HELP, show_default=False)],
+        "SortOpt": Annotated[str, typer.Option("--sort", "-s", metavar="KEY", help=SORT_HELP, callback=check_sort)],
+        "ReverseOpt": Annotated[bool, typer.Option(
+            "--reverse", help="The opposite order (oldest, least seen... first; a ranking: best match last).")],
+        "LimitOpt": Annotated[Optional[int], typer.Option(
+            "--limit", "-n", min=0,
+            help="Show at most N papers (0: all) [default: 50 on a terminal, all when piped].")],
+    }
+
+
+def __getattr__(name: str) -> object:
+    if name in ("FormatOpt", "SortOpt", "ReverseOpt", "LimitOpt"):
+        globals().update(_typer_options())
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def pick_format(fmt: "ListFormat | None") -> str:

@@ -23,7 +23,7 @@ def _attached_value_fits(param: Any, value: str) -> bool:
     kind = param.type
     if getattr(kind, "choices", None) is not None:
         return value in kind.choices
-    if getattr(kind, "name", "") in ("integer", "integer range"):
+    if getattr(kind, "name", "") in ("integer", "integer range", "int", "int range"):  # Click's names vary
         return value.isdigit()
     if param.name == "fmt":  # --format: a renderer's name
         from ..render import FORMATS

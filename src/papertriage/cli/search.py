@@ -8,8 +8,7 @@ import typer
 
 from ..render import WITH_SIGHTINGS
 from . import app
-from .common import (FormatOpt, ReverseOpt, SortOpt, err, interest_note, nonempty, pick_format, pick_limit, state,
-                     write_papers)
+from .common import FormatOpt, ReverseOpt, SortOpt, err, nonempty, pick_format, pick_limit, state, write_papers
 from .query_args import QueryCommand
 
 SEARCH_HELP = """Find papers: words, "phrases", prefix*, OR, -exclusions and field filters.
@@ -56,25 +55,10 @@ def search(
     show_sql: Annotated[bool, typer.Option(
         "--show-sql", help="Print the SQL the search would run, with its parameters, and stop.")] = False,
 ) -> None:
-    from ..core.search import search as run_search
+    # Usually run without Typer (cli.main's fast path); here when Click reads the arguments.
+    from .searching import run
 
-    lib = state(ctx).library
-    name = pick_format(fmt)
-    lim = pick_limit(limit, terminal_default=20)
-    interest_note(lib, sort)
-    result = run_search(lib, " ".join(query), sort=sort, limit=lim, fix_typos=not exact, reverse=reverse,
-                        with_sightings=name in WITH_SIGHTINGS)
-    if result.corrected:
-        unknown = f" (no paper has: {' '.join(result.dropped)})" if result.dropped else ""
-        err(f"searching for: {result.searched}{unknown}")
-    if show_sql:
-        print("\n".join(result.statements))
-        return
-    shown = write_papers(nonempty(result.papers, "no papers match"), name, highlight=result.highlight)
-    if limit is None and lim is not None and shown == lim:
-        total = result.total()
-        if total > shown:
-            err(f"showing {shown} of {total} matches; --limit 0 shows all")
+    run(state(ctx), query, fmt.value if fmt is not None else None, sort, reverse, limit, exact, show_sql)
 
 
 @app.command()

@@ -42,6 +42,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Iterator, Literal
@@ -55,6 +56,7 @@ from ..store import Library, Ranking, Selection
 from ..words import bucket_of, bucket_range, fts_words, is_vocabulary_word
 from .select import check_sort, full_ids, reverse_papers, sort_order
 
+FEW_CHOICES = 32  # typo candidates compared in Python, below which rapidfuzz is not imported
 MIN_CORRECTABLE = 5  # shorter words are too ambiguous to correct (kan, llm, vit, gpt4): as Meilisearch
 TWO_TYPOS_FROM = 9  # letters from which a word may hold two typos (or one in its first letter)
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -171,6 +173,11 @@ def _closest(word: str, choices: list[tuple[str, int]], limit: int) -> str | Non
     choices = [c for c in choices if c[0] != word]
     if not choices:
         return None
+    if len(choices) <= FEW_CHOICES and "rapidfuzz" not in sys.modules:
+        # Importing rapidfuzz takes longer (15 ms, a fifth of a search
+        # process) than comparing a few dozen words here (issue 16, start-up).
+        near = [(d, -docs, w) for w, docs in choices if (d := _osa(word, w, limit)) <= limit]
+        return min(near)[2] if near else None
     from rapidfuzz import process
     from rapidfuzz.distance import OSA
 
@@ -178,6 +185,30 @@ def _closest(word: str, choices: list[tuple[str, int]], limit: int) -> str | Non
     if not found:
         return None
     return min(found, key=lambda m: (m[1], -choices[m[2]][1], m[0]))[0]
+
+
+def _osa(a: str, b: str, limit: int) -> int:
+    """The optimal string alignment distance of ``a`` and ``b`` (an edit is an
+    insertion, a deletion, a substitution or a swap of neighbours), as
+    rapidfuzz's ``OSA.distance``; ``limit + 1`` for anything farther."""
+    n, m = len(a), len(b)
+    if abs(n - m) > limit:
+        return limit + 1
+    before: list[int] = []
+    prev = list(range(m + 1))
+    for i in range(1, n + 1):
+        ca = a[i - 1]
+        cur = [i] * (m + 1)
+        for j in range(1, m + 1):
+            cb = b[j - 1]
+            v = min(prev[j - 1] + (ca != cb), prev[j] + 1, cur[j - 1] + 1)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb and before[j - 2] + 1 < v:
+                v = before[j - 2] + 1
+            cur[j] = v
+        if min(cur) > limit:
+            return limit + 1
+        before, prev = prev, cur
+    return min(prev[m], limit + 1)
 
 
 def _correctable(term: Text) -> list[str] | None:
