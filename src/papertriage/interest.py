@@ -182,7 +182,14 @@ def weigh(m: Matrix, df: "NDArray[np.int64]", papers: int) -> Weighted:
 def score_rows(m: Matrix, weight_idf: "NDArray", norms: "NDArray", bias: float) -> "NDArray[np.float64]":
     """Scores of a plain (unweighed) matrix: ``weight_idf`` is the model's dense weights times idf, so
     a library is rescored with two gathers and a sum per stored term, and no TF-IDF matrix."""
-    return _rowsum(m.indptr, weight_idf[m.ids] * _LOG_TF[m.counts]) / norms + bias
+    products = weight_idf.astype(np.float32, copy=False)[m.ids]
+    repeated = np.nonzero(m.counts > 1)[0]  # most terms occur once: their tf factor is 1
+    products[repeated] *= _LOG_TF[m.counts[repeated]]
+    if not len(products):
+        return np.full(m.rows, bias)
+    sums = np.add.reduceat(products, np.minimum(m.indptr[:-1], len(products) - 1), dtype=np.float32)
+    sums[np.diff(m.indptr) == 0] = 0.0
+    return sums / norms + bias
 
 
 @dataclass

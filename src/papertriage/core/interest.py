@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from ..errors import UserError
 from ..model import Paper
@@ -122,15 +122,16 @@ def _fingerprint(positive: list[int], negative: list[int]) -> str:
 class Features:
     """The library's stored features, chunk by chunk, with the idf and each paper's vector length.
 
-    Nothing is concatenated or weighed as a whole: rescoring reads each chunk's
-    arrays in place (``learn.score_rows``), and only the decided papers are
-    weighed, for training."""
+    Nothing is concatenated or weighed as a whole: the decided papers' rows are
+    read one by one for training, and rescoring streams the chunks (read in a
+    second thread while the first scores the previous one)."""
 
-    chunks: list["learn.Matrix"]
-    chunk_pks: list["learn.NDArray"]
+    library: Library
+    index: list[tuple[int, "learn.NDArray", "learn.NDArray"]]  # (chunk id, pks, row starts)
     idf: "learn.NDArray"
     norms: "learn.NDArray"  # float32 by pk
-    papers: "learn.NDArray"  # every paper's pk, ascending
+    top: int  # the last pk
+    count: int  # papers in the library
     featurised: int = 0
 
     def rows_of(self, pks: list[int]) -> tuple[list[int], "learn.Weighted"]:
@@ -139,25 +140,36 @@ class Features:
 
         from .. import interest as learn
 
-        wanted = set(pks)
-        where: dict[int, tuple[int, int]] = {}
-        for c, cp in enumerate(self.chunk_pks):
-            hit = np.nonzero(np.isin(cp, np.fromiter(wanted, dtype=np.int64, count=len(wanted))))[0]
-            for r in hit.tolist():
-                where[int(cp[r])] = (c, r)
+        wanted = np.fromiter(set(pks), dtype=np.int64, count=len(set(pks)))
+        where: dict[int, tuple[int, int, int]] = {}
+        for chunk, cp, indptr in self.index:
+            for r in np.nonzero(np.isin(cp, wanted))[0].tolist():
+                where[int(cp[r])] = (chunk, int(indptr[r]), int(indptr[r + 1]))
         found = [pk for pk in pks if pk in where]
-        parts = []
-        for pk in found:
-            c, r = where[pk]
-            m = self.chunks[c]
-            lo, hi = int(m.indptr[r]), int(m.indptr[r + 1])
-            parts.append((m.ids[lo:hi], m.counts[lo:hi]))
+        parts = [store.chunk_slice(self.library, *where[pk]) for pk in found]
         indptr = np.zeros(len(parts) + 1, dtype=np.int64)
-        np.cumsum([len(i) for i, _ in parts], out=indptr[1:])
-        ids = np.concatenate([i for i, _ in parts]) if parts else np.zeros(0, dtype=np.int32)
-        counts = np.concatenate([c for _, c in parts]) if parts else np.zeros(0, dtype=np.uint8)
+        np.cumsum([len(t) // 4 for t, _ in parts], out=indptr[1:])
+        ids = np.frombuffer(b"".join(t for t, _ in parts), dtype=np.int32)
+        counts = np.frombuffer(b"".join(c for _, c in parts), dtype=np.uint8)
         m = learn.Matrix(indptr, ids, counts)
         return found, learn.weigh_rows(m, self.idf, self.norms[np.asarray(found, dtype=np.int64)])
+
+    def matrices(self) -> Iterator[tuple["learn.NDArray", "learn.Matrix"]]:
+        """(pks, matrix) of each chunk in turn; the next chunk is read while the caller works on this one."""
+        import numpy as np
+        from concurrent.futures import ThreadPoolExecutor
+
+        from .. import interest as learn
+
+        if not self.index:
+            return
+        with ThreadPoolExecutor(max_workers=1) as reader:
+            ahead = reader.submit(store.chunk_terms, self.library, self.index[0][0])
+            for i, (_, cp, indptr) in enumerate(self.index):
+                terms, counts = ahead.result()
+                if i + 1 < len(self.index):
+                    ahead = reader.submit(store.chunk_terms, self.library, self.index[i + 1][0])
+                yield cp, learn.Matrix(indptr, np.frombuffer(terms, dtype=np.int32), np.frombuffer(counts, dtype=np.uint8))
 
     def score_all(self, model: "learn.Model") -> "learn.NDArray":
         """Every paper's score, float32 by pk (a newer row of a paper overrides an older one)."""
@@ -165,11 +177,10 @@ class Features:
 
         from .. import interest as learn
 
-        top = int(self.papers[-1]) if len(self.papers) else 0
-        out = np.zeros(top + 1, dtype=np.float32)
-        weight_idf = model.dense(len(self.idf)) * self.idf
-        for m, cp in zip(self.chunks, self.chunk_pks):
-            ok = cp <= top
+        out = np.zeros(self.top + 1, dtype=np.float32)
+        weight_idf = (model.dense(len(self.idf)) * self.idf).astype(np.float32)
+        for cp, m in self.matrices():
+            ok = cp <= self.top
             out[cp[ok]] = learn.score_rows(m, weight_idf, self.norms[np.minimum(cp, len(self.norms) - 1)],
                                            model.bias)[ok]
         return out
@@ -215,51 +226,53 @@ def load_features(library: Library) -> Features:
 
     from .. import interest as learn
 
-    featurised = _featurise(library)
-    chunks, chunk_pks = [], []
-    for pks, indptr, ids, counts in store.feature_chunks(library):
-        chunk_pks.append(np.frombuffer(pks, dtype=np.int64))
-        chunks.append(learn.Matrix(np.frombuffer(indptr, dtype=np.int64), np.frombuffer(ids, dtype=np.int32),
-                                   np.frombuffer(counts, dtype=np.uint8)))
-    papers = np.frombuffer(store.all_pks(library), dtype=np.int64)
-    vocabulary = store.vocabulary_size(library)
-    state = store.feature_state(library)
     df_blob, norms_blob, counted_at = store.weights_state(library)
+    state = store.feature_state(library)
+    # Nothing changed since the idf and lengths were counted: every paper has its features.
+    featurised = 0 if counted_at == state else _featurise(library)
+    index = [(chunk, np.frombuffer(pks, dtype=np.int64), np.frombuffer(indptr, dtype=np.int64))
+             for chunk, pks, indptr in store.chunk_index(library)]
+    if featurised:
+        state = store.feature_state(library)
+    count, top = (int(x) for x in state.split(":")[:2])
+    features = Features(library, index, np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.float32), top, count,
+                        featurised)
     if counted_at == state and df_blob is not None and norms_blob is not None:
         df = np.frombuffer(df_blob, dtype=np.int64)
         norms = np.frombuffer(norms_blob, dtype=np.float32)
     else:
-        df, norms = _count(chunks, chunk_pks, papers, vocabulary)
+        papers = np.frombuffer(store.all_pks(library), dtype=np.int64)
+        df, norms = _count(features, papers, store.vocabulary_size(library))
         with library.transaction():
             store.save_weights_state(library, df.tobytes(), norms.tobytes(), state)
-    idf = learn.idf_of(df, len(papers))
-    return Features(chunks, chunk_pks, idf, norms, papers, featurised)
+    features.idf = learn.idf_of(df, count)
+    features.norms = norms
+    return features
 
 
-def _count(chunks: list["learn.Matrix"], chunk_pks: list["learn.NDArray"], papers: "learn.NDArray",
-           vocabulary: int) -> tuple["learn.NDArray", "learn.NDArray"]:
+def _count(features: Features, papers: "learn.NDArray", vocabulary: int) -> tuple["learn.NDArray", "learn.NDArray"]:
     """Papers per term and each paper's vector length, over the live rows (the newest row of a paper that exists)."""
     import numpy as np
 
     from .. import interest as learn
 
+    chunk_pks = [cp for _, cp, _ in features.index]
     every = np.concatenate(chunk_pks) if chunk_pks else np.zeros(0, dtype=np.int64)
     newest = len(every) - 1 - np.unique(every[::-1], return_index=True)[1]
     live = np.zeros(len(every), dtype=bool)
     live[newest[np.isin(every[newest], papers)]] = True
-    df = np.zeros(vocabulary, dtype=np.int64)
-    start = 0
-    lives = []
-    for m, cp in zip(chunks, chunk_pks):
-        alive = live[start:start + len(cp)]
+    lives, start = [], 0
+    for cp in chunk_pks:
+        lives.append(live[start:start + len(cp)])
         start += len(cp)
-        lives.append(alive)
+    df = np.zeros(vocabulary, dtype=np.int64)
+    for (_, m), alive in zip(features.matrices(), lives):
         ids = m.ids if alive.all() else m.ids[np.repeat(alive, np.diff(m.indptr))]
         df += np.bincount(ids, minlength=vocabulary)[:vocabulary]
     idf = learn.idf_of(df, len(papers))
     top = int(papers[-1]) if len(papers) else 0
     norms = np.ones(top + 1, dtype=np.float32)
-    for m, cp, alive in zip(chunks, chunk_pks, lives):
+    for (cp, m), alive in zip(features.matrices(), lives):
         lengths = learn.row_norms(m, idf)
         norms[cp[alive]] = lengths[alive]
     return df, norms
@@ -309,7 +322,7 @@ def _retrain(library: Library, ranking: Ranking, positive: list[int], negative: 
             now())
     ranking.model = model
     ranking.retrained = True
-    ranking.rescored = len(features.papers)
+    ranking.rescored = features.count
     ranking.scores = store.use_scores(library, ranking.model_id, scores.tobytes())
 
 

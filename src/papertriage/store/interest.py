@@ -36,7 +36,9 @@ def _chunks(items: Sequence, size: int = _CHUNK) -> Iterator[Sequence]:
 
 def decided(library: "Library") -> list[tuple[int, str]]:
     """(pk, status) of every paper not ``new``, by pk."""
-    return library.execute("SELECT pk, status FROM papers WHERE status != 'new' ORDER BY pk").fetchall()
+    # IN (not `!= 'new'`) so that papers_status serves it: a few decided papers among 100k new ones.
+    return library.execute("SELECT pk, status FROM papers WHERE status IN ('keep', 'skip', 'read')"
+                           " ORDER BY pk").fetchall()
 
 
 def tagged(library: "Library", tag: str) -> list[int]:
@@ -70,7 +72,7 @@ def texts(library: "Library", pks: Iterable[int]) -> dict[int, tuple[str, str]]:
 
 def all_pks(library: "Library") -> bytes:
     """Every paper's pk, ascending, as int64 bytes."""
-    return array("q", (r[0] for r in library.execute("SELECT pk FROM papers ORDER BY pk"))).tobytes()
+    return array("q", [r[0] for r in library.execute("SELECT pk FROM papers ORDER BY pk").fetchall()]).tobytes()
 
 
 # -- features ---------------------------------------------------------------------
@@ -87,6 +89,31 @@ def feature_state(library: "Library") -> str:
 def feature_chunks(library: "Library") -> list[tuple[bytes, bytes, bytes, bytes]]:
     """(pks int64, row starts int64, term ids int32, counts uint8) of every chunk, oldest first."""
     return library.execute("SELECT pks, indptr, terms, counts FROM interest_chunks ORDER BY id").fetchall()
+
+
+def chunk_index(library: "Library") -> list[tuple[int, bytes, bytes]]:
+    """(chunk id, pks int64, row starts int64) of every chunk, oldest first: which paper is where."""
+    return library.execute("SELECT id, pks, indptr FROM interest_chunks ORDER BY id").fetchall()
+
+
+def chunk_terms(library: "Library", chunk: int) -> tuple[bytes, bytes]:
+    """(term ids int32, counts uint8) of one chunk."""
+    return library.execute("SELECT terms, counts FROM interest_chunks WHERE id = ?", (chunk,)).fetchone()
+
+
+def chunk_slice(library: "Library", chunk: int, start: int, end: int) -> tuple[bytes, bytes]:
+    """(term ids, counts) of the stored terms ``start``..``end`` of one chunk (one paper's row), read
+    without loading the whole chunk where SQLite allows it."""
+    opener = getattr(library.db, "blobopen", None)  # Python 3.11+
+    if opener is None:
+        return library.execute("SELECT substr(terms, ?, ?), substr(counts, ?, ?) FROM interest_chunks WHERE id = ?",
+                               (4 * start + 1, 4 * (end - start), start + 1, end - start, chunk)).fetchone()
+    out = []
+    for column, width in (("terms", 4), ("counts", 1)):
+        with opener("interest_chunks", column, chunk, readonly=True) as blob:
+            blob.seek(width * start)
+            out.append(blob.read(width * (end - start)))
+    return out[0], out[1]
 
 
 def feature_chunks_pks(library: "Library") -> list[tuple[bytes]]:

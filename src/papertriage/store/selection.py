@@ -180,6 +180,12 @@ def statement(sel: Selection, columns: str) -> Clause:
 
         first = f"{score_expression(sel.interest_model)}{'' if sel.reverse else ' DESC'}"
         order = f"{first}, {order_by(sel.sort, sel.reverse)}"
+        if sel.limit is not None and not joins:
+            # The best N by score first, from the narrowest index that answers the query (the
+            # score needs only the pk), so a short listing of 100k papers reads N rows, not all
+            # (issue 13); ties at the cut go by pk, inside it by the usual order.
+            where = (f"p.pk IN (SELECT p.pk FROM papers p WHERE {where} ORDER BY {first}, p.pk"
+                     f" LIMIT {int(sel.limit)})")
     else:
         order = order_by(sel.sort, sel.reverse)
     sql = f"SELECT {columns} FROM papers p {joins} WHERE {where} ORDER BY {order}"
