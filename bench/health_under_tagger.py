@@ -18,6 +18,7 @@ import argparse
 import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -93,6 +94,7 @@ def main() -> int:
         stop.write_text("")
         out, _ = tagger.communicate(timeout=300)
         Path(f"{library}.ids").unlink()
+        shutil.rmtree(work, ignore_errors=True)  # the backup is as big as the library
     import json
 
     result = json.loads(out.decode().strip().splitlines()[-1])
