@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> None:
     if code is None and "ingest" in args:  # a plain daily ingest starts without Typer (issue 16)
         from .quick import run_quick_ingest
 
-        code = run_quick_ingest(args)
+        code = run_quick_ingest(args, _guarded)
     if code is None:
         from . import common  # only now: --help, --version and Tab never import Typer (issue 16)
 
@@ -149,8 +149,9 @@ def _run(args: list[str]) -> int:
     return _guarded(invoke, "--debug" in args)
 
 
-def _guarded(run: "Callable[[], int | None]", debug: bool) -> int:
-    """Run a command; every failure becomes one line on stderr and an exit code."""
+def _guarded(run: "Callable[[], int | None]", debug: bool, library: str | None = None) -> int:
+    """Run a command; every failure becomes one line on stderr and an exit code.
+    ``library``: the file a command opened itself, for messages about it."""
     from .common import err
 
     try:
@@ -169,7 +170,7 @@ def _guarded(run: "Callable[[], int | None]", debug: bool) -> int:
         _silence_stdout()
         code = ExitCode.OK
     except Exception as exc:  # noqa: BLE001 -- the last boundary: sqlite3 and output errors (issue 17)
-        failure = _translate(exc)
+        failure = _translate(exc, library)
         if failure is None or debug:
             raise
         err(f"papertriage: {failure}")
@@ -177,7 +178,7 @@ def _guarded(run: "Callable[[], int | None]", debug: bool) -> int:
     return int(code or 0)
 
 
-def _translate(exc: Exception) -> PapertriageError | None:
+def _translate(exc: Exception, library: str | None = None) -> PapertriageError | None:
     """Errors that escaped the store and the commands, as a one-line error:
     an sqlite3 error (the library's own words, exit 3) or an output that
     cannot be written (a full disk behind stdout, exit 2). None: a bug, which
@@ -189,7 +190,7 @@ def _translate(exc: Exception) -> PapertriageError | None:
         from ..store.failures import explain
         from .common import opened_library_path
 
-        return explain(exc, opened_library_path() or "library")
+        return explain(exc, library or opened_library_path() or "library")
     if isinstance(exc, OSError):
         if exc.filename:
             return UserError(f"{exc.strerror or exc}", file=str(exc.filename))

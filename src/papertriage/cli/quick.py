@@ -15,9 +15,12 @@ True
 from __future__ import annotations
 
 import os
-import sys
+from typing import TYPE_CHECKING
 
-from ..errors import ExitCode, PapertriageError
+from ..errors import ExitCode
+
+if TYPE_CHECKING:
+    from typing import Callable
 
 
 def quick_ingest_args(args: list[str]) -> tuple[str | None, bool, list[str], list[str] | None, bool] | None:
@@ -64,10 +67,11 @@ def quick_ingest_args(args: list[str]) -> tuple[str | None, bool, list[str], lis
     return library, debug, paths, page_dates or None, quiet
 
 
-def run_quick_ingest(args: list[str]) -> int | None:
+def run_quick_ingest(args: list[str], guarded: "Callable[[Callable[[], int | None], bool, str], int]") -> int | None:
     """Run a plain ingest without Typer; None when ``args`` is not one.
 
-    Errors end as in ``cli._run``: one line on stderr and the exit code."""
+    ``guarded``: ``cli._guarded``, which turns every failure into one line on
+    stderr and the exit code, as for every other command."""
     parsed = quick_ingest_args(args)
     if parsed is None:
         return None
@@ -75,50 +79,20 @@ def run_quick_ingest(args: list[str]) -> int | None:
 
     library_path, debug, paths, page_date, quiet = parsed
     path = library_path or os.environ.get(commands.LIBRARY_ENV) or commands.default_library_path()
-    lib = None
-    try:
+
+    def run() -> int:
         from ..store import Library
         from .ingest_run import run_ingest
 
         lib = Library(path)
-        lib.command = _command_line(args)
-        run_ingest(lib, paths, page_date, quiet, explain=False)
-        code: int = ExitCode.OK
-    except PapertriageError as exc:
-        if debug and not exc.reported:
-            raise
-        if not exc.reported:
-            _err(f"papertriage: {exc}")
-        code = exc.exit_code
-    except KeyboardInterrupt:
-        _err("papertriage: interrupted")
-        code = ExitCode.INTERRUPTED
-    except BrokenPipeError:
-        from . import _silence_stdout
-
-        _silence_stdout()
-        code = ExitCode.OK
-    except Exception as exc:  # noqa: BLE001 -- the last boundary, as cli._run's
-        failure = _translate(exc, path)
-        if failure is None or debug:
-            raise
-        _err(f"papertriage: {failure}")
-        code = failure.exit_code
-    finally:
-        if lib is not None:
+        try:
+            lib.command = _command_line(args)
+            run_ingest(lib, paths, page_date, quiet, explain=False)
+        finally:
             lib.close()
-    return int(code)
+        return ExitCode.OK
 
-
-def _translate(exc: Exception, path: str) -> PapertriageError | None:
-    sqlite3 = sys.modules.get("sqlite3")
-    if sqlite3 is not None and isinstance(exc, sqlite3.Error):
-        from ..store.failures import explain
-
-        return explain(exc, path)
-    from . import _translate as translate_output
-
-    return translate_output(exc) if isinstance(exc, OSError) else None
+    return guarded(run, debug, str(path))
 
 
 def _command_line(args: list[str]) -> str:
@@ -127,9 +101,3 @@ def _command_line(args: list[str]) -> str:
 
     i = args.index("ingest")
     return shlex.join(args[i:])[:300]
-
-
-def _err(message: str) -> None:
-    from .ingest_run import err
-
-    err(message)
