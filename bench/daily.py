@@ -6,8 +6,8 @@ measured as a whole `papertriage ingest` process.
 A day is three dumps (one per layout) of ``--sightings`` in all: half of them
 papers the library already holds (from the corpus it was built from; 30 %
 unchanged, the rest with the corpus's real-world variations), half new papers.
-Each run copies the library (not timed; the copy is then in the page cache,
-as a library used every day is), runs
+Each run copies the library (not timed; the copy is then in the page cache
+and flushed to disk, as a library used every day is), runs
 `papertriage --library COPY ingest --quiet --page-date D DAY/` and reads
 from the launcher its wall time, CPU time (user + system), bytes written and
 peak memory, then checks that every repeat was merged and every new paper
@@ -34,7 +34,7 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 sys.path.insert(0, str(HERE))
 
 import corpus  # noqa: E402  (tests/corpus.py)
-from measure import run_process  # noqa: E402
+from measure import copy_flushed, run_process  # noqa: E402
 
 LAYOUTS = (corpus.TRENDING, corpus.DAILY_META, corpus.DAILY_PLAIN)
 _SUMMARY = re.compile(r"(\d+) new papers, (\d+) merged")
@@ -91,7 +91,7 @@ def measure(library: Path, corpus_dir: Path, work: Path, *, sightings: int = 300
     out: dict = {"day": day, "runs": []}
     for _ in range(runs):
         _remove(copy)
-        shutil.copyfile(library, copy)
+        copy_flushed(library, copy)
         r = run_process([*papertriage_cmd(), "--library", str(copy), "ingest", "--page-date", day["page_date"],
                          str(day_dir)])
         found = _SUMMARY.search(r.stdout)

@@ -58,6 +58,8 @@ def pick_papers(library: Path) -> list[str]:
 
 
 def measure(library: Path, runs: int = 3) -> dict[str, dict]:
+    from measure import copy_flushed  # bench/measure.py (on the path when run as a script)
+
     pt = papertriage_cmd()
     work = Path(tempfile.mkdtemp(prefix="pt-merges-"))
     copy = work / "library.db"
@@ -66,11 +68,7 @@ def measure(library: Path, runs: int = 3) -> dict[str, dict]:
         for _ in range(runs):
             for suffix in ("", "-wal", "-shm"):
                 Path(str(copy) + suffix).unlink(missing_ok=True)
-            shutil.copyfile(library, copy)
-            # Flush the copy (untimed): otherwise the first command's checkpoint pays for
-            # writing out the whole freshly copied file, which no user's library has pending.
-            with open(copy, "rb+") as written:
-                os.fsync(written.fileno())
+            copy_flushed(library, copy)
             subprocess.run([*pt, "--library", str(copy), "stats"], capture_output=True)  # migrations, untimed
             a, b, c = pick_papers(copy)
             names = {"A": a, "B": b, "C": c}
