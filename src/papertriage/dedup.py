@@ -33,16 +33,13 @@ from rapidfuzz.distance import Indel
 from rapidfuzz.process import extractOne
 
 # Formatting commands whose argument is the text: \texttt{D}ual -> Dual.
-_LATEX_WRAPPERS = re.compile(
-    r"\\(?:texttt|textbf|textit|textrm|textsf|emph|mathbf|mathrm|mathit|mathcal|mathsf|mathtt|"
-    r"mathbb|boldsymbol|textsc|textup|textnormal|text|bf|it|rm|tt|operatorname)\s*\{([^{}]*)\}"
-)
+_WRAPPERS = ("texttt", "textbf", "textit", "textrm", "textsf", "textsc", "textup", "textnormal", "emph", "mathbf",
+             "mathrm", "mathit", "mathcal", "mathsf", "mathtt", "mathbb", "boldsymbol", "operatorname")
+_SHORT_WRAPPERS = ("text", "bf", "it", "rm", "tt")  # also plain words: read only with their backslash
+_LATEX_WRAPPERS = re.compile(r"\\(?:" + "|".join(_WRAPPERS + _SHORT_WRAPPERS) + r")\s*\{([^{}]*)\}")
 # The same commands with the backslash lost in a copy-paste (`texttt{D}ual` in the
 # real data): read as the text, so `texttt{O}vi` is `Ovi`, not `O` and a numeral `vi`.
-_BARE_WRAPPERS = re.compile(
-    r"\b(?:texttt|textbf|textit|textrm|textsf|textsc|textup|emph|mathbf|mathrm|mathit|mathcal|mathsf|mathtt|"
-    r"mathbb|boldsymbol|operatorname)\{([^{}]*)\}"
-)
+_BARE_WRAPPERS = re.compile(r"\b(?:" + "|".join(_WRAPPERS) + r")\{([^{}]*)\}")
 _LATEX_SYMBOLS = {r"\cdot": " ", r"\times": " x ", r"\&": " and ", r"\%": "%", r"\_": "_", r"\ldots": " "}
 _LATEX_COMMAND = re.compile(r"\\([A-Za-z]+)")
 _WORD = re.compile(r"[^\W_]+")
