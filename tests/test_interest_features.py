@@ -127,3 +127,29 @@ def test_a_read_only_library_file_ranks_through_the_command(seeded, tmp_path, cl
         assert t.code == 3 and "read-only" in t.err
     finally:
         subprocess.run(["chattr", "-i", str(path)])
+
+
+def test_a_tagger_writes_while_the_features_are_built(seeded, monkeypatch):
+    """Texts are read and counted outside the write lock: another process tags between two chunks
+    without waiting (its busy timeout is zero here)."""
+    from papertriage.core import tags
+
+    monkeypatch.setattr(interest, "CHUNK", 40)
+    keep_mlp_skip_others(seeded)
+    other = Library(seeded.path)
+    other.execute("PRAGMA busy_timeout = 0")
+    paper = next(select_papers(other, "status:new", limit=1)).id
+    calls = []
+    count = featurise.hash_chunk
+
+    def counting(texts, cache):
+        calls.append(len(texts))
+        if len(calls) == 2:  # the first chunk is stored, the second is being counted
+            tags.add_tags(other, [paper], ["while-ranking"])
+        return count(texts, cache)
+
+    monkeypatch.setattr(featurise, "hash_chunk", counting)
+    ranking = interest.ensure_ranking(seeded)
+    assert len(calls) >= 5 and ranking.featurised == seeded.count()
+    assert next(select_papers(seeded, "tag:while-ranking", limit=1)).id == paper
+    other.close()
