@@ -409,5 +409,6 @@ CREATE TABLE interest_idf (
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial, m002_search, m004_fixed_names, m004_sources, m005_dedup_review, m006_triage,
     m007_search_stems, m009_ingest_paths, m009_pending_deletes, m010_forget, m010_dump_dates,
-    m011_triage_resume, m011_interest_features, m014_dedup_keys_paper, m018_sighting_text, m019_interest_terms,
+    m011_triage_resume, m011_interest_features, m014_dedup_keys_paper, m018_sighting_text,
+    m019_interest_terms,
 ]
