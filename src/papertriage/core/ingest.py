@@ -23,19 +23,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterable, Sequence
 
-from .. import parse
 from ..errors import PapertriageError, StoreError, UserError
-from ..model import Sighting
 from ..store import Library, PaperWriter, indexes, now
-from .sources import record_sources
 from ..store import dedup as dedup_store
+from ..store import forget as forget_store
 from . import prefetch
-from .prefetch import Prepared
 
 if TYPE_CHECKING:
-    # Imported where used (start-up, issue 16): the rules pull in the query compiler, and
-    # dedup rapidfuzz, which an ingest of files already in the library never needs.
-    from .. import dedup
+    # Imported where used (start-up, issue 16): the rules pull in the query compiler, dedup
+    # rapidfuzz, and the parsers their patterns, which files already in the library never need.
+    from .. import dedup, parse
+    from ..model import Sighting
+    from .prefetch import Prepared
     from .forget import Reborn
     from .rules import Rule, RuleResult
 
@@ -403,6 +402,8 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
                      s.published.isoformat() if s.published else None, s.published_raw, s.upvotes,
                      d.rule if d else "new", d.encode() if d else None))
     writer.insert_sightings(rows)
+    from .sources import record_sources
+
     record_sources(library, sightings, [pk_of.get(h, h) for h in placements], dump_id)  # arXiv ids, authors
     if near:
         dedup_store.add_near_misses(library, [
@@ -468,6 +469,8 @@ def _read_and_parse(library: Library, source: DumpSource, *, page_date: dt.date 
                 report.skipped = True
                 return report, None
             saved_on = source.saved_on()
+            from .. import parse
+
             result = parse.parse_bytes(data, source.display, page_date=source.page_date or page_date,
                                        saved_year=saved_on.year, saved_on=saved_on)
             del data
@@ -514,9 +517,13 @@ def _write_parsed(library: Library, parsed: _Parsed, vocabulary: VocabularyChang
             if library.find_dump(parsed.sha) is not None:  # another papertriage ingested it meanwhile
                 report.skipped, report.layout, report.records = True, None, 0
                 return
-            from .forget import reborn as forgotten  # a dump forgotten comes back as it was (issue 12)
+            reborn = None
+            if forget_store.forgotten_for(library, parsed.sha) is not None:
+                # A dump forgotten comes back as it was (issue 12). Imported only then: the
+                # forget machinery pulls in undo, merges and dedup (~50 ms of a day's start, issue 16).
+                from .forget import reborn as forgotten
 
-            reborn = forgotten(library, parsed.sha)
+                reborn = forgotten(library, parsed.sha)
             dump_id = library.add_dump(
                 name=source.path.name if source.path else source.display,
                 path=str(source.path.resolve()) if source.path else source.display,
@@ -640,7 +647,9 @@ def ingest_sources(library: Library, sources: list[DumpSource], *, page_date: dt
                 position += 1
             vocabulary = VocabularyChanges()
             try:
-                with library.transaction():
+                # Files all in already (or unreadable): no write lock, no empty commit.
+                writes = bulk or any(parsed is not None for _, parsed in batch)
+                with library.transaction() if writes else contextlib.nullcontext():
                     if bulk:
                         indexes.mark_pending(library)  # committed with the rows the indexes will lack
                     for file_report, parsed in batch:
