@@ -11,7 +11,8 @@ import sqlite3
 import time
 from pathlib import Path
 
-from conftest import SEEDS, SEEDS_SAVED_ON
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS_SAVED_ON = "2025-11-24"  # as conftest.py: a fixed day
 
 
 def _ingest_seeds(path: Path):
