@@ -152,6 +152,13 @@ def search_main(db_path: str, queries: list[str]) -> dict:
     return {"found": found}
 
 
+# A sighting's text, stored once where it is the paper's (src/papertriage/store/sighting_text.py).
+SIGHTING_TITLE = "coalesce(s.title, p.title)"
+SIGHTING_ABSTRACT = ("CASE WHEN s.abstract IS NULL THEN p.abstract WHEN s.abstract_head IS NULL THEN s.abstract"
+                     " ELSE substr(p.abstract, 1, s.abstract_head) || s.abstract"
+                     " || substr(p.abstract, length(p.abstract) - s.abstract_tail + 1) END")
+
+
 def export_main(db_path: str, out_path: str) -> dict:
     """Every paper and its sightings as JSON lines, streamed in chunks."""
     db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
@@ -167,7 +174,7 @@ def export_main(db_path: str, out_path: str) -> dict:
             marks = ",".join("?" * len(pks))
             sightings: dict[int, list] = {}
             for s in db.execute(
-                    "SELECT s.paper, d.name, s.line, d.layout, s.title, coalesce(s.abstract, p.abstract),"
+                    f"SELECT s.paper, d.name, s.line, d.layout, {SIGHTING_TITLE}, {SIGHTING_ABSTRACT},"
                     " s.authors_count, s.published, s.published_raw, s.upvotes FROM sightings s"
                     " JOIN dumps d ON d.id = s.dump JOIN papers p ON p.pk = s.paper"
                     f" WHERE s.paper IN ({marks}) ORDER BY s.paper, s.dump, s.line", pks):

@@ -396,11 +396,10 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
     writer.insert_papers(new_rows)
     rows = []
     for s, handle, d in zip(sightings, placements, decisions):
-        paper_abstract = states[handle].text.abstract
-        rows.append((pk_of.get(handle, handle), dump_id, s.line, s.title,
-                     None if s.abstract == paper_abstract else s.abstract, s.authors_count,
+        paper = states[handle].text
+        rows.append((pk_of.get(handle, handle), dump_id, s.line, s.title, s.abstract, s.authors_count,
                      s.published.isoformat() if s.published else None, s.published_raw, s.upvotes,
-                     d.rule if d else "new", d.encode() if d else None))
+                     d.rule if d else "new", d.encode() if d else None, paper.title, paper.abstract))
     writer.insert_sightings(rows)
     from .sources import record_sources
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Iterable, Sequence
 
+from . import sighting_text
+
 if TYPE_CHECKING:
     from . import Library
 
@@ -48,7 +50,7 @@ def add_near_misses(lib: "Library", rows: Iterable[tuple[int, int, float, str, s
 def sighting_rows(lib: "Library", pk: int) -> list[dict]:
     """The sightings of one paper in `show` order, with their rule and text."""
     cur = lib.execute(
-        "SELECT s.id, d.name, s.line, s.title, coalesce(s.abstract, p.abstract), s.rule, s.scores, s.dump,"
+        f"SELECT s.id, d.name, s.line, {sighting_text.TITLE}, {sighting_text.ABSTRACT}, s.rule, s.scores, s.dump,"
         " d.ingested_at, s.abstract IS NULL"
         " FROM sightings s JOIN dumps d ON d.id = s.dump JOIN papers p ON p.pk = s.paper"
         " WHERE s.paper = ? ORDER BY s.dump, s.line", (pk,))
@@ -62,7 +64,7 @@ def dump_sightings(lib: "Library", dump_ids: Sequence[int]) -> list[tuple]:
     for chunk in _chunks(list(dump_ids)):
         marks = ",".join("?" * len(chunk))
         rows += lib.execute(
-            "SELECT d.name, s.line, s.title, p.id, p.title, s.rule, s.scores FROM sightings s"
+            f"SELECT d.name, s.line, {sighting_text.TITLE}, p.id, p.title, s.rule, s.scores FROM sightings s"
             " JOIN dumps d ON d.id = s.dump JOIN papers p ON p.pk = s.paper"
             f" WHERE s.dump IN ({marks}) ORDER BY s.dump, s.line", chunk).fetchall()
     return rows
@@ -71,8 +73,9 @@ def dump_sightings(lib: "Library", dump_ids: Sequence[int]) -> list[tuple]:
 def papers_with_variation(lib: "Library") -> list[int]:
     """Papers whose sightings carry more than one title, or an abstract of their own."""
     return [r[0] for r in lib.execute(
-        "SELECT paper FROM sightings GROUP BY paper"
-        " HAVING count(*) > 1 AND (count(DISTINCT title) > 1 OR count(abstract) > 0) ORDER BY paper")]
+        "SELECT s.paper FROM sightings s JOIN papers p ON p.pk = s.paper GROUP BY s.paper"
+        f" HAVING count(*) > 1 AND (count(DISTINCT {sighting_text.TITLE}) > 1 OR count(s.abstract) > 0)"
+        " ORDER BY s.paper")]
 
 
 def near_misses(lib: "Library", limit: int | None = None) -> list[tuple]:
@@ -159,9 +162,9 @@ def materialise_abstracts(lib: "Library", pk: int, sighting_ids: Sequence[int] |
 
 
 def share_abstract(lib: "Library", pk: int) -> None:
-    """Sightings with the paper's own abstract store NULL again (the schema's convention)."""
-    lib.execute("UPDATE sightings SET abstract = NULL WHERE paper = ?"
-                " AND abstract = (SELECT abstract FROM papers WHERE pk = ?)", (pk, pk))
+    """Sightings store once again what they share with the paper's title and abstract
+    (NULL, or the stretch that differs: ``sighting_text``)."""
+    sighting_text.share(lib.db, [pk])
 
 
 def move_sightings(lib: "Library", ids: Sequence[int], from_pk: int, to_pk: int) -> list[int]:

@@ -17,6 +17,7 @@ import json
 import zlib
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
+from . import sighting_text
 from .connection import chunks, marks
 
 if TYPE_CHECKING:
@@ -115,7 +116,7 @@ def paper_archive(lib: "Library", pks: Sequence[int], dump_id: int) -> list[dict
 
 def remaining_texts(lib: "Library", pk: int) -> list[tuple[str, str]]:
     """(title, abstract) of each sighting of a paper (the paper's abstract where the sighting shares it)."""
-    return lib.execute("SELECT s.title, coalesce(s.abstract, p.abstract) FROM sightings s"
+    return lib.execute(f"SELECT {sighting_text.TITLE}, {sighting_text.ABSTRACT} FROM sightings s"
                        " JOIN papers p ON p.pk = s.paper WHERE s.paper = ?", (pk,)).fetchall()
 
 

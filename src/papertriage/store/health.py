@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Callable, Iterable, Iterator
 
-from . import vocab
+from . import sighting_text, vocab
 from ..words import is_vocabulary_word
 
 __all__ = ["integrity", "foreign_keys", "orphans", "fts_in_step", "vocabulary_in_step", "duplicate_ids",
@@ -124,7 +124,8 @@ def paper_texts(db: sqlite3.Connection) -> Iterator[tuple[int, str, str, str]]:
 def sighting_texts(db: sqlite3.Connection, first_pk: int, last_pk: int) -> list[tuple[int, str, str]]:
     """(paper, title, abstract as that sighting said it) for papers in [first_pk, last_pk]."""
     return db.execute(
-        "SELECT s.paper, s.title, coalesce(s.abstract, p.abstract) FROM sightings s JOIN papers p ON p.pk = s.paper"
+        f"SELECT s.paper, {sighting_text.TITLE}, {sighting_text.ABSTRACT} FROM sightings s"
+        " JOIN papers p ON p.pk = s.paper"
         " WHERE s.paper BETWEEN ? AND ? ORDER BY s.paper, s.id", (first_pk, last_pk)).fetchall()
 
 

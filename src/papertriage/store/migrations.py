@@ -310,8 +310,60 @@ def m014_dedup_keys_paper(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS dedup_keys_paper ON dedup_keys(paper)")
 
 
+def m018_sighting_text(db: sqlite3.Connection) -> None:
+    """A sighting's title and abstract stored once where they are the paper's (issue 16;
+    ``store/sighting_text.py``): ``sightings`` rebuilt with a title that may be NULL (the
+    paper's) and ``abstract_head``/``abstract_tail`` (the abstract holds only the stretch
+    where it differs from the paper's), its rows written that way, and the triggers that
+    give a sighting its text whole before what it leans on changes. The text every sighting
+    reads back is the same as before. The space freed is reused by later ingests (the file
+    shrinks only with a VACUUM)."""
+    from . import sighting_text
+
+    _run_script(db, """
+CREATE TABLE sightings_m018 (
+    id            INTEGER PRIMARY KEY,
+    paper         INTEGER NOT NULL REFERENCES papers(pk) ON DELETE CASCADE,
+    dump          INTEGER NOT NULL REFERENCES dumps(id) ON DELETE CASCADE,
+    line          INTEGER NOT NULL,
+    title         TEXT,                    -- NULL: the same as the paper's title
+    abstract      TEXT,                    -- NULL: the same as the paper's abstract
+    authors_count INTEGER,
+    published     TEXT,
+    published_raw TEXT,
+    upvotes       INTEGER,
+    rule          TEXT,
+    scores        TEXT,
+    abstract_head INTEGER,                 -- set: abstract holds only the stretch between the
+    abstract_tail INTEGER                  -- paper's first _head and last _tail characters
+);
+""")
+
+    def compact(row: tuple) -> tuple:
+        *fields, p_title, p_abstract = row
+        if p_title is None:  # no such paper (`check` reports it): kept as it is
+            return (*fields, None, None)
+        title, abstract = fields[4], fields[5]
+        fields[4] = sighting_text.stored_title(title, p_title)
+        fields[5], head, tail = sighting_text.stored_abstract(abstract, p_abstract)
+        return (*fields, head, tail)
+
+    rows = db.execute(
+        "SELECT s.id, s.paper, s.dump, s.line, s.title, s.abstract, s.authors_count, s.published, s.published_raw,"
+        " s.upvotes, s.rule, s.scores, p.title, p.abstract FROM sightings s LEFT JOIN papers p ON p.pk = s.paper"
+        " ORDER BY s.id")
+    db.executemany(f"INSERT INTO sightings_m018 VALUES ({', '.join('?' * 14)})", map(compact, rows))
+    _run_script(db, """
+DROP TABLE sightings;
+ALTER TABLE sightings_m018 RENAME TO sightings;
+CREATE INDEX sightings_paper ON sightings(paper);
+CREATE INDEX sightings_dump ON sightings(dump);
+""")
+    _run_script(db, sighting_text.TRIGGERS)
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial, m002_search, m004_fixed_names, m004_sources, m005_dedup_review, m006_triage,
     m007_search_stems, m009_ingest_paths, m009_pending_deletes, m010_forget, m010_dump_dates,
-    m011_triage_resume, m011_interest_features, m014_dedup_keys_paper,
+    m011_triage_resume, m011_interest_features, m014_dedup_keys_paper, m018_sighting_text,
 ]

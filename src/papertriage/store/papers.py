@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Iterator, Sequence
 
 from ..model import Paper, Sighting
+from . import sighting_text
 from .connection import CHUNK, Connection, chunks, marks, to_date
 from .sources import load_authors, load_links
 from .selection import (FullTextIndex, Selection, count_statement, match_ids_statement, matches_statement,
@@ -73,7 +74,7 @@ class Papers(Connection):
     def _sightings_for(self, pks: Sequence[int]) -> dict[int, list[Sighting]]:
         out: dict[int, list[Sighting]] = {}
         for row in self.execute(
-            "SELECT s.paper, d.name, s.line, d.layout, s.title, coalesce(s.abstract, p.abstract),"
+            f"SELECT s.paper, d.name, s.line, d.layout, {sighting_text.TITLE}, {sighting_text.ABSTRACT},"
             " s.authors_count, s.published, s.published_raw, s.upvotes, s.dump,"
             " x.arxiv_id, x.authors, x.links, d.seen_on, d.date_from"
             " FROM sightings s JOIN dumps d ON d.id = s.dump JOIN papers p ON p.pk = s.paper"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from . import search_index
+from . import search_index, sighting_text
 from .connection import Connection, chunks, marks
 
 
@@ -36,7 +36,8 @@ class IngestReads(Connection):
         titles: dict[int, set[str]] = {}
         for chunk in chunks(list(pks)):
             for pk, title in self.execute(
-                    f"SELECT DISTINCT paper, title FROM sightings WHERE paper IN ({marks(len(chunk))})", chunk):
+                    f"SELECT DISTINCT s.paper, {sighting_text.TITLE} FROM sightings s JOIN papers p ON p.pk = s.paper"
+                    f" WHERE s.paper IN ({marks(len(chunk))})", chunk):
                 titles.setdefault(pk, set()).add(title)
         return titles
 
@@ -103,10 +104,6 @@ class PaperWriter:
         rows = sorted(rows, key=lambda r: r["pk"])
         changed = [r for r in rows if r["old_abstract"] is not None or r["old_title"] is not None]
         counters = [r for r in rows if r["old_abstract"] is None and r["old_title"] is None]
-        # Sightings that said the same as the old abstract keep their own copy.
-        self.db.executemany(
-            "UPDATE sightings SET abstract = :old_abstract WHERE paper = :pk AND abstract IS NULL",
-            [r for r in changed if r["old_abstract"] is not None])
         indexed: dict[int, tuple[str, str]] = {}  # what papers_fts holds: the rows before the UPDATE
         if changed and self.index:
             for chunk in chunks([r["pk"] for r in changed]):
@@ -119,6 +116,9 @@ class PaperWriter:
             self.db.execute(f"UPDATE papers SET ({_FIELDS_SQL}) = (SELECT {_FIELDS_SQL} FROM temp.{_CHANGED} c"
                             f" WHERE c.pk = papers.pk) WHERE pk IN (SELECT pk FROM temp.{_CHANGED})")
             self.db.execute(f"DELETE FROM temp.{_CHANGED}")
+            # The triggers gave the sightings that leaned on the old text their own copy:
+            # store once again what they share with the new one (store/sighting_text.py).
+            sighting_text.share(self.db, [r["pk"] for r in changed])
         # Only the columns that changed: an indexed column in the SET list rewrites its
         # index entry even when the value stays (upvotes, published: a page each).
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
@@ -140,9 +140,19 @@ class PaperWriter:
             search_index.refresh(self.db, [r["pk"] for r in changed if r["old_title"] is not None])
 
     def insert_sightings(self, rows: list[tuple[Any, ...]]) -> None:
+        """Rows: (paper, dump, line, title, abstract, authors_count, published, published_raw,
+        upvotes, rule, scores, the paper's title, the paper's abstract): the sighting's text
+        whole, stored once where it is the paper's (``sighting_text``)."""
+        stored_title, stored_abstract = sighting_text.stored_title, sighting_text.stored_abstract
+        stored = []
+        for paper, dump, line, title, abstract, *fields, rule, scores, p_title, p_abstract in rows:
+            abstract, head, tail = stored_abstract(abstract, p_abstract)
+            stored.append((paper, dump, line, stored_title(title, p_title), abstract, *fields, rule, scores,
+                           head, tail))
         self.db.executemany(
             "INSERT INTO sightings (paper, dump, line, title, abstract, authors_count, published,"
-            " published_raw, upvotes, rule, scores) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            " published_raw, upvotes, rule, scores, abstract_head, abstract_tail)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", stored)
 
     def insert_keys(self, rows: list[tuple[int, int]]) -> None:
         self.db.executemany("INSERT OR IGNORE INTO dedup_keys (key, paper) VALUES (?, ?)", rows)
