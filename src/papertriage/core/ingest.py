@@ -225,6 +225,9 @@ def not_a_dump(path: Path) -> str | None:
     return None
 
 
+_SIGHTINGS = 7  # of a ``Library.paper_records`` row
+
+
 @dataclass(slots=True)
 class _PaperRecord:
     """A paper as this ingest sees it: loaded from the library (``pk``), or new.
@@ -348,10 +351,12 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
     pins = dedup_store.pinned_papers(library, contents)
     index = dedup.BlockIndex(library.papers_with_keys(set().union(*keysets)))
     followed = index.followed() | set(pins.values())
-    titles = library.sighting_titles(followed)
+    records = library.paper_records(followed)
+    # A paper seen once has that sighting's title: only papers seen more often can have
+    # other titles to read (half the candidates of a day at 1M, each a random read; issue 16).
+    titles = library.sighting_titles([pk for pk, row in records.items() if row[_SIGHTINGS] != 1])
     states: dict[int, _PaperRecord] = {
-        pk: _PaperRecord.load(pk, row, titles.get(pk, set()))
-        for pk, row in library.paper_records(followed).items()
+        pk: _PaperRecord.load(pk, row, titles.get(pk, set())) for pk, row in records.items()
     }
     matcher = dedup.Matcher(index, {pk: state.text for pk, state in states.items()},
                             thresholds or dedup.DEFAULT_THRESHOLDS, pins)
