@@ -123,6 +123,8 @@ def interest_note(library, sort: str | None) -> None:
         ranking = ensure_ranking(library, sort)
         if ranking.cold:
             err(f"papertriage: {ranking.message}")
+        elif not ranking.saved:
+            err("papertriage: the library is read-only: ranked in memory, nothing cached")
 
 # The options every listing command shares, as Typer annotations. Built on
 # first use (``__getattr__``): this module is also read by `papertriage

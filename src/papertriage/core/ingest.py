@@ -332,13 +332,14 @@ class VocabularyChanges:
 def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, seen_on: str,
                     vocabulary: VocabularyChanges | None = None, *,
                     prints: list[dedup.Fingerprint] | None = None,
-                    keysets: list[set[int]] | None = None,
+                    keysets: list[set[int]] | None = None, contents: list[int] | None = None,
                     thresholds: dedup.Thresholds | None = None, reborn: "Reborn | None" = None) -> tuple[int, int]:
     """Dedupe one file's sightings against the library and write the result.
 
     Must run inside a transaction. Returns (new papers, sightings merged into
     papers already known or seen earlier in the file). ``prints``/``keysets``:
-    the sightings' fingerprints and keys, when computed elsewhere (``prefetch``).
+    the sightings' fingerprints and keys, when computed elsewhere (``prefetch``), and
+    ``contents`` their content keys.
     ``reborn``: the dump was forgotten, its papers come back as they were (``core/forget.py``).
     """
     from .. import dedup
@@ -347,7 +348,8 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
         prints = [dedup.fingerprint(s.title, s.abstract) for s in sightings]
         keysets = [fp.keys() for fp in prints]
     # Texts a user merged or split by hand go where the user put them (issue 11).
-    contents = [fp.content_key() for fp in prints]
+    if contents is None:
+        contents = [fp.content_key() for fp in prints]
     pins = dedup_store.pinned_papers(library, contents)
     index = dedup.BlockIndex(library.papers_with_keys(set().union(*keysets)))
     followed = index.followed() | set(pins.values())
@@ -549,6 +551,7 @@ def _write_parsed(library: Library, parsed: _Parsed, vocabulary: VocabularyChang
                     library, sightings[part], dump_id, parsed.seen_on, vocabulary,
                     prints=prepared.prints[part] if prepared else None,
                     keysets=prepared.keysets[part] if prepared else None,
+                    contents=prepared.contents[part] if prepared else None,
                     thresholds=thresholds, reborn=reborn)
                 counts = [counts[0] + new, counts[1] + merged]
             report.new, report.merged = counts

@@ -3,7 +3,7 @@
 ``interest`` learns from the user's decisions (keep and read: interested;
 skip: not); ``interest:TAG`` from the papers carrying TAG (or a tag below
 it) against the decided papers without it and an even sample of the rest,
-as arxiv-sanity trains one model per tag. The model is a class-balanced
+as arxiv-sanity trains one model per tag. The model is a weighted (ASReview's balance)
 linear SVM over TF-IDF word 1-2-grams (``papertriage.interest``).
 
 Speed (100k papers): each paper's features are computed once, the first
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator
 
@@ -35,17 +36,20 @@ from ..store import interest as store
 
 if TYPE_CHECKING:
     from .. import interest as learn
+    from ..featurise import Vocabulary
 
 __all__ = ["Ranking", "Why", "ensure_ranking", "why", "is_interest_sort", "MIN_EACH", "METHOD"]
 
 # Enough decisions to learn from: at least this many interested and not interested papers.
 MIN_EACH = 1
 # Bump when the method or the features change, so cached models and scores are recomputed.
-METHOD = "svm-l2-tfidf-12gram-v2"
+METHOD = "svm-l2-tfidf-12gram-v3"
 INTERESTED = ("keep", "read")
 SAMPLE_NEGATIVES = 4  # interest:TAG: this many untagged papers per tagged one, at least 40
 CHUNK = 2000  # papers per stored feature chunk
-BUILD_BATCH = 20_000  # papers featurised per write transaction (others wait at most that long)
+UNSAVED_MODEL = 0  # the model id of a ranking computed in memory (a read-only library); saved ones start at 1
+# Rankings of read-only libraries, computed once per process: library -> sort -> (fingerprint, ranking).
+_UNSAVED: "weakref.WeakKeyDictionary[Library, dict[str, tuple[str, Ranking]]]" = weakref.WeakKeyDictionary()
 
 
 from ..model import is_interest_sort  # noqa: E402
@@ -75,6 +79,8 @@ class Ranking:
     retrained: bool = False
     rescored: int = 0
     featurised: int = 0  # papers whose features were computed for this ranking
+    saved: bool = True  # False: a read-only library, the model and scores live in this process only
+    features: "Features | None" = None  # when retrained here
     scores: list[float] = field(default_factory=list)  # by pk
 
     @property
@@ -120,108 +126,174 @@ def _fingerprint(positive: list[int], negative: list[int]) -> str:
 
 @dataclass
 class Features:
-    """The library's stored features, chunk by chunk, with the idf and each paper's vector length.
+    """The library's features, chunk by chunk, with the idf and each paper's vector length.
 
     Nothing is concatenated or weighed as a whole: the decided papers' rows are
     read one by one for training, and rescoring streams the chunks (read in a
-    second thread while the first scores the previous one)."""
+    second thread while the first scores the previous one). A chunk is stored
+    in the library, or held in memory when the library is read-only."""
 
     library: Library
-    index: list[tuple[int, "learn.NDArray", "learn.NDArray"]]  # (chunk id, pks, row starts)
+    index: list[tuple["int | tuple[bytes, bytes]", "learn.NDArray", "learn.NDArray"]]  # (source, pks, row starts)
     idf: "learn.NDArray"
     norms: "learn.NDArray"  # float32 by pk
     top: int  # the last pk
     count: int  # papers in the library
     featurised: int = 0
+    vocab: "Vocabulary | None" = None  # the term ids as featurising left them (None: as stored)
+
+    def _data(self, source: "int | tuple[bytes, bytes]") -> tuple[bytes, bytes]:
+        """(term ids, repeats) of a chunk."""
+        return store.chunk_terms(self.library, source) if isinstance(source, int) else source
 
     def rows_of(self, pks: list[int]) -> tuple[list[int], "learn.Weighted"]:
         """The weighed rows of these papers (the newest stored row of each), and the pks found, in order."""
         import numpy as np
 
+        from .. import featurise
         from .. import interest as learn
 
         wanted = np.fromiter(set(pks), dtype=np.int64, count=len(set(pks)))
         where: dict[int, tuple[int, int, int]] = {}
-        for chunk, cp, indptr in self.index:
+        for i, (_, cp, indptr) in enumerate(self.index):
             for r in np.nonzero(np.isin(cp, wanted))[0].tolist():
-                where[int(cp[r])] = (chunk, int(indptr[r]), int(indptr[r + 1]))
+                where[int(cp[r])] = (i, int(indptr[r]), int(indptr[r + 1]))
         found = [pk for pk in pks if pk in where]
-        parts = [store.chunk_slice(self.library, *where[pk]) for pk in found]
-        indptr = np.zeros(len(parts) + 1, dtype=np.int64)
-        np.cumsum([len(t) // 4 for t, _ in parts], out=indptr[1:])
-        ids = np.frombuffer(b"".join(t for t, _ in parts), dtype=np.int32)
-        counts = np.frombuffer(b"".join(c for _, c in parts), dtype=np.uint8)
-        m = learn.Matrix(indptr, ids, counts)
+        repeats: dict[int, bytes] = {}
+        terms, counts = [], []
+        for pk in found:
+            i, start, end = where[pk]
+            source = self.index[i][0]
+            if isinstance(source, int):
+                terms.append(store.chunk_slice(self.library, source, start, end))
+                if i not in repeats:
+                    repeats[i] = store.chunk_repeats(self.library, source)
+            else:
+                terms.append(source[0][4 * start:4 * end])
+                repeats[i] = source[1]
+            counts.append(featurise.unpack_counts(repeats[i], end - start, start))
+        indptr = np.zeros(len(found) + 1, dtype=np.int64)
+        np.cumsum([len(t) // 4 for t in terms], out=indptr[1:])
+        m = learn.Matrix(indptr, np.frombuffer(b"".join(terms), dtype=np.int32),
+                         np.concatenate(counts) if counts else np.zeros(0, dtype=np.uint8))
         return found, learn.weigh_rows(m, self.idf, self.norms[np.asarray(found, dtype=np.int64)])
 
-    def matrices(self) -> Iterator[tuple["learn.NDArray", "learn.Matrix"]]:
-        """(pks, matrix) of each chunk in turn; the next chunk is read while the caller works on this one."""
+    def chunks(self) -> Iterator[tuple["learn.NDArray", "learn.NDArray", "learn.NDArray", bytes]]:
+        """(pks, row starts, term ids, repeats) of each chunk in turn; the next chunk is read while the
+        caller works on this one."""
         import numpy as np
         from concurrent.futures import ThreadPoolExecutor
-
-        from .. import interest as learn
 
         if not self.index:
             return
         with ThreadPoolExecutor(max_workers=1) as reader:
-            ahead = reader.submit(store.chunk_terms, self.library, self.index[0][0])
+            ahead = reader.submit(self._data, self.index[0][0])
             for i, (_, cp, indptr) in enumerate(self.index):
-                terms, counts = ahead.result()
+                terms, repeats = ahead.result()
                 if i + 1 < len(self.index):
-                    ahead = reader.submit(store.chunk_terms, self.library, self.index[i + 1][0])
-                yield cp, learn.Matrix(indptr, np.frombuffer(terms, dtype=np.int32), np.frombuffer(counts, dtype=np.uint8))
+                    ahead = reader.submit(self._data, self.index[i + 1][0])
+                yield cp, indptr, np.frombuffer(terms, dtype=np.int32), repeats
+
+    def matrices(self) -> Iterator[tuple["learn.NDArray", "learn.Matrix"]]:
+        """(pks, matrix) of each chunk in turn, with every count."""
+        from .. import featurise
+        from .. import interest as learn
+
+        for cp, indptr, ids, repeats in self.chunks():
+            yield cp, learn.Matrix(indptr, ids, featurise.unpack_counts(repeats, len(ids)))
 
     def score_all(self, model: "learn.Model") -> "learn.NDArray":
         """Every paper's score, float32 by pk (a newer row of a paper overrides an older one)."""
         import numpy as np
 
-        from .. import interest as learn
+        from .. import featurise
 
         out = np.zeros(self.top + 1, dtype=np.float32)
         weight_idf = (model.dense(len(self.idf)) * self.idf).astype(np.float32)
-        for cp, m in self.matrices():
+        for cp, indptr, ids, repeats in self.chunks():
             ok = cp <= self.top
-            out[cp[ok]] = learn.score_rows(m, weight_idf, self.norms[np.minimum(cp, len(self.norms) - 1)],
-                                           model.bias)[ok]
+            norms = self.norms[np.minimum(cp, len(self.norms) - 1)]
+            out[cp[ok]] = featurise.score_stored(indptr, ids, repeats, weight_idf, norms, model.bias)[ok]
         return out
 
 
-def _featurise(library: Library) -> int:
-    """Compute and store the features of the papers that have none (new) or stale ones (changed)."""
+@dataclass
+class _Featurised:
+    papers: int = 0  # papers whose features were computed
+    vocabulary: int = 0  # term ids in use, stored or held
+    held: list[tuple[tuple[bytes, bytes], "learn.NDArray", "learn.NDArray"]] = field(default_factory=list)
+    vocab: "Vocabulary | None" = None
+
+
+def _missing(library: Library) -> "learn.NDArray":
+    """The papers without features (new) or with stale ones (changed), and stale papers that are gone."""
     import numpy as np
 
-    from .. import interest as learn
-
-    done = 0
-    while True:
-        with library.transaction():  # one writer at a time: the vocabulary grows in step
-            covered = [np.frombuffer(c[0], dtype=np.int64) for c in store.feature_chunks_pks(library)]
-            have = np.unique(np.concatenate(covered)) if covered else np.zeros(0, dtype=np.int64)
-            stale = store.stale_pks(library)
-            missing = np.union1d(np.setdiff1d(np.frombuffer(store.all_pks(library), dtype=np.int64), have),
-                                 np.asarray(stale, dtype=np.int64))
-            if not len(missing):
-                return done
-            batch = missing[:BUILD_BATCH].tolist()
-            known = np.frombuffer(store.vocabulary(library), dtype=np.uint32).tolist()
-            vocab = dict(zip(known, range(len(known))))
-            before = len(vocab)
-            for part in range(0, len(batch), CHUNK):
-                pks = batch[part:part + CHUNK]
-                text = store.texts(library, pks)
-                pks = [pk for pk in pks if pk in text]
-                m = learn.matrix([learn.features_of(*text[pk], vocab) for pk in pks])
-                store.add_chunk(library, np.asarray(pks, dtype=np.int64).tobytes(), m.indptr.tobytes(),
-                                m.ids.tobytes(), m.counts.tobytes(), len(pks))
-            if len(vocab) > before:
-                store.save_vocabulary(library, np.fromiter(vocab.keys(), dtype=np.uint32, count=len(vocab)).tobytes())
-            store.clear_stale(library, set(batch) & set(stale))
-            done += len(batch)
+    covered = [np.frombuffer(b, dtype=np.int64) for b in store.chunk_pks(library)]
+    have = np.unique(np.concatenate(covered)) if covered else np.zeros(0, dtype=np.int64)
+    every = np.frombuffer(store.all_pks(library), dtype=np.int64)
+    return np.union1d(np.setdiff1d(every, have, assume_unique=True),
+                      np.asarray(store.stale_pks(library), dtype=np.int64))
 
 
-def load_features(library: Library) -> Features:
-    """The stored features (computed first for papers that lack them), the idf and the vector
-    lengths (counted again only when the papers or their features changed)."""
+def _featurise(library: Library, *, save: bool = True) -> _Featurised:
+    """Compute the features of the papers that have none (new) or stale ones (changed), ``CHUNK`` papers
+    at a time, counted in bulk (``papertriage.featurise``).
+
+    Saved: each chunk in its own short write transaction, which only numbers the
+    chunk's new terms and stores it (texts are read and counted before it), so a
+    tagger waits milliseconds, not the whole build. Not saved (a read-only
+    library): the chunks are held in memory for this process only."""
+    import numpy as np
+
+    from .. import featurise
+
+    vocab = featurise.Vocabulary()
+    vocab.extend(np.frombuffer(store.terms_from(library, 0), dtype=np.uint32))
+    cache: dict[str, int] = {}
+    out = _Featurised()
+    missing, at = _missing(library), 0
+    stale = set(store.stale_pks(library))
+    state = store.chunks_state(library)
+    while at < len(missing):
+        batch = missing[at:at + CHUNK].tolist()
+        version = store.texts_changed(library)
+        text = store.texts(library, batch)
+        pks = [pk for pk in batch if pk in text]
+        chunk = featurise.hash_chunk([text[pk] for pk in pks], cache)
+        if not save:
+            indptr, ids, counts = vocab.assign(chunk)
+            out.held.append(((ids.tobytes(), featurise.pack_repeats(counts)), np.asarray(pks, dtype=np.int64), indptr))
+            out.papers += len(pks)
+            at += CHUNK
+            continue
+        with library.transaction():
+            if store.chunks_state(library) != state:  # another process stored features meanwhile
+                missing, at, stale = _missing(library), 0, set(store.stale_pks(library))
+                state = store.chunks_state(library)
+                continue
+            if store.texts_changed(library) != version and store.texts(library, batch) != text:
+                continue  # a title or abstract changed under us: count this chunk again
+            vocab.extend(np.frombuffer(store.terms_from(library, len(vocab)), dtype=np.uint32))
+            first = len(vocab)
+            indptr, ids, counts = vocab.assign(chunk)
+            if len(vocab) > first:
+                store.add_terms(library, first, vocab.hashes[first:].tobytes())
+            if pks:
+                store.add_chunk(library, np.asarray(pks, dtype=np.int64).tobytes(), indptr.tobytes(), ids.tobytes(),
+                                featurise.pack_repeats(counts), len(pks))
+            store.clear_stale(library, stale.intersection(batch))
+            state = store.chunks_state(library)
+        out.papers += len(pks)
+        at += CHUNK
+    out.vocabulary, out.vocab = len(vocab), vocab
+    return out
+
+
+def load_features(library: Library, *, save: bool = True) -> Features:
+    """The features (computed first for papers that lack them), the idf and the vector lengths
+    (counted again only when the papers or their features changed). ``save=False`` (a read-only
+    library): whatever is missing is computed in memory and nothing is written."""
     import numpy as np
 
     from .. import interest as learn
@@ -229,23 +301,26 @@ def load_features(library: Library) -> Features:
     df_blob, norms_blob, counted_at = store.weights_state(library)
     state = store.feature_state(library)
     # Nothing changed since the idf and lengths were counted: every paper has its features.
-    featurised = 0 if counted_at == state else _featurise(library)
-    index = [(chunk, np.frombuffer(pks, dtype=np.int64), np.frombuffer(indptr, dtype=np.int64))
-             for chunk, pks, indptr in store.chunk_index(library)]
-    if featurised:
+    built = _Featurised() if counted_at == state else _featurise(library, save=save)
+    index: list[tuple["int | tuple[bytes, bytes]", "learn.NDArray", "learn.NDArray"]] = [
+        (chunk, np.frombuffer(pks, dtype=np.int64), np.frombuffer(indptr, dtype=np.int64))
+        for chunk, pks, indptr in store.chunk_index(library)]
+    index += built.held
+    if built.papers and save:
         state = store.feature_state(library)
     count, top = (int(x) for x in state.split(":")[:2])
     features = Features(library, index, np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.float32), top, count,
-                        featurised)
+                        built.papers, built.vocab)
     if counted_at == state and df_blob is not None and norms_blob is not None:
-        df = np.frombuffer(df_blob, dtype=np.int64)
+        df = np.frombuffer(df_blob, dtype=np.int32)
         norms = np.frombuffer(norms_blob, dtype=np.float32)
     else:
         papers = np.frombuffer(store.all_pks(library), dtype=np.int64)
-        df, norms = _count(features, papers, store.vocabulary_size(library))
-        with library.transaction():
-            store.save_weights_state(library, df.tobytes(), norms.tobytes(), state)
-    features.idf = learn.idf_of(df, count)
+        df, norms = _count(features, papers, max(built.vocabulary, store.vocabulary_size(library)))
+        if save:
+            with library.transaction():
+                store.save_weights_state(library, df.tobytes(), norms.tobytes(), state)
+    features.idf = learn.idf_of(df.astype(np.int64), count)
     features.norms = norms
     return features
 
@@ -265,11 +340,11 @@ def _count(features: Features, papers: "learn.NDArray", vocabulary: int) -> tupl
     for cp in chunk_pks:
         lives.append(live[start:start + len(cp)])
         start += len(cp)
-    df = np.zeros(vocabulary, dtype=np.int64)
+    df = np.zeros(vocabulary, dtype=np.int32)
     for (_, m), alive in zip(features.matrices(), lives):
         ids = m.ids if alive.all() else m.ids[np.repeat(alive, np.diff(m.indptr))]
-        df += np.bincount(ids, minlength=vocabulary)[:vocabulary]
-    idf = learn.idf_of(df, len(papers))
+        df += np.bincount(ids, minlength=vocabulary)[:vocabulary].astype(np.int32)
+    idf = learn.idf_of(df.astype(np.int64), len(papers))
     top = int(papers[-1]) if len(papers) else 0
     norms = np.ones(top + 1, dtype=np.float32)
     for (cp, m), alive in zip(features.matrices(), lives):
@@ -295,7 +370,12 @@ def ensure_ranking(library: Library, sort: str = "interest") -> Ranking:
         ranking.model_id = row[0]
         ranking.scores = store.use_scores(library, row[0], row[5])
         return ranking
+    held = _UNSAVED.get(library, {}).get(sort)
+    if held is not None and held[0] == fingerprint:  # computed in memory earlier in this process
+        return held[1]
     _retrain(library, ranking, positive, negative, row)
+    if not ranking.saved:
+        _UNSAVED.setdefault(library, {})[sort] = (fingerprint, ranking)
     return ranking
 
 
@@ -304,7 +384,10 @@ def _retrain(library: Library, ranking: Ranking, positive: list[int], negative: 
 
     from .. import interest as learn
 
-    features = load_features(library)
+    # A read-only library (file, folder or connection) still ranks: in memory, caching nothing.
+    ranking.saved = store.can_write(library)
+    features = load_features(library, save=ranking.saved)
+    ranking.features = features
     ranking.featurised = features.featurised
     found, x = features.rows_of(positive + negative)
     interested = set(positive)
@@ -313,13 +396,16 @@ def _retrain(library: Library, ranking: Ranking, positive: list[int], negative: 
     model = learn.train(x, labels, warm=warm)
     model.positives, model.negatives = len(positive), len(negative)
     scores = features.score_all(model)
-    with library.transaction():
-        ranking.model_id = store.save_model(
-            library, ranking.name, _fingerprint(positive, negative), store.feature_state(library),
-            json.dumps({"bias": model.bias, "positives": model.positives, "negatives": model.negatives,
-                        "method": METHOD}),
-            model.ids.astype(np.int32).tobytes() + model.weights.astype(np.float64).tobytes(), scores.tobytes(),
-            now())
+    if not ranking.saved:
+        ranking.model_id = UNSAVED_MODEL
+    else:
+        with library.transaction():
+            ranking.model_id = store.save_model(
+                library, ranking.name, _fingerprint(positive, negative), store.feature_state(library),
+                json.dumps({"bias": model.bias, "positives": model.positives, "negatives": model.negatives,
+                            "method": METHOD}),
+                model.ids.astype(np.int32).tobytes() + model.weights.astype(np.float64).tobytes(), scores.tobytes(),
+                now())
     ranking.model = model
     ranking.retrained = True
     ranking.rescored = features.count
@@ -375,20 +461,22 @@ def why(library: Library, paper_id: str, sort: str = "interest", *, terms: int =
     result = Why(paper, ranking, None, None, new_count)
     if ranking.cold or ranking.model_id is None:
         return result
-    row = store.model_row(library, sort)
-    assert row is not None
-    model = ranking.model or _model_of(row)
+    if ranking.model is None:
+        row = store.model_row(library, sort)
+        assert row is not None
+        ranking.model = _model_of(row)
+    model = ranking.model
     result.bias = model.bias
     result.score = scores(library, ranking, [pk])[pk]
     if paper.status == "new":
         result.rank = store.count_new_above(library, ranking.model_id, result.score) + 1
-    features = load_features(library)
+    features = ranking.features or load_features(library)
     positive, negative = _training(library, ranking.tag)
     others = [p for p in positive + negative if p != pk]
     found, x = features.rows_of([pk] + others)
     if not found or found[0] != pk:
         return result
-    names = _term_names(library, paper.title, paper.abstract)
+    names = _term_names(library, paper.title, paper.abstract, features.vocab)
     result.up, result.down = learn.explain(model, x, 0, names, terms)
     near = learn.similar_rows(x, 0, np.arange(1, len(found)), similar)
     by_pk = {found[r]: s for r, s in near}
@@ -399,19 +487,15 @@ def why(library: Library, paper_id: str, sort: str = "interest", *, terms: int =
     return result
 
 
-def _term_names(library: Library, title: str, abstract: str) -> dict[int, str]:
+def _term_names(library: Library, title: str, abstract: str, vocab: "Vocabulary | None" = None) -> dict[int, str]:
     """Term id -> text for the terms of one paper (the library keeps only their hashes)."""
     import numpy as np
 
-    from .. import interest as learn
+    from .. import featurise
 
-    known = np.frombuffer(store.vocabulary(library), dtype=np.uint32)
-    order = np.argsort(known, kind="stable")
-    sorted_known = known[order]
-    names: dict[int, str] = {}
-    for term in learn.terms(title, abstract):
-        h = learn.term_hash(term)
-        i = int(np.searchsorted(sorted_known, h))
-        if i < len(sorted_known) and int(sorted_known[i]) == h:
-            names[int(order[i])] = term
-    return names
+    hashes = featurise.term_hashes(title, abstract)
+    if vocab is None:
+        vocab = featurise.Vocabulary()
+        vocab.extend(np.frombuffer(store.terms_from(library, 0), dtype=np.uint32))
+    ids = vocab.lookup(np.fromiter(hashes.values(), dtype=np.uint32, count=len(hashes)))
+    return {int(i): term for term, i in zip(hashes, ids.tolist()) if i >= 0}

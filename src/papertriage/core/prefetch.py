@@ -38,6 +38,7 @@ class Prepared:
     result: parse.ParseResult
     prints: list[dedup.Fingerprint]
     keysets: list[set[int]]
+    contents: list[int]  # content keys (``Fingerprint.content_key``), what a user's merge or split pins
 
 
 def prepare(source: "DumpSource", page_date: dt.date | None, max_bytes: int) -> Prepared | None:
@@ -55,7 +56,8 @@ def prepare(source: "DumpSource", page_date: dt.date | None, max_bytes: int) -> 
         result = parse.parse_bytes(data, source.display, page_date=source.page_date or page_date,
                                    saved_year=saved_on.year, saved_on=saved_on)
         prints = [dedup.fingerprint(s.title, s.abstract) for s in result.sightings]
-        return Prepared(hashlib.sha256(data).hexdigest(), saved_on, result, prints, [fp.keys() for fp in prints])
+        return Prepared(hashlib.sha256(data).hexdigest(), saved_on, result, prints, [fp.keys() for fp in prints],
+                        [fp.content_key() for fp in prints])
     except Exception:  # noqa: BLE001 - reported by the ordinary path, which redoes the work
         return None
 

@@ -141,22 +141,14 @@ def save_forgotten(lib: "Library", *, step: int | None, at: str, dump: dict[str,
 def delete_dump(lib: "Library", dump_id: int, pks: Sequence[int]) -> None:
     """Remove a dump, its sightings, and the papers ``pks`` (seen only there).
 
-    Their tags, history, blocking keys, near misses, aliases, pins, merge log
-    and cached scores go by cascade, their full-text rows by trigger. The
-    cached scores have no index on the paper (scoring pays for every index),
-    so a cascade scans them once per paper; for more than a few papers a
-    temporary index turns that into one pass. (The blocking keys have theirs
-    since m014.)
+    Their tags, history, blocking keys, near misses, aliases, pins and merge
+    log go by cascade, their full-text rows by trigger. (The learned
+    ranking's cached features and scores skip a paper that is gone.)
     """
-    indexed = len(pks) > 8
-    if indexed:
-        lib.execute("CREATE INDEX IF NOT EXISTS forget_interest_scores_paper ON interest_scores(paper)")
     lib.execute("DELETE FROM sightings WHERE dump = ?", (dump_id,))
     for chunk in chunks(list(pks)):
         lib.execute(f"DELETE FROM papers WHERE pk IN ({marks(len(chunk))})", chunk)
     lib.execute("DELETE FROM dumps WHERE id = ?", (dump_id,))
-    if indexed:
-        lib.execute("DROP INDEX forget_interest_scores_paper")
 
 
 # -- bringing back ---------------------------------------------------------------------

@@ -3,13 +3,15 @@ vocabulary, the cached models and their scores.
 
 - ``interest_chunks``: the papers' features (term ids and counts), a few
   thousand papers a row, written once per paper the first time a ranking
-  needs them and kept for later rankings, so a new decision retrains and
-  rescores without re-reading any text. A paper whose title or abstract
-  changes (a merge found a better one) is listed in ``interest_stale`` by a
-  trigger and featurised again into a new chunk (the newest row of a paper
-  wins); a paper that is gone is simply skipped.
-- ``interest_vocab``: the term hashes in id order, and, as of the last
-  scoring, the papers per term (the idf) and each paper's vector length.
+  needs them (each chunk in its own short transaction) and kept for later
+  rankings, so a new decision retrains and rescores without re-reading any
+  text. A paper whose title or abstract changes (a merge found a better one)
+  is listed in ``interest_stale`` by a trigger and featurised again into a
+  new chunk (the newest row of a paper wins); a paper that is gone is simply
+  skipped.
+- ``interest_terms``: the term hashes in id order, appended a piece per
+  chunk; ``interest_idf``: as of the last scoring, the papers per term (the
+  idf) and each paper's vector length.
 - ``interest_models``: per ranking, the fingerprint of the decisions and of
   the features it learned from, the model, and every paper's score as one
   blob (float32 by pk); ``use_scores`` exposes them to SQL as
@@ -20,6 +22,7 @@ Arrays travel as bytes; ``papertriage.interest`` turns them into numpy arrays.
 
 from __future__ import annotations
 
+import sqlite3
 from array import array
 from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
@@ -86,87 +89,112 @@ def feature_state(library: "Library") -> str:
     return f"{papers[0]}:{papers[1]}:{chunks[0]}:{chunks[1]}:{stale}"
 
 
-def feature_chunks(library: "Library") -> list[tuple[bytes, bytes, bytes, bytes]]:
-    """(pks int64, row starts int64, term ids int32, counts uint8) of every chunk, oldest first."""
-    return library.execute("SELECT pks, indptr, terms, counts FROM interest_chunks ORDER BY id").fetchall()
-
-
 def chunk_index(library: "Library") -> list[tuple[int, bytes, bytes]]:
     """(chunk id, pks int64, row starts int64) of every chunk, oldest first: which paper is where."""
     return library.execute("SELECT id, pks, indptr FROM interest_chunks ORDER BY id").fetchall()
 
 
 def chunk_terms(library: "Library", chunk: int) -> tuple[bytes, bytes]:
-    """(term ids int32, counts uint8) of one chunk."""
-    return library.execute("SELECT terms, counts FROM interest_chunks WHERE id = ?", (chunk,)).fetchone()
+    """(term ids int32, repeats: places int32 then counts uint8 of the terms counted more than once) of a chunk."""
+    return library.execute("SELECT terms, repeats FROM interest_chunks WHERE id = ?", (chunk,)).fetchone()
 
 
-def chunk_slice(library: "Library", chunk: int, start: int, end: int) -> tuple[bytes, bytes]:
-    """(term ids, counts) of the stored terms ``start``..``end`` of one chunk (one paper's row), read
-    without loading the whole chunk where SQLite allows it."""
+def chunk_repeats(library: "Library", chunk: int) -> bytes:
+    return library.execute("SELECT repeats FROM interest_chunks WHERE id = ?", (chunk,)).fetchone()[0]
+
+
+def chunk_slice(library: "Library", chunk: int, start: int, end: int) -> bytes:
+    """The term ids ``start``..``end`` of one chunk (one paper's row), read without loading the whole
+    chunk where SQLite allows it."""
     opener = getattr(library.db, "blobopen", None)  # Python 3.11+
     if opener is None:
-        return library.execute("SELECT substr(terms, ?, ?), substr(counts, ?, ?) FROM interest_chunks WHERE id = ?",
-                               (4 * start + 1, 4 * (end - start), start + 1, end - start, chunk)).fetchone()
-    out = []
-    for column, width in (("terms", 4), ("counts", 1)):
-        with opener("interest_chunks", column, chunk, readonly=True) as blob:
-            blob.seek(width * start)
-            out.append(blob.read(width * (end - start)))
-    return out[0], out[1]
-
-
-def feature_chunks_pks(library: "Library") -> list[tuple[bytes]]:
-    """(pks int64,) of every chunk: which papers have features."""
-    return library.execute("SELECT pks FROM interest_chunks ORDER BY id").fetchall()
+        return library.execute("SELECT substr(terms, ?, ?) FROM interest_chunks WHERE id = ?",
+                               (4 * start + 1, 4 * (end - start), chunk)).fetchone()[0]
+    with opener("interest_chunks", "terms", chunk, readonly=True) as blob:
+        blob.seek(4 * start)
+        return blob.read(4 * (end - start))
 
 
 def stale_pks(library: "Library") -> list[int]:
     return [r[0] for r in library.execute("SELECT paper FROM interest_stale ORDER BY paper")]
 
 
-def add_chunk(library: "Library", pks: bytes, indptr: bytes, terms: bytes, counts: bytes, papers: int) -> None:
-    """Store the features of some papers (inside the caller's transaction); they are no longer stale."""
-    library.execute("INSERT INTO interest_chunks (papers, pks, indptr, terms, counts) VALUES (?, ?, ?, ?, ?)",
-                    (papers, pks, indptr, terms, counts))
+def add_chunk(library: "Library", pks: bytes, indptr: bytes, terms: bytes, repeats: bytes, papers: int) -> None:
+    """Store the features of some papers (inside the caller's transaction)."""
+    library.execute("INSERT INTO interest_chunks (papers, pks, indptr, terms, repeats) VALUES (?, ?, ?, ?, ?)",
+                    (papers, pks, indptr, terms, repeats))
 
 
 def clear_stale(library: "Library", pks: Iterable[int]) -> None:
     library.db.executemany("DELETE FROM interest_stale WHERE paper = ?", ((pk,) for pk in pks))
 
 
-def drop_features(library: "Library") -> None:
-    """Forget every cached feature (they are rebuilt on the next ranking)."""
-    library.execute("DELETE FROM interest_chunks")
-    library.execute("DELETE FROM interest_stale")
-    library.execute("DELETE FROM interest_vocab")
+def chunks_state(library: "Library") -> tuple[int, int]:
+    """(chunks, the newest chunk's id): changes when any process stores features."""
+    return library.execute("SELECT count(*), coalesce(max(id), 0) FROM interest_chunks").fetchone()
 
 
-def vocabulary(library: "Library") -> bytes:
-    """The term hashes (uint32) in id order."""
-    row = library.execute("SELECT hashes FROM interest_vocab WHERE id = 1").fetchone()
-    return row[0] if row else b""
+def texts_changed(library: "Library") -> int:
+    """A number that changes when another connection commits (``PRAGMA data_version``)."""
+    return int(library.execute("PRAGMA data_version").fetchone()[0])
+
+
+def chunk_pks(library: "Library") -> list[bytes]:
+    """The pks (int64) of every chunk, oldest first: which papers have features."""
+    return [r[0] for r in library.execute("SELECT pks FROM interest_chunks ORDER BY id")]
+
+
+def terms_from(library: "Library", first: int) -> bytes:
+    """The term hashes (uint32) of ids ``first`` on, in id order."""
+    rows = library.execute("SELECT first, hashes FROM interest_terms WHERE first + length(hashes) / 4 > ?"
+                           " ORDER BY first", (first,)).fetchall()
+    return b"".join(h[4 * max(0, first - f):] for f, h in rows)
 
 
 def vocabulary_size(library: "Library") -> int:
-    row = library.execute("SELECT length(hashes) / 4 FROM interest_vocab WHERE id = 1").fetchone()
+    row = library.execute("SELECT first + length(hashes) / 4 FROM interest_terms ORDER BY first DESC LIMIT 1"
+                          ).fetchone()
     return int(row[0]) if row else 0
 
 
-def save_vocabulary(library: "Library", hashes: bytes) -> None:
-    library.execute("INSERT INTO interest_vocab (id, hashes) VALUES (1, ?)"
-                    " ON CONFLICT (id) DO UPDATE SET hashes = excluded.hashes, df = NULL, norms = NULL,"
-                    " state = NULL", (hashes,))
+def add_terms(library: "Library", first: int, hashes: bytes) -> None:
+    """Append term hashes (uint32) as ids ``first`` on (inside the caller's transaction)."""
+    library.execute("INSERT INTO interest_terms (first, hashes) VALUES (?, ?)", (first, hashes))
 
 
 def weights_state(library: "Library") -> tuple[bytes | None, bytes | None, str | None]:
-    """(papers per term int64, each paper's vector length float32 by pk, the feature state they were counted at)."""
-    row = library.execute("SELECT df, norms, state FROM interest_vocab WHERE id = 1").fetchone()
+    """(papers per term int32, each paper's vector length float32 by pk, the feature state they were counted at)."""
+    row = library.execute("SELECT df, norms, state FROM interest_idf WHERE id = 1").fetchone()
     return (row[0], row[1], row[2]) if row else (None, None, None)
 
 
 def save_weights_state(library: "Library", df: bytes, norms: bytes, state: str) -> None:
-    library.execute("UPDATE interest_vocab SET df = ?, norms = ?, state = ? WHERE id = 1", (df, norms, state))
+    library.execute("INSERT INTO interest_idf (id, df, norms, state) VALUES (1, ?, ?, ?) ON CONFLICT (id)"
+                    " DO UPDATE SET df = excluded.df, norms = excluded.norms, state = excluded.state",
+                    (df, norms, state))
+
+
+def can_write(library: "Library") -> bool:
+    """Whether this library takes writes (False: a read-only file or connection). Waits for the write
+    lock like any writer would."""
+    if library.db.in_transaction:
+        return True
+    try:
+        library.db.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if "readonly" in str(exc).lower():
+            return False
+        raise library.error(exc) from None
+    try:
+        # BEGIN IMMEDIATE alone succeeds on a read-only file in WAL mode: a statement that writes says.
+        library.db.execute("DELETE FROM interest_stale WHERE 0")
+    except sqlite3.OperationalError as exc:
+        if "readonly" not in str(exc).lower():
+            raise library.error(exc) from None
+        return False
+    finally:
+        library.db.execute("ROLLBACK")
+    return True
 
 
 # -- models and scores --------------------------------------------------------------
@@ -184,7 +212,6 @@ def save_model(library: "Library", name: str, fingerprint: str, state: str, mode
     """Store a trained model and its scores (replacing the ranking's old ones); returns its id."""
     row = library.execute("SELECT id FROM interest_models WHERE name = ?", (name,)).fetchone()
     if row:
-        library.execute("DELETE FROM interest_scores WHERE model = ?", (row[0],))  # the old per-row cache
         library.execute("UPDATE interest_models SET fingerprint = ?, features = ?, model = ?, weights = ?,"
                         " scores = ?, trained_at = ?, scored_to = 0 WHERE id = ?",
                         (fingerprint, state, model_json, weights, scores, at, row[0]))

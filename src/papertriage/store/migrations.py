@@ -362,8 +362,53 @@ CREATE INDEX sightings_dump ON sightings(dump);
     _run_script(db, sighting_text.TRIGGERS)
 
 
+def m019_interest_terms(db: sqlite3.Connection) -> None:
+    """The learned ranking's features in bulk and in short transactions (issue 13).
+
+    - ``interest_scores`` goes: nothing has read it since m011 (scores are one
+      blob per model in ``interest_models``).
+    - ``interest_terms`` replaces ``interest_vocab.hashes``: the term hashes in
+      id order, appended a piece at a time (``first`` is the piece's first
+      id), so featurising a chunk of papers adds a small row instead of
+      rewriting every hash; ``interest_idf`` keeps the papers per term and
+      the vector lengths as last counted (int32 and float32 blobs).
+    - ``interest_chunks`` keeps a term's count only where it is above 1
+      (``repeats``: nine in ten are 1), so a chunk is smaller and scoring
+      reads less.
+    - A 2-gram's hash is now mixed from its words' hashes
+      (``papertriage.featurise``), so the features stored so far, and the
+      models over their ids, are dropped: the next ranking computes them again.
+    """
+    _run_script(db, """
+DROP TABLE interest_scores;
+DELETE FROM interest_models;
+DROP TABLE interest_chunks;
+DELETE FROM interest_stale;
+DROP TABLE interest_vocab;
+CREATE TABLE interest_chunks (
+    id      INTEGER PRIMARY KEY,
+    papers  INTEGER NOT NULL,
+    pks     BLOB NOT NULL,     -- int64 paper pks, one per row
+    indptr  BLOB NOT NULL,     -- int64 row starts (CSR)
+    terms   BLOB NOT NULL,     -- int32 term ids (interest_terms), each row's in rising order
+    repeats BLOB NOT NULL      -- int32 places of the terms counted more than once, then their uint8 counts
+);
+CREATE TABLE interest_terms (
+    first  INTEGER PRIMARY KEY,  -- the id of the piece's first term
+    hashes BLOB NOT NULL         -- uint32 term hashes, ids first, first + 1, ...
+);
+CREATE TABLE interest_idf (
+    id     INTEGER PRIMARY KEY CHECK (id = 1),
+    df     BLOB NOT NULL,        -- int32 papers per term, as last counted
+    norms  BLOB NOT NULL,        -- float32 length of each paper's TF-IDF vector, by pk
+    state  TEXT NOT NULL         -- the feature state they were counted at
+);
+""")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial, m002_search, m004_fixed_names, m004_sources, m005_dedup_review, m006_triage,
     m007_search_stems, m009_ingest_paths, m009_pending_deletes, m010_forget, m010_dump_dates,
     m011_triage_resume, m011_interest_features, m014_dedup_keys_paper, m018_sighting_text,
+    m019_interest_terms,
 ]
