@@ -332,7 +332,7 @@ def test_ingest_parses_before_it_takes_the_write_lock(tmp_path, monkeypatch):
         seen.append(lib.db.in_transaction)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(ingest_module.parse, "parse_bytes", spy)
+    monkeypatch.setattr(parse, "parse_bytes", spy)  # looked up at each call
     report = ingest_module.ingest(lib, [str(SEEDS)], page_date=dt.date(2025, 11, 24))
     assert report.totals()["new"] == 198
     assert seen and not any(seen), "no dump is parsed while the library is locked"
