@@ -40,3 +40,14 @@ def test_code_point_words_score_like_word_lists():
 def test_an_identical_record_goes_where_its_twin_went():
     other = ("Kolmogorov-Arnold Transformer", "We replace the MLP layers of transformers with KAN layers.")
     assert dedup.cluster([KAN, other, KAN, other, KAN]) == [0, 1, 0, 1, 0]
+
+
+def test_a_kept_fingerprint_is_the_fresh_one_and_few_are_kept(monkeypatch):
+    monkeypatch.setattr(dedup, "RECENT_FINGERPRINTS", 2)
+    monkeypatch.setattr(dedup, "_recent", {})
+    other = ("Kolmogorov-Arnold Transformer", "We replace the MLP layers of transformers with KAN layers.")
+    for record in (KAN, LLANA, other, LLANA):
+        kept = dedup.recent_fingerprint(*record)
+        fresh = dedup.fingerprint(*record)
+        assert (kept.title, kept.keys(), kept.abstract_codes) == (fresh.title, fresh.keys(), fresh.abstract_codes)
+    assert list(dedup._recent) == [other, LLANA]  # the two used last

@@ -3,7 +3,7 @@
 ``interest`` learns from the user's decisions (keep and read: interested;
 skip: not); ``interest:TAG`` from the papers carrying TAG (or a tag below
 it) against the decided papers without it and an even sample of the rest,
-as arxiv-sanity trains one model per tag. The model is a class-balanced
+as arxiv-sanity trains one model per tag. The model is a weighted (ASReview's balance)
 linear SVM over TF-IDF word 1-2-grams (``papertriage.interest``).
 
 Speed (100k papers): each paper's features are computed once, the first
@@ -43,7 +43,7 @@ __all__ = ["Ranking", "Why", "ensure_ranking", "why", "is_interest_sort", "MIN_E
 # Enough decisions to learn from: at least this many interested and not interested papers.
 MIN_EACH = 1
 # Bump when the method or the features change, so cached models and scores are recomputed.
-METHOD = "svm-l2-tfidf-12gram-v2"
+METHOD = "svm-l2-tfidf-12gram-v3"
 INTERESTED = ("keep", "read")
 SAMPLE_NEGATIVES = 4  # interest:TAG: this many untagged papers per tagged one, at least 40
 CHUNK = 2000  # papers per stored feature chunk
