@@ -19,10 +19,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generator
 
-from .. import parse
-
 if TYPE_CHECKING:
-    from .. import dedup
+    from .. import dedup, parse
     from concurrent.futures import Future
 
     from .ingest import DumpSource
@@ -46,7 +44,7 @@ class Prepared:
 def prepare(source: "DumpSource", page_date: dt.date | None, max_bytes: int) -> Prepared | None:
     """What ``ingest_one`` computes before it touches the library; None when
     anything goes wrong (the ordinary path then reports it)."""
-    from .. import dedup
+    from .. import dedup, parse
 
     try:
         if source.path is None:
