@@ -23,6 +23,11 @@ from .failures import APPLICATION_ID, explain
 from .migrations import MIGRATIONS
 
 BUSY_TIMEOUT_MS = 60_000
+# A new library's page size (issue 16, size). Papers' rows of 1.5-2 KB left a fifth of each
+# 4 KB page empty; at 8 KB the 100k library is 5 % smaller, searches as fast, and a day's
+# ingest writes 7 % more bytes (16 KB: 8 % smaller, 17 % more written). An existing file
+# keeps its size (WAL never changes it).
+PAGE_SIZE = 8192
 CHUNK = 500  # rows per IN (...) query; below SQLite's variable limit
 
 
@@ -82,6 +87,7 @@ class Connection:
                 self.db = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
                                           check_same_thread=False)
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.db.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # before the first write; a no-op after
             self.db.execute("PRAGMA foreign_keys = ON")
             self._ensure_identity()  # before anything writes (WAL switches the header)
             if self.path != ":memory:" and not frozen:
