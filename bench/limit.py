@@ -54,6 +54,7 @@ def _schema(src: sqlite3.Connection) -> tuple[list[tuple[str, str]], list[str], 
 def write(src_path: str, dst_path: str) -> dict:
     src = sqlite3.connect(f"file:{src_path}?mode=ro", uri=True)
     tables, virtual, fts, indexes = _schema(src)
+    page_size = src.execute("PRAGMA page_size").fetchone()[0]
     data = {}
     for name, _ in tables:
         cols = [r[1] for r in src.execute(f'PRAGMA table_info("{name}")')]
@@ -65,6 +66,7 @@ def write(src_path: str, dst_path: str) -> dict:
 
     start = time.perf_counter()
     db = sqlite3.connect(dst_path, isolation_level=None)
+    db.execute(f"PRAGMA page_size = {page_size}")  # as papertriage's library: the same rows, the same pages
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = NORMAL")
     db.execute("BEGIN")

@@ -107,3 +107,20 @@ def test_table_shows_both_figures_and_the_ratio():
     text = run.table(result)
     assert "10.0 s" in text and "2.00 s" in text and "5.0x" in text and "MISS" in text
     assert "n/a (not available)" in text
+
+
+def test_size_lists_where_the_bytes_are(tmp_path, capsys):
+    import size
+
+    from papertriage.core.ingest import ingest
+    from papertriage.store import Library
+
+    lib = Library(tmp_path / "lib.db")
+    assert not ingest(lib, [str(ROOT / "seeds")]).errors
+    lib.close()
+    assert size.main([str(tmp_path / "lib.db"), "--json", str(tmp_path / "size.json")]) == 0
+    out = capsys.readouterr().out
+    assert "198 papers" in out and "KB a paper" in out and "sightings" in out
+    result = json.loads((tmp_path / "size.json").read_text())
+    assert result["papers"] == 198 and result["page_size"] == 8192
+    assert sum(o["bytes"] for o in result["objects"]) <= result["file_bytes"]

@@ -40,3 +40,28 @@ def test_code_point_words_score_like_word_lists():
 def test_an_identical_record_goes_where_its_twin_went():
     other = ("Kolmogorov-Arnold Transformer", "We replace the MLP layers of transformers with KAN layers.")
     assert dedup.cluster([KAN, other, KAN, other, KAN]) == [0, 1, 0, 1, 0]
+
+
+def test_a_kept_fingerprint_is_the_fresh_one_and_few_are_kept(monkeypatch):
+    monkeypatch.setattr(dedup, "RECENT_FINGERPRINTS", 2)
+    monkeypatch.setattr(dedup, "_recent", {})
+    other = ("Kolmogorov-Arnold Transformer", "We replace the MLP layers of transformers with KAN layers.")
+    for record in (KAN, LLANA, other, LLANA):
+        kept = dedup.recent_fingerprint(*record)
+        fresh = dedup.fingerprint(*record)
+        assert (kept.title, kept.keys(), kept.abstract_codes) == (fresh.title, fresh.keys(), fresh.abstract_codes)
+    assert list(dedup._recent) == [other, LLANA]  # the two used last
+
+
+@pytest.mark.parametrize("text", [
+    "\u201cQuoted\u201d \u2014 dashed\u2026 \u2022 bullet \u2192 arrow \u00d7 times",
+    "\u00dcber-gro\u00dfe Modelle, na\u00efve \u03c3-algebra \u03a3 \ufb01ne \u2460 \u00b2",
+    "soft\u00adhyphen zero\u200bwidth \u00a0nbsp\u3000ideographic\u3001comma",
+], ids=["punctuation-only", "letters-outside-ascii", "invisible-and-spaces"])
+def test_words_of_unicode_text_are_the_word_regex_over_the_case_folded_text(text):
+    import re
+    import unicodedata
+
+    visible = re.sub("[\u00ad\u200b\u200c\u200d\u2060\ufeff]", "", text)
+    expected = re.findall(r"[^\W_]+", unicodedata.normalize("NFKC", visible).casefold())
+    assert dedup.words(text) == expected

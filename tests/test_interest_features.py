@@ -153,3 +153,31 @@ def test_a_tagger_writes_while_the_features_are_built(seeded, monkeypatch):
     assert len(calls) >= 5 and ranking.featurised == seeded.count()
     assert next(select_papers(seeded, "tag:while-ranking", limit=1)).id == paper
     other.close()
+
+
+def test_two_rankings_building_features_at_once_store_each_paper_once(seeded, monkeypatch):
+    """Another process stores features while this one counts a chunk: this one notices, counts only
+    what is still missing, and every paper ends up with one row and one numbering of the terms."""
+    monkeypatch.setattr(interest, "CHUNK", 40)
+    keep_mlp_skip_others(seeded)
+    other = Library(seeded.path)
+    calls = []
+    count = featurise.hash_chunk
+
+    def counting(texts, cache):
+        calls.append(len(texts))
+        if len(calls) == 2:
+            monkeypatch.setattr(featurise, "hash_chunk", count)
+            assert interest.ensure_ranking(other).featurised == other.count() - 40  # all but the first chunk
+        return count(texts, cache)
+
+    monkeypatch.setattr(featurise, "hash_chunk", counting)
+    ranking = interest.ensure_ranking(seeded)
+    assert ranking.featurised == 40  # its own first chunk; the other process did the rest
+    pks = np.concatenate([np.frombuffer(b, dtype=np.int64) for b in store.chunk_pks(seeded)])
+    assert len(pks) == len(set(pks.tolist())) == seeded.count()
+    rows = _stored_rows(seeded)
+    for pk, (title, abstract) in store.texts(seeded, list(rows)).items():
+        hashes = featurise.term_hashes(title, abstract)
+        assert set(rows[pk]) == {hashes[t] for t in learn.terms(title, abstract)}
+    other.close()

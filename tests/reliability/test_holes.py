@@ -275,16 +275,25 @@ def test_repeated_or_terms_are_searched_once(seeded_file, cli):
 
 # -- 9. read-only --------------------------------------------------------------------
 
-def test_a_read_only_library_is_exit_3_with_an_accurate_message(tmp_path, seeded_file):
+def test_a_read_only_library_is_exit_3_with_an_accurate_message(tmp_path, seeded_file, cli):
+    new_dump = tmp_path / "new.txt"
+    new_dump.write_text(make_dump(3, seed=5))
+    assert cli("mark", "keep", "e922").code == 0 and cli("mark", "skip", "--yes", "--query", "title:diffusion").code == 0
     with tmpfs(tmp_path / "ro", "8m") as fs:
         library = fs / "library.db"
         library.write_bytes(seeded_file.read_bytes())
         subprocess.run(["mount", "-o", "remount,ro", str(fs)], check=True)
-        for command in (("ingest", str(SEEDS)), ("stats",), ("tag", "add", "x", "e922")):
+        for command in (("ingest", str(new_dump)), ("tag", "add", "x", "e922"), ("mark", "read", "e922")):
             result = run(*command, library=library)
             err = result.stderr.decode()
             assert result.returncode == 3, err
             assert "read-only" in err and "Traceback" not in err
+        # Reading still works on a read-only file system (issue 13), the learned ranking too (in memory).
+        assert run("stats", library=library).returncode == 0
+        ranked = run("list", "status:new", "--sort", "interest", "--limit", "5", "--format", "ids", library=library)
+        assert ranked.returncode == 0 and "read-only" in ranked.stderr.decode()
+    assert ranked.stdout.decode() == cli("list", "status:new", "--sort", "interest", "--limit", "5",
+                                         "--format", "ids").out
 
 
 # -- 10. memory, stale temporary files, the write lock ----------------------------------
@@ -323,7 +332,7 @@ def test_ingest_parses_before_it_takes_the_write_lock(tmp_path, monkeypatch):
         seen.append(lib.db.in_transaction)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(ingest_module.parse, "parse_bytes", spy)
+    monkeypatch.setattr(parse, "parse_bytes", spy)  # looked up at each call
     report = ingest_module.ingest(lib, [str(SEEDS)], page_date=dt.date(2025, 11, 24))
     assert report.totals()["new"] == 198
     assert seen and not any(seen), "no dump is parsed while the library is locked"

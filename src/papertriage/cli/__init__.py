@@ -152,8 +152,6 @@ def _run(args: list[str]) -> int:
 def _guarded(run: "Callable[[], int | None]", debug: bool, library: str | None = None) -> int:
     """Run a command; every failure becomes one line on stderr and an exit code.
     ``library``: the file a command opened itself, for messages about it."""
-    from .common import err
-
     try:
         code = run()
     except PapertriageError as exc:
@@ -176,6 +174,14 @@ def _guarded(run: "Callable[[], int | None]", debug: bool, library: str | None =
         err(f"papertriage: {failure}")
         code = failure.exit_code
     return int(code or 0)
+
+
+def err(message: str) -> None:
+    """A message for the user on stderr (never parsed as markup), as ``common.err``:
+    the quick paths end here without importing ``common`` (start-up, issue 16)."""
+    from ..render.safe import terminal_safe
+
+    sys.stderr.write(terminal_safe(message) + "\n")
 
 
 def _translate(exc: Exception, library: str | None = None) -> PapertriageError | None:

@@ -23,19 +23,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterable, Sequence
 
-from .. import parse
 from ..errors import PapertriageError, StoreError, UserError
-from ..model import Sighting
 from ..store import Library, PaperWriter, indexes, now
-from .sources import record_sources
 from ..store import dedup as dedup_store
+from ..store import forget as forget_store
 from . import prefetch
-from .prefetch import Prepared
 
 if TYPE_CHECKING:
-    # Imported where used (start-up, issue 16): the rules pull in the query compiler, and
-    # dedup rapidfuzz, which an ingest of files already in the library never needs.
-    from .. import dedup
+    # Imported where used (start-up, issue 16): the rules pull in the query compiler, dedup
+    # rapidfuzz, and the parsers their patterns, which files already in the library never need.
+    from .. import dedup, parse
+    from ..model import Sighting
+    from .prefetch import Prepared
     from .forget import Reborn
     from .rules import Rule, RuleResult
 
@@ -226,6 +225,9 @@ def not_a_dump(path: Path) -> str | None:
     return None
 
 
+_SIGHTINGS = 7  # of a ``Library.paper_records`` row
+
+
 @dataclass(slots=True)
 class _PaperRecord:
     """A paper as this ingest sees it: loaded from the library (``pk``), or new.
@@ -330,13 +332,14 @@ class VocabularyChanges:
 def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, seen_on: str,
                     vocabulary: VocabularyChanges | None = None, *,
                     prints: list[dedup.Fingerprint] | None = None,
-                    keysets: list[set[int]] | None = None,
+                    keysets: list[set[int]] | None = None, contents: list[int] | None = None,
                     thresholds: dedup.Thresholds | None = None, reborn: "Reborn | None" = None) -> tuple[int, int]:
     """Dedupe one file's sightings against the library and write the result.
 
     Must run inside a transaction. Returns (new papers, sightings merged into
     papers already known or seen earlier in the file). ``prints``/``keysets``:
-    the sightings' fingerprints and keys, when computed elsewhere (``prefetch``).
+    the sightings' fingerprints and keys, when computed elsewhere (``prefetch``), and
+    ``contents`` their content keys.
     ``reborn``: the dump was forgotten, its papers come back as they were (``core/forget.py``).
     """
     from .. import dedup
@@ -345,14 +348,17 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
         prints = [dedup.fingerprint(s.title, s.abstract) for s in sightings]
         keysets = [fp.keys() for fp in prints]
     # Texts a user merged or split by hand go where the user put them (issue 11).
-    contents = [fp.content_key() for fp in prints]
+    if contents is None:
+        contents = [fp.content_key() for fp in prints]
     pins = dedup_store.pinned_papers(library, contents)
     index = dedup.BlockIndex(library.papers_with_keys(set().union(*keysets)))
     followed = index.followed() | set(pins.values())
-    titles = library.sighting_titles(followed)
+    records = library.paper_records(followed)
+    # A paper seen once has that sighting's title: only papers seen more often can have
+    # other titles to read (half the candidates of a day at 1M, each a random read; issue 16).
+    titles = library.sighting_titles([pk for pk, row in records.items() if row[_SIGHTINGS] != 1])
     states: dict[int, _PaperRecord] = {
-        pk: _PaperRecord.load(pk, row, titles.get(pk, set()))
-        for pk, row in library.paper_records(followed).items()
+        pk: _PaperRecord.load(pk, row, titles.get(pk, set())) for pk, row in records.items()
     }
     matcher = dedup.Matcher(index, {pk: state.text for pk, state in states.items()},
                             thresholds or dedup.DEFAULT_THRESHOLDS, pins)
@@ -402,6 +408,8 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
                      s.published.isoformat() if s.published else None, s.published_raw, s.upvotes,
                      d.rule if d else "new", d.encode() if d else None, paper.title, paper.abstract))
     writer.insert_sightings(rows)
+    from .sources import record_sources
+
     record_sources(library, sightings, [pk_of.get(h, h) for h in placements], dump_id)  # arXiv ids, authors
     if near:
         dedup_store.add_near_misses(library, [
@@ -467,6 +475,8 @@ def _read_and_parse(library: Library, source: DumpSource, *, page_date: dt.date 
                 report.skipped = True
                 return report, None
             saved_on = source.saved_on()
+            from .. import parse
+
             result = parse.parse_bytes(data, source.display, page_date=source.page_date or page_date,
                                        saved_year=saved_on.year, saved_on=saved_on)
             del data
@@ -513,9 +523,13 @@ def _write_parsed(library: Library, parsed: _Parsed, vocabulary: VocabularyChang
             if library.find_dump(parsed.sha) is not None:  # another papertriage ingested it meanwhile
                 report.skipped, report.layout, report.records = True, None, 0
                 return
-            from .forget import reborn as forgotten  # a dump forgotten comes back as it was (issue 12)
+            reborn = None
+            if forget_store.forgotten_for(library, parsed.sha) is not None:
+                # A dump forgotten comes back as it was (issue 12). Imported only then: the
+                # forget machinery pulls in undo, merges and dedup (~50 ms of a day's start, issue 16).
+                from .forget import reborn as forgotten
 
-            reborn = forgotten(library, parsed.sha)
+                reborn = forgotten(library, parsed.sha)
             dump_id = library.add_dump(
                 name=source.path.name if source.path else source.display,
                 path=str(source.path.resolve()) if source.path else source.display,
@@ -537,6 +551,7 @@ def _write_parsed(library: Library, parsed: _Parsed, vocabulary: VocabularyChang
                     library, sightings[part], dump_id, parsed.seen_on, vocabulary,
                     prints=prepared.prints[part] if prepared else None,
                     keysets=prepared.keysets[part] if prepared else None,
+                    contents=prepared.contents[part] if prepared else None,
                     thresholds=thresholds, reborn=reborn)
                 counts = [counts[0] + new, counts[1] + merged]
             report.new, report.merged = counts
@@ -639,7 +654,11 @@ def ingest_sources(library: Library, sources: list[DumpSource], *, page_date: dt
                 position += 1
             vocabulary = VocabularyChanges()
             try:
-                with library.transaction():
+                # Files all in already (or unreadable): no write lock, no empty commit.
+                writes = bulk or any(parsed is not None for _, parsed in batch)
+                # The last commit leaves its checkpoint to close (``store/checkpoint.py``).
+                last = library.checkpoint_later() if position >= len(sources) else contextlib.nullcontext()
+                with last, library.transaction() if writes else contextlib.nullcontext():
                     if bulk:
                         indexes.mark_pending(library)  # committed with the rows the indexes will lack
                     for file_report, parsed in batch:

@@ -19,10 +19,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generator
 
-from .. import parse
-
 if TYPE_CHECKING:
-    from .. import dedup
+    from .. import dedup, parse
     from concurrent.futures import Future
 
     from .ingest import DumpSource
@@ -40,12 +38,13 @@ class Prepared:
     result: parse.ParseResult
     prints: list[dedup.Fingerprint]
     keysets: list[set[int]]
+    contents: list[int]  # content keys (``Fingerprint.content_key``), what a user's merge or split pins
 
 
 def prepare(source: "DumpSource", page_date: dt.date | None, max_bytes: int) -> Prepared | None:
     """What ``ingest_one`` computes before it touches the library; None when
     anything goes wrong (the ordinary path then reports it)."""
-    from .. import dedup
+    from .. import dedup, parse
 
     try:
         if source.path is None:
@@ -57,7 +56,8 @@ def prepare(source: "DumpSource", page_date: dt.date | None, max_bytes: int) -> 
         result = parse.parse_bytes(data, source.display, page_date=source.page_date or page_date,
                                    saved_year=saved_on.year, saved_on=saved_on)
         prints = [dedup.fingerprint(s.title, s.abstract) for s in result.sightings]
-        return Prepared(hashlib.sha256(data).hexdigest(), saved_on, result, prints, [fp.keys() for fp in prints])
+        return Prepared(hashlib.sha256(data).hexdigest(), saved_on, result, prints, [fp.keys() for fp in prints],
+                        [fp.content_key() for fp in prints])
     except Exception:  # noqa: BLE001 - reported by the ordinary path, which redoes the work
         return None
 

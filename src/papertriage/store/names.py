@@ -12,10 +12,13 @@ class Names(Connection):
         """Give papers that have none their citation key and note name, from
         their title, year and id as they stand now; names once given are
         never changed (issue 12)."""
+        pks = list(pks)
+        if not pks:  # a day whose dumps were all in already (start-up, issue 16)
+            return
         from .. import naming
 
         rows = []
-        for chunk in chunks(list(pks)):
+        for chunk in chunks(pks):
             for pk, pid, title, published in self.execute(
                     f"SELECT pk, id, title, published FROM papers WHERE pk IN ({marks(len(chunk))})"
                     " AND (citation_key IS NULL OR note_name IS NULL)", chunk):

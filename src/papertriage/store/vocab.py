@@ -169,10 +169,12 @@ def update(db: sqlite3.Connection, new_pks: Sequence[int],
     delta = Counter({w: n for w, n in delta.items() if n})
     if not delta:
         return
+    # In word order, the vocabulary's own order: each page is visited once, in turn
+    # (5,000 words of a day at 1M: 30 ms instead of 41 ms; issue 16).
     db.executemany(
         "INSERT INTO vocab (word, docs, bucket) VALUES (?, ?, ?)"
         " ON CONFLICT(word) DO UPDATE SET docs = docs + excluded.docs",
-        [(w, n, bucket(w)) for w, n in delta.items()])
+        [(w, n, bucket(w)) for w, n in sorted(delta.items())])
     fewer = [w for w, n in delta.items() if n < 0]
     for chunk in _chunks(fewer):
         db.execute(f"DELETE FROM vocab WHERE docs <= 0 AND word IN ({','.join('?' * len(chunk))})", chunk)
