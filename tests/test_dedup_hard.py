@@ -44,3 +44,47 @@ def test_hard_kind_precision_and_recall(outcome, kind):
     assert m["false_merges"] == 0, f"{kind}: different papers merged:\n{detail}"
     if kind in hard_corpus.JOIN_KINDS:
         assert m["recall"] >= 0.99, f"{kind}: recall {m['recall']:.3f}:\n{detail}"
+
+
+_DECISIONS_SCRIPT = """
+import hashlib, sys
+sys.path[:0] = sys.argv[1:]
+import test_dedup_hard as t
+from papertriage.dedup import Matcher
+records = t.parsed_records()
+matcher = Matcher()
+digest = hashlib.sha1()
+for i, (title, abstract) in enumerate(records):
+    p = matcher.place(title, abstract, i)
+    why = [(p.decision.rule, round(p.decision.score, 3))] if p.decision else []
+    why += [(h, d.rule, round(d.score, 3)) for h, d in p.apart]
+    digest.update(repr((p.handle, why)).encode())
+print(digest.hexdigest())
+"""
+
+
+def parsed_records():
+    real = corpus.load_real_papers(corpus.SAMPLE_DATA)
+    papers = real + corpus.synthetic_papers(900, seed=5, vocabulary_source=real)
+    fresh = corpus.synthetic_papers(1500, seed=77, vocabulary_source=real)
+    records = hard_corpus.build(papers, fresh, seed=3, per_kind=80)
+    parsed = []
+    for n, start in enumerate(range(0, len(records), 60)):
+        page = records[start:start + 60]
+        result = parse_text(corpus.render(corpus.LAYOUTS[n % 3], page, PAGE_DATE), f"{n:04d}.txt", page_date=PAGE_DATE)
+        parsed += [(s.title, s.abstract) for s in result.sightings]
+    return parsed
+
+
+def test_the_recorded_decisions_do_not_change_from_run_to_run():
+    """What `show --explain` and `dupes --near` report (rule, scores, papers kept apart) is the
+    same in every process: Python's per-process string hashing must not pick among tied titles."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    here = str(Path(__file__).parent)
+    runs = {subprocess.run([sys.executable, "-c", _DECISIONS_SCRIPT, here], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
+    assert len(runs) == 1

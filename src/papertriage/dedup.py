@@ -809,10 +809,12 @@ class PaperText:
         return self._fp
 
     def variants(self) -> list[Fingerprint]:
-        """The best abstract under each title the paper was seen with (kept until the paper changes)."""
+        """The best abstract under each title the paper was seen with (kept until the paper changes),
+        in a fixed order: of two variants that score the same, the recorded decision names the
+        first, so it must not depend on set order (which changes with PYTHONHASHSEED)."""
         if self._variants is None:
             fp = self.fingerprint()
-            self._variants = [fp] + [fp.retitled(t) for t in self.titles if t != self.title]
+            self._variants = [fp] + [fp.retitled(t) for t in sorted(self.titles) if t != self.title]
         return self._variants
 
     def absorb(self, title: str, abstract: str) -> None:
