@@ -88,9 +88,11 @@ def read_hf_reader(path: Path, limit: int) -> Dataset:
     return Dataset(f"hf-reader (robotics, {limit} papers)", rows[:limit])
 
 
-def simulate(data: Dataset, seed: int, *, c: float = interest.C, batch: float = 0.05) -> list[int]:
+def simulate(data: Dataset, seed: int, *, c: float = interest.C, batch: float = 0.05, screen: int = 0,
+             ratio: float = interest.RATIO) -> list[int]:
     """The order a reviewer reads the papers in (indices), with ranking: retrained after
-    every label up to 20, then every 5 % more labels, warm started as the library does."""
+    every label up to 20, then every 5 % more labels, warm started as the library does;
+    ``screen``: retrained after every ``screen`` labels instead (the library's ten a screen)."""
     import numpy as np
 
     rng = random.Random(seed)
@@ -104,9 +106,10 @@ def simulate(data: Dataset, seed: int, *, c: float = interest.C, batch: float = 
     trained_at = 0
     model = None
     while unlabeled and found < wanted:
-        if not queue or len(order) >= trained_at + max(1, int(trained_at * batch)):
+        step = screen or max(1, int(trained_at * batch))
+        if not queue or len(order) >= trained_at + step:
             rows = np.array(order)
-            model = interest.train(data.x.take(rows), labels[rows], c=c, warm=model)
+            model = interest.train(data.x.take(rows), labels[rows], c=c, warm=model, ratio=ratio)
             s = interest.score(model, data.x)
             queue = sorted(unlabeled, key=lambda i: (s[i], -i))  # best last: pop()
             trained_at = len(order)
@@ -151,9 +154,10 @@ def rrf(data: Dataset, order: list[int], share: float = 0.10) -> float:
     return sum(data.labels[i] for i in order[:n]) / data.included
 
 
-def run_set(data: Dataset, runs: int, c: float = interest.C, batch: float = 0.05) -> dict:
+def run_set(data: Dataset, runs: int, c: float = interest.C, batch: float = 0.05, screen: int = 0,
+            ratio: float = interest.RATIO) -> dict:
     t0 = time.perf_counter()
-    ranked = [simulate(data, seed, c=c, batch=batch) for seed in range(runs)]
+    ranked = [simulate(data, seed, c=c, batch=batch, screen=screen, ratio=ratio) for seed in range(runs)]
     elapsed = time.perf_counter() - t0
     rand = [random_order(data, 1000 + seed) for seed in range(max(runs, 10))]
     return {
@@ -235,6 +239,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--c", type=float, default=interest.C, help="the SVM's regularisation")
     parser.add_argument("--batch", type=float, default=0.05,
                         help="retrain after this share more labels (after every label up to 20)")
+    parser.add_argument("--screen", type=int, default=0,
+                        help="retrain after every N labels instead (10: the library's ten papers a screen)")
+    parser.add_argument("--ratio", type=float, default=interest.RATIO,
+                        help="kept papers' total weight over the skipped ones' (ASReview: 9.8)")
     parser.add_argument("--plot", type=_path, default=HERE / "results" / "screening.png")
     parser.add_argument("--json", type=_path, default=HERE / "results" / "screening.json")
     parser.add_argument("--asreview", type=Path, default=HERE / "results" / "asreview-screening.json",
@@ -245,12 +253,12 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.sets.split(","):
         data = read_hf_reader(DATA / "hf_daily_papers.jsonl", args.hf_papers) if name == "hf" \
             else read_review(SCREENING / f"{name}.csv")
-        results.append(run_set(data, args.runs, args.c, args.batch))
+        results.append(run_set(data, args.runs, args.c, args.batch, args.screen, args.ratio))
         r = results[-1]
         print(f"  {r['set']}: WSS@95 {pct(r['wss95'])}, RRF@10 {pct(r['rrf10'])}, "
               f"{r['seconds_per_run']:.1f} s a run", file=sys.stderr)
-    print(f"model: {METHOD} (TF-IDF word 1-2-grams, sublinear tf, balanced linear SVM), C {args.c}, "
-          f"retrained every {args.batch:.0%} more labels; "
+    print(f"model: {METHOD} (TF-IDF word 1-2-grams, sublinear tf, linear SVM, kept papers weighing {args.ratio:g}x the skipped), C {args.c}, "
+          f"retrained every {f'{args.screen} labels' if args.screen else f'{args.batch:.0%} more labels'}; "
           f"{args.runs} runs per set")
     print_table(results, asreview)
     if args.json:
