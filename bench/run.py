@@ -254,7 +254,8 @@ def bench_size(n: int, args) -> dict:
 
     per_paper = size_bytes / quality["papers"] / 1024
     lim_size = limits[-1]["size_bytes"] / quality["papers"] / 1024
-    rows["db_kb_per_paper"] = metric(per_paper, lim_size, "KB", target="<=3 KB", ok=per_paper <= 3.0,
+    # Issue 16's goal: at or below 3.8 KB a paper (at 1M too); `bench/size.py LIB` says where the bytes are.
+    rows["db_kb_per_paper"] = metric(per_paper, lim_size, "KB", target="<=3.8 KB", ok=per_paper <= 3.8,
                                      note=f"{size_bytes / 1e6:.0f} MB file; limit: same rows, same indexes")
 
     if not args.no_daily:  # a day's few hundred sightings into this library, as a process (issue 16)

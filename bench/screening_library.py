@@ -17,7 +17,10 @@ two processes a screen).
 The review goes in as an `hf-api` dump (one JSON object a record; an
 arXiv-like id carries the record number, so papers the deduplicator merged
 are still traced to their records: a merged paper is included when any of its
-records is). WSS@95 is counted over the library's papers.
+records is). WSS@95 and RRF@10 are counted over the review's records, as
+ASReview counts them: reading a paper the deduplicator merged from two records
+screens both (the ADHD set has one included record twice; counted over papers,
+its 19 included papers would need all 19 found for 95 %, not 19 of 20).
 """
 
 from __future__ import annotations
@@ -71,9 +74,11 @@ def screen(lib_path: Path, rows: list[tuple[str, str, int]], seed: int, processe
     for r, (title, _, _) in enumerate(rows):  # records merged into another one's paper: by title
         if r not in paper_of and " ".join(title.casefold().split()) in by_title:
             paper_of[r] = by_title[" ".join(title.casefold().split())]
+    records: dict[str, list[int]] = {pid: [] for pid in label}  # a paper's records: what reading it screens
     for r, pid in paper_of.items():
         label[pid] = max(label[pid], rows[r][2])
-    total, wanted = len(label), sum(label.values())
+        records[pid].append(r)
+    total, wanted = len(rows), sum(y for _, _, y in rows)
     rng = random.Random(seed)
     inc = [i for i, (_, _, y) in enumerate(rows) if y]
     exc = [i for i, (_, _, y) in enumerate(rows) if not y]
@@ -83,7 +88,8 @@ def screen(lib_path: Path, rows: list[tuple[str, str, int]], seed: int, processe
     decisions.mark(lib, prior[:1], "keep")
     decisions.mark(lib, prior[1:], "skip")
     read = list(prior)
-    found = label[prior[0]]
+    found = sum(rows[r][2] for pid in prior for r in records[pid])
+    screened = sum(len(records[pid]) for pid in prior)
     need = math.ceil(0.95 * wanted)
     times = []
     exe = Path(sys.executable).parent / "papertriage"
@@ -109,15 +115,16 @@ def screen(lib_path: Path, rows: list[tuple[str, str, int]], seed: int, processe
         times.append(time.perf_counter() - t0)
         for pid in top:  # read in the order offered: the found count may cross 95 % inside a screen
             read.append(pid)
-            found += label[pid]
+            found += sum(rows[r][2] for r in records[pid])
+            screened += len(records[pid])
             if found >= need:
                 break
     lib.close()
-    wss = (total - len(read)) / total - 0.05
-    tenth = math.ceil(0.1 * total)
-    rest = [pid for pid in label if pid not in set(read)]
-    rrf = sum(label[pid] for pid in (read + rest)[:tenth]) / wanted
-    return wss, rrf, total, statistics.mean(times) if times else 0.0
+    wss = (total - screened) / total - 0.05
+    untraced = [r for r in range(len(rows)) if r not in paper_of]  # never offered: read last
+    in_order = [r for pid in read + [pid for pid in label if pid not in set(read)] for r in records[pid]] + untraced
+    rrf = sum(rows[r][2] for r in in_order[:math.ceil(0.1 * total)]) / wanted
+    return wss, rrf, len(label), statistics.mean(times) if times else 0.0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -43,7 +43,7 @@ __all__ = ["Ranking", "Why", "ensure_ranking", "why", "is_interest_sort", "MIN_E
 # Enough decisions to learn from: at least this many interested and not interested papers.
 MIN_EACH = 1
 # Bump when the method or the features change, so cached models and scores are recomputed.
-METHOD = "svm-l2-tfidf-12gram-v3"
+METHOD = "svm-l2-tfidf-12gram-v4"
 INTERESTED = ("keep", "read")
 SAMPLE_NEGATIVES = 4  # interest:TAG: this many untagged papers per tagged one, at least 40
 CHUNK = 2000  # papers per stored feature chunk
