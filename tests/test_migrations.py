@@ -23,6 +23,7 @@ from papertriage.store import Library
 from papertriage.store.migrations import MIGRATIONS
 
 from conftest import SEEDS
+from old_versions import schema_of_version
 
 KAT = ("Kolmogorov-Arnold Transformer",
        "Transformers stand as the cornerstone of mordern deep learning. Traditionally, these models rely on "
@@ -35,13 +36,7 @@ OTHER = ("A Survey of Quokka Recognition",
 
 def _old_library(path, applied: int) -> None:
     """A library of the version that had the first ``applied`` migrations, holding two papers."""
-    db = sqlite3.connect(path, isolation_level=None)
-    db.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-    for migration in MIGRATIONS[:applied]:
-        db.execute("BEGIN")
-        migration(db)
-        db.execute("INSERT INTO _migrations VALUES (?, '2025-01-01T00:00:00+00:00')", (migration.__name__,))
-        db.execute("COMMIT")
+    db = schema_of_version(path, applied)
     db.execute("INSERT INTO dumps (id, name, path, sha256, layout, seen_on, ingested_at, records)"
                " VALUES (1, 'old.txt', '/old.txt', ?, 'trending', '2025-01-01', '2025-01-01', 2)", ("0" * 64,))
     for pk, (title, abstract) in enumerate((KAT, OTHER), start=1):

@@ -12,6 +12,7 @@ import sqlite3
 import pytest
 
 import corpus
+from old_versions import schema_of_version
 from papertriage import parse
 from papertriage.core import dedupe
 from papertriage.core import health
@@ -163,13 +164,7 @@ def test_a_library_made_before_m018_reads_back_the_same_and_stores_shared_text_o
 
 def test_a_failing_m018_leaves_the_old_library_as_it_was(tmp_path, monkeypatch):
     path = tmp_path / "old.db"
-    db = sqlite3.connect(path, isolation_level=None)
-    db.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-    for migration in MIGRATIONS[:MIGRATIONS.index(m018_sighting_text)]:
-        db.execute("BEGIN")
-        migration(db)
-        db.execute("INSERT INTO _migrations VALUES (?, '2025-01-01T00:00:00+00:00')", (migration.__name__,))
-        db.execute("COMMIT")
+    db = schema_of_version(path, MIGRATIONS.index(m018_sighting_text))
     db.execute("INSERT INTO dumps (id, name, path, sha256, layout, seen_on, ingested_at, records)"
                " VALUES (1, 'old.txt', '/old.txt', ?, 'trending', '2025-01-01', '2025-01-01', 2)", ("0" * 64,))
     db.execute("INSERT INTO papers (pk, id, title, abstract, added) VALUES (1, '00000001', 'Cats', ?, '2025')",
