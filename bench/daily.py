@@ -11,10 +11,7 @@ and flushed to disk, as a library used every day is), runs
 `papertriage --library COPY ingest --quiet --page-date D DAY/` and reads
 from the launcher its wall time, CPU time (user + system), bytes written and
 peak memory, then checks that every repeat was merged and every new paper
-kept apart. A large day leaves its checkpoint (copying the log into the
-library file) to a helper process after it exits (``store/checkpoint.py``):
-each run waits for it before the next, and reports how long it took
-(``checkpoint_after_seconds``, not in the wall time). The floor is `python -c "import sqlite3"`: the interpreter's
+kept apart. The floor is `python -c "import sqlite3"`: the interpreter's
 start-up, which every whole process pays.
 
 Prints one JSON object as its last line (``run.py`` reads it).
@@ -87,21 +84,6 @@ def _remove(path: Path) -> None:
         Path(str(path) + suffix).unlink(missing_ok=True)
 
 
-def _wait_for_checkpoint(library: Path, limit: float = 30.0) -> float | None:
-    """Seconds until the log the ingest left to its checkpoint helper (store/checkpoint.py)
-    is gone, counted from the process's exit: not part of the user's wait, but the next run
-    must not share the disk with it. None: there was none (an ordinary close)."""
-    import time
-
-    wal = Path(str(library) + "-wal")
-    start = time.perf_counter()
-    if not wal.exists():
-        return None
-    while wal.exists() and time.perf_counter() - start < limit:
-        time.sleep(0.01)
-    return time.perf_counter() - start
-
-
 def measure(library: Path, corpus_dir: Path, work: Path, *, sightings: int = 300, runs: int = 3) -> dict:
     day_dir = work / "daily-dumps"
     day = make_day(corpus_dir, day_dir, sightings=sightings)
@@ -112,10 +94,9 @@ def measure(library: Path, corpus_dir: Path, work: Path, *, sightings: int = 300
         copy_flushed(library, copy)
         r = run_process([*papertriage_cmd(), "--library", str(copy), "ingest", "--page-date", day["page_date"],
                          str(day_dir)])
-        settled = _wait_for_checkpoint(copy)
         found = _SUMMARY.search(r.stdout)
         out["runs"].append({"seconds": r.seconds, "cpu_seconds": r.cpu_seconds, "written_bytes": r.written_bytes,
-                            "peak_mb": r.peak_mb, "returncode": r.returncode, "checkpoint_after_seconds": settled,
+                            "peak_mb": r.peak_mb, "returncode": r.returncode,
                             "new": int(found.group(1)) if found else None,
                             "merged": int(found.group(2)) if found else None,
                             "stderr": r.stderr[-500:] if r.returncode else ""})

@@ -89,7 +89,7 @@ def run_quick_ingest(args: list[str], guarded: "Callable[[Callable[[], int | Non
             lib.command = _command_line(args)
             run_ingest(lib, paths, page_date, quiet, explain=False)
         finally:
-            lib.close_in_background()  # the log of a large ingest checkpointed after this process exits
+            lib.close()
         return ExitCode.OK
 
     return guarded(run, debug, str(path))

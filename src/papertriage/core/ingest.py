@@ -656,9 +656,7 @@ def ingest_sources(library: Library, sources: list[DumpSource], *, page_date: dt
             try:
                 # Files all in already (or unreadable): no write lock, no empty commit.
                 writes = bulk or any(parsed is not None for _, parsed in batch)
-                # The last commit leaves its checkpoint to close (``store/checkpoint.py``).
-                last = library.checkpoint_later() if position >= len(sources) else contextlib.nullcontext()
-                with last, library.transaction() if writes else contextlib.nullcontext():
+                with library.transaction() if writes else contextlib.nullcontext():
                     if bulk:
                         indexes.mark_pending(library)  # committed with the rows the indexes will lack
                     for file_report, parsed in batch:

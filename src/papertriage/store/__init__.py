@@ -17,7 +17,6 @@ One module per concern, each a class over the shared ``Connection``:
 - ``sources.py``: arXiv ids, author names and links from API dumps;
 - ``indexes.py``: derived indexes kept in step, or rebuilt after a bulk load;
 - ``vocab.py``: the vocabulary for typo correction and ``similar``;
-- ``checkpoint.py``: an ingest's log checkpointed by a helper after it exits;
 - ``schema.py``, ``migrations.py``: the schema and its ordered migrations.
 
 The store takes objects, phrases no messages for the user (beyond saying
@@ -27,7 +26,6 @@ A new concern gets a new module and a new base class of ``Library``.
 
 from __future__ import annotations
 
-from .checkpoint import Checkpoints
 from .connection import Connection, now
 from .decisions import Decisions
 from .dumps import Dumps
@@ -41,5 +39,5 @@ from .writer import IngestReads, PaperWriter
 __all__ = ["Library", "PaperWriter", "Ranking", "Selection", "now"]
 
 
-class Library(Papers, Dumps, IngestReads, Decisions, Vocabulary, Names, Sources, Checkpoints, Connection):
+class Library(Papers, Dumps, IngestReads, Decisions, Vocabulary, Names, Sources, Connection):
     """An open papertriage library. ``Library(":memory:")`` works for tests."""
