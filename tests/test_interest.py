@@ -133,3 +133,16 @@ def test_interest_by_tag(seeded, cli):
     assert cli("export", "--sort", "interest:method/kan", "--format", "jsonl").code == 0
     bad = cli("list", "--sort", "popularity")
     assert bad.code == 2 and "interest:TAG" in bad.err
+
+
+@pytest.mark.parametrize("query, limit", [("status:new", 10), ("status:new", 3), ("title:mlp", 4),
+                                          ("status:keep", 5), ("title:diffusion -status:new", 2)])
+def test_a_short_listing_by_interest_is_the_head_of_the_whole_listing(seeded, monkeypatch, query, limit):
+    """A listing with --limit first looks among the best-scored papers; whether or not enough of
+    them match, it shows exactly the first papers of the unlimited listing."""
+    import papertriage.core.select as select
+
+    keep_mlp_skip_others(seeded)
+    whole = [p.id for p in select_papers(seeded, query, sort="interest")]
+    monkeypatch.setattr(select, "LEADERS_SLACK", 2)  # the seeds are small: make the best-scored few
+    assert [p.id for p in select_papers(seeded, query, sort="interest", limit=limit)] == whole[:limit]

@@ -12,6 +12,7 @@ ones match no paper or more than one.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Iterable, Iterator, Sequence
 
 from ..errors import UnknownIdError, UserError
@@ -20,6 +21,10 @@ from ..query import compile_query
 from ..store import Library, Ranking, Selection
 
 _HEX = frozenset("0123456789abcdef")
+# A listing by interest of at most LEADERS_FOR papers first tries the best-scored LEADERS_SLACK more
+# (decided papers score high too, and the query drops them).
+LEADERS_FOR = 1_000
+LEADERS_SLACK = 2_000
 
 
 def check_sort(sort: str, choices: Sequence[str] = SORTS) -> str:
@@ -66,6 +71,16 @@ def select_papers(library: Library, query: str | None = None, *, sort: str = "ad
     order, model = sort_order(library, sort)
     chosen = selection(query, sort=order, limit=limit, with_sightings=with_sightings, reverse=reverse,
                        interest_model=model, ids=ids)
+    if model is not None and limit is not None and limit <= LEADERS_FOR and not reverse and chosen.ranking is None:
+        # A short listing by interest: try the best-scored papers first; when fewer than
+        # ``limit`` of them match, every match outside scores lower, so read them all.
+        from ..store.interest import leading_pks
+
+        leaders = leading_pks(library, model, limit + LEADERS_SLACK)
+        if leaders is not None:
+            found = list(library.select(dataclasses.replace(chosen, among=tuple(leaders))))
+            if len(found) >= limit:
+                return iter(found)
     papers = library.select(chosen)
     return reverse_papers(papers) if reverse and chosen.ranking is not None else papers
 

@@ -240,6 +240,20 @@ def use_scores(library: "Library", model_id: int, scores: bytes) -> list[float]:
     return values
 
 
+def leading_pks(library: "Library", model_id: int, count: int, most: int = 20_000) -> list[int] | None:
+    """The papers whose cached score is at least the ``count``-th best (ties at the cut included):
+    among them are the best ``count`` of any query. None: the scores are not loaded, or the cut
+    would let in more than ``most`` papers (then reading them all is as cheap)."""
+    import heapq
+
+    scores = getattr(library, "_interest_scores", {}).get(model_id)
+    if scores is None or count >= min(len(scores), most):
+        return None
+    cut = heapq.nlargest(count, scores)[-1]
+    leaders = [pk for pk, score in enumerate(scores) if score >= cut]
+    return leaders if len(leaders) <= most else None
+
+
 def score_expression(model_id: int) -> str:
     """An ORDER BY term: the cached score of paper ``p`` (``use_scores`` must have run)."""
     return f"interest_score({int(model_id)}, p.pk)"

@@ -99,6 +99,7 @@ class Selection:
     newest: int | None = None  # only among the newest N papers, read newest first without an index
     with_decisions: bool = False  # only papers with a tag, a note or a status other than new
     interest_model: int | None = None  # rank first by this learned model's cached score (store/interest.py)
+    among: tuple[int, ...] | None = None  # with interest_model and a limit: only these papers (leading_pks)
     with_sightings: bool = False  # load each paper's sightings too
 
 
@@ -183,8 +184,11 @@ def statement(sel: Selection, columns: str) -> Clause:
         if sel.limit is not None and not joins:
             # The best N by score first, from the narrowest index that answers the query (the
             # score needs only the pk), so a short listing of 100k papers reads N rows, not all
-            # (issue 13); ties at the cut go by pk, inside it by the usual order.
-            where = (f"p.pk IN (SELECT p.pk FROM papers p WHERE {where} ORDER BY {first}, p.pk"
+            # (issue 13); ties at the cut go by pk, inside it by the usual order. ``among``
+            # narrows the candidates to the best-scored papers (no score computed per row).
+            inner = where if sel.among is None else \
+                f"p.pk IN ({','.join(str(int(pk)) for pk in sel.among) or 'NULL'}) AND ({where})"
+            where = (f"p.pk IN (SELECT p.pk FROM papers p WHERE {inner} ORDER BY {first}, p.pk"
                      f" LIMIT {int(sel.limit)})")
     else:
         order = order_by(sel.sort, sel.reverse)
