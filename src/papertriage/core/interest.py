@@ -141,6 +141,7 @@ class Features:
     count: int  # papers in the library
     featurised: int = 0
     vocab: "Vocabulary | None" = None  # the term ids as featurising left them (None: as stored)
+    state: str = ""  # ``store.feature_state`` these features reflect (what a model scored on them records)
 
     def _data(self, source: "int | tuple[bytes, bytes]") -> tuple[bytes, bytes]:
         """(term ids, repeats) of a chunk."""
@@ -290,16 +291,17 @@ def _featurise(library: Library, *, save: bool = True) -> _Featurised:
     return out
 
 
-def load_features(library: Library, *, save: bool = True) -> Features:
+def load_features(library: Library, *, save: bool = True, state: str | None = None) -> Features:
     """The features (computed first for papers that lack them), the idf and the vector lengths
     (counted again only when the papers or their features changed). ``save=False`` (a read-only
-    library): whatever is missing is computed in memory and nothing is written."""
+    library): whatever is missing is computed in memory and nothing is written. ``state``: the
+    library's ``store.feature_state`` when the caller has just read it."""
     import numpy as np
 
     from .. import interest as learn
 
     df_blob, norms_blob, counted_at = store.weights_state(library)
-    state = store.feature_state(library)
+    state = store.feature_state(library) if state is None else state
     # Nothing changed since the idf and lengths were counted: every paper has its features.
     built = _Featurised() if counted_at == state else _featurise(library, save=save)
     index: list[tuple["int | tuple[bytes, bytes]", "learn.NDArray", "learn.NDArray"]] = [
@@ -310,7 +312,7 @@ def load_features(library: Library, *, save: bool = True) -> Features:
         state = store.feature_state(library)
     count, top = (int(x) for x in state.split(":")[:2])
     features = Features(library, index, np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.float32), top, count,
-                        built.papers, built.vocab)
+                        built.papers, built.vocab, state)
     if counted_at == state and df_blob is not None and norms_blob is not None:
         df = np.frombuffer(df_blob, dtype=np.int32)
         norms = np.frombuffer(norms_blob, dtype=np.float32)
@@ -366,27 +368,29 @@ def ensure_ranking(library: Library, sort: str = "interest") -> Ranking:
         return ranking
     fingerprint = _fingerprint(positive, negative)
     row = store.model_row(library, sort)
-    if row and row[1] == fingerprint and row[2] == store.feature_state(library) and row[5] is not None:
+    state = store.feature_state(library)
+    if row and row[1] == fingerprint and row[2] == state and row[5] is not None:
         ranking.model_id = row[0]
         ranking.scores = store.use_scores(library, row[0], row[5])
         return ranking
     held = _UNSAVED.get(library, {}).get(sort)
     if held is not None and held[0] == fingerprint:  # computed in memory earlier in this process
         return held[1]
-    _retrain(library, ranking, positive, negative, row)
+    _retrain(library, ranking, positive, negative, row, state)
     if not ranking.saved:
         _UNSAVED.setdefault(library, {})[sort] = (fingerprint, ranking)
     return ranking
 
 
-def _retrain(library: Library, ranking: Ranking, positive: list[int], negative: list[int], row: tuple | None) -> None:
+def _retrain(library: Library, ranking: Ranking, positive: list[int], negative: list[int], row: tuple | None,
+             state: str) -> None:
     import numpy as np
 
     from .. import interest as learn
 
     # A read-only library (file, folder or connection) still ranks: in memory, caching nothing.
     ranking.saved = store.can_write(library)
-    features = load_features(library, save=ranking.saved)
+    features = load_features(library, save=ranking.saved, state=state)
     ranking.features = features
     ranking.featurised = features.featurised
     found, x = features.rows_of(positive + negative)
@@ -401,7 +405,7 @@ def _retrain(library: Library, ranking: Ranking, positive: list[int], negative: 
     else:
         with library.transaction():
             ranking.model_id = store.save_model(
-                library, ranking.name, _fingerprint(positive, negative), store.feature_state(library),
+                library, ranking.name, _fingerprint(positive, negative), features.state,
                 json.dumps({"bias": model.bias, "positives": model.positives, "negatives": model.negatives,
                             "method": METHOD}),
                 model.ids.astype(np.int32).tobytes() + model.weights.astype(np.float64).tobytes(), scores.tobytes(),

@@ -245,12 +245,19 @@ def leading_pks(library: "Library", model_id: int, count: int, most: int = 20_00
     among them are the best ``count`` of any query. None: the scores are not loaded, or the cut
     would let in more than ``most`` papers (then reading them all is as cheap)."""
     import heapq
+    import sys
 
     scores = getattr(library, "_interest_scores", {}).get(model_id)
     if scores is None or count >= min(len(scores), most):
         return None
-    cut = heapq.nlargest(count, scores)[-1]
-    leaders = [pk for pk, score in enumerate(scores) if score >= cut]
+    np = sys.modules.get("numpy")
+    if np is not None:  # imported already (a retrain): a partition, not a heap
+        values = np.asarray(scores, dtype=np.float32)
+        cut = np.partition(values, len(values) - count)[len(values) - count]
+        leaders = np.flatnonzero(values >= cut).tolist()
+    else:
+        cut = heapq.nlargest(count, scores)[-1]
+        leaders = [pk for pk, score in enumerate(scores) if score >= cut]
     return leaders if len(leaders) <= most else None
 
 
