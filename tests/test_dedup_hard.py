@@ -18,8 +18,8 @@ from papertriage.parse import parse_text
 PAGE_DATE = dt.date(2026, 9, 1)
 
 
-@pytest.fixture(scope="module")
-def outcome():
+def hard_records():
+    """The hard corpus's records, and each as ingest sees it: written as pages, parsed back."""
     real = corpus.load_real_papers(corpus.SAMPLE_DATA)
     papers = real + corpus.synthetic_papers(900, seed=5, vocabulary_source=real)
     fresh = corpus.synthetic_papers(1500, seed=77, vocabulary_source=real)
@@ -31,6 +31,12 @@ def outcome():
         result = parse_text(corpus.render(layout, page, PAGE_DATE), f"{n:04d}.txt", page_date=PAGE_DATE)
         assert len(result.sightings) == len(page)
         parsed += [(s.title, s.abstract) for s in result.sightings]
+    return records, parsed
+
+
+@pytest.fixture(scope="module")
+def outcome():
+    records, parsed = hard_records()
     predicted = cluster(parsed)
     return records, predicted, hard_corpus.per_kind(records, predicted)
 
@@ -51,7 +57,7 @@ import hashlib, sys
 sys.path[:0] = sys.argv[1:]
 import test_dedup_hard as t
 from papertriage.dedup import Matcher
-records = t.parsed_records()
+_, records = t.hard_records()
 matcher = Matcher()
 digest = hashlib.sha1()
 for i, (title, abstract) in enumerate(records):
@@ -61,19 +67,6 @@ for i, (title, abstract) in enumerate(records):
     digest.update(repr((p.handle, why)).encode())
 print(digest.hexdigest())
 """
-
-
-def parsed_records():
-    real = corpus.load_real_papers(corpus.SAMPLE_DATA)
-    papers = real + corpus.synthetic_papers(900, seed=5, vocabulary_source=real)
-    fresh = corpus.synthetic_papers(1500, seed=77, vocabulary_source=real)
-    records = hard_corpus.build(papers, fresh, seed=3, per_kind=80)
-    parsed = []
-    for n, start in enumerate(range(0, len(records), 60)):
-        page = records[start:start + 60]
-        result = parse_text(corpus.render(corpus.LAYOUTS[n % 3], page, PAGE_DATE), f"{n:04d}.txt", page_date=PAGE_DATE)
-        parsed += [(s.title, s.abstract) for s in result.sightings]
-    return parsed
 
 
 def test_the_recorded_decisions_do_not_change_from_run_to_run():

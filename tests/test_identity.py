@@ -306,13 +306,18 @@ def test_page_date_per_file_and_show_says_where_each_date_came_from(cli, tmp_pat
     assert cli(*lib, "ingest", a, "--page-date", f"{a}=2024-13-01").code == 2
 
 
+def _split_kolmogorov_notes(lib, notes, **options):
+    """`export 'title:kolmogorov' --format markdown --split NOTES`, with ``options``."""
+    return export_papers(lib, "title:kolmogorov", write=lambda ps, out: render(EXPORT_FORMATS["markdown"], ps, out),
+                         split_dir=str(notes), **options)
+
+
 def test_rename_notes_moves_a_retitled_papers_note_with_its_edits(seeded, tmp_path):
     """`export --split --rename-notes`: the opt-in rename, as `git mv` would do it."""
     notes = tmp_path / "notes"
 
     def split(**options):
-        return export_papers(seeded, "title:kolmogorov", write=lambda ps, out: render(EXPORT_FORMATS["markdown"], ps, out),
-                             split_dir=str(notes), **options)
+        return _split_kolmogorov_notes(seeded, notes, **options)
 
     split()
     count = len(list(notes.glob("*.md")))
@@ -335,8 +340,7 @@ def test_rename_notes_never_moves_a_note_over_another_file(seeded, tmp_path):
     notes = tmp_path / "notes"
 
     def split(**options):
-        return export_papers(seeded, "title:kolmogorov", write=lambda ps, out: render(EXPORT_FORMATS["markdown"], ps, out),
-                             split_dir=str(notes), **options)
+        return _split_kolmogorov_notes(seeded, notes, **options)
 
     split()
     assert not ingest(seeded, [str(retitle_dump(tmp_path, seeded, new_title="KAT: The Kolmogorov-Arnold "

@@ -244,7 +244,6 @@ def leading_pks(library: "Library", model_id: int, count: int, most: int = 20_00
     """The papers whose cached score is at least the ``count``-th best (ties at the cut included):
     among them are the best ``count`` of any query. None: the scores are not loaded, or the cut
     would let in more than ``most`` papers (then reading them all is as cheap)."""
-    import heapq
     import sys
 
     scores = getattr(library, "_interest_scores", {}).get(model_id)
@@ -256,6 +255,8 @@ def leading_pks(library: "Library", model_id: int, count: int, most: int = 20_00
         cut = np.partition(values, len(values) - count)[len(values) - count]
         leaders = np.flatnonzero(values >= cut).tolist()
     else:
+        import heapq
+
         cut = heapq.nlargest(count, scores)[-1]
         leaders = [pk for pk, score in enumerate(scores) if score >= cut]
     return leaders if len(leaders) <= most else None
