@@ -7,9 +7,12 @@ failed migration stays pending. Never edit one that has shipped; add the next.
 from __future__ import annotations
 
 import sqlite3
-from typing import Callable
 
 from . import schema
+
+TYPE_CHECKING = False  # as typing's, without importing typing on an ingest's start-up (issue 16)
+if TYPE_CHECKING:
+    from typing import Callable
 
 
 def m001_initial(db: sqlite3.Connection) -> None:
