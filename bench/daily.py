@@ -96,6 +96,7 @@ def measure(library: Path, corpus_dir: Path, work: Path, *, sightings: int = 300
                          str(day_dir)])
         found = _SUMMARY.search(r.stdout)
         out["runs"].append({"seconds": r.seconds, "cpu_seconds": r.cpu_seconds, "written_bytes": r.written_bytes,
+                            "dirtied_bytes": r.dirtied_bytes,
                             "peak_mb": r.peak_mb, "returncode": r.returncode,
                             "new": int(found.group(1)) if found else None,
                             "merged": int(found.group(2)) if found else None,
@@ -143,5 +144,5 @@ def rows(result: dict, metric) -> dict:
                                      f"{len(runs)} run(s), exit {codes}; (new, merged) {outcome}; "
                                      "limit: python start-up"),
         "daily_cpu_seconds": metric(cpu, result["floor_cpu_seconds"], "s", note="user + system"),
-        "daily_written_mb": metric(written, None, "MB", note="bytes the process wrote (WAL, checkpoint)"),
+        "daily_written_mb": metric(written, None, "MB", note="bytes the process handed to write(2): WAL, checkpoint"),
     }

@@ -30,7 +30,8 @@ class ProcResult:
     stdout: str
     stderr: str
     cpu_seconds: float = 0.0  # user + system time of the child
-    written_bytes: int = 0  # what it wrote to files (Linux: ru_oublock x 512)
+    written_bytes: int = 0  # bytes it handed to write(2) (Linux: wchar of /proc/PID/io; see spawn.py)
+    dirtied_bytes: int = 0  # page-cache bytes it dirtied, whole folios (ru_oublock x 512): more than it wrote
 
 
 def run_process(cmd: Sequence[str], *, stdin_path: Path | None = None, stdout_path: Path | None = None,
@@ -69,7 +70,7 @@ def run_process(cmd: Sequence[str], *, stdin_path: Path | None = None, stdout_pa
         if stdin_path:
             in_file.close()
     return ProcResult(info["seconds"], info["peak_kb"] / 1024, info["returncode"], stdout, stderr,
-                      info.get("cpu_seconds", 0.0), info.get("written_bytes", 0))
+                      info.get("cpu_seconds", 0.0), info.get("written_bytes", 0), info.get("dirtied_bytes", 0))
 
 
 def run_json(cmd: Sequence[str], **kwargs) -> tuple[dict, ProcResult]:

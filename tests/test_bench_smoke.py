@@ -59,6 +59,20 @@ def test_process_peak_memory_is_the_childs_own():
     assert big.peak_mb > small.peak_mb + 150
 
 
+@pytest.mark.skipif(not Path("/proc/self/io").exists(), reason="Linux's per-process I/O counters")
+def test_bytes_written_are_what_the_child_wrote_not_the_folios_it_dirtied(tmp_path):
+    import measure
+
+    target = tmp_path / "out.bin"
+    # 100 scattered 8 KB writes into a 64 MB file read first: whole large folios get dirtied.
+    code = (f"import os; f = open({str(target)!r}, 'wb+'); f.truncate(64 << 20); f.read();"
+            " [os.pwrite(f.fileno(), b'x' * 8192, i * 655360) for i in range(100)]; f.close()")
+    r = measure.run_process([sys.executable, "-c", code])
+    assert r.returncode == 0
+    assert 100 * 8192 <= r.written_bytes < 100 * 8192 + 64 * 1024  # the pages, plus a little stdout/pyc
+    assert r.dirtied_bytes >= 0  # the kernel's figure is kept beside it
+
+
 def test_harness_runs_at_a_tiny_size(tmp_path):
     import run
 

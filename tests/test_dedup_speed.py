@@ -4,6 +4,8 @@ old papers unfound; scores on code-point strings equal scores on word lists."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import pytest
 
 from papertriage import dedup
@@ -44,7 +46,7 @@ def test_an_identical_record_goes_where_its_twin_went():
 
 def test_a_kept_fingerprint_is_the_fresh_one_and_few_are_kept(monkeypatch):
     monkeypatch.setattr(dedup, "RECENT_FINGERPRINTS", 2)
-    monkeypatch.setattr(dedup, "_recent", {})
+    monkeypatch.setattr(dedup, "_recent", OrderedDict())
     other = ("Kolmogorov-Arnold Transformer", "We replace the MLP layers of transformers with KAN layers.")
     for record in (KAN, LLANA, other, LLANA):
         kept = dedup.recent_fingerprint(*record)
@@ -65,3 +67,41 @@ def test_words_of_unicode_text_are_the_word_regex_over_the_case_folded_text(text
     visible = re.sub("[\u00ad\u200b\u200c\u200d\u2060\ufeff]", "", text)
     expected = re.findall(r"[^\W_]+", unicodedata.normalize("NFKC", visible).casefold())
     assert dedup.words(text) == expected
+
+
+def test_sentence_cuts_found_in_the_class_copy_are_the_regex_cuts():
+    import random
+    import re
+
+    rng = random.Random(16)
+    alphabet = "ab. !?\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f,;x1"
+    for _ in range(500):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 60)))
+        expected = [m.span(1) for m in re.finditer(r"[.!?](\s+)", text)]
+        marks = text.encode().translate(dedup._ASCII_MARKS)
+        assert [m.span(1) for m in dedup._SENTENCE_CUT_MARKS.finditer(marks)] == expected, repr(text)
+
+
+def test_a_kept_abstract_encoding_is_the_fresh_one_and_few_are_kept(monkeypatch):
+    monkeypatch.setattr(dedup, "RECENT_FINGERPRINTS", 2)
+    monkeypatch.setattr(dedup, "_codes_kept", OrderedDict())
+    retitled = ("KANs: Kolmogorov-Arnold Networks", KAN[1])
+    other = ("Kolmogorov-Arnold Transformer", "We replace the MLP layers of transformers with KAN layers.")
+    for record in (KAN, LLANA, retitled, other, LLANA):
+        kept = dedup.fingerprint(*record).abstract_codes
+        assert kept is not None and kept == dedup._encode(
+            [w.encode() for w in dedup.fingerprint(*record).abstract_words])
+    assert list(dedup._codes_kept) == [dedup.fingerprint(*other)._abstract, dedup.fingerprint(*LLANA)._abstract]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_clustering_leaves_the_garbage_collector_as_it_found_it(enabled):
+    import gc
+
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        assert dedup.cluster([KAN, LLANA, KAN]) == [0, 1, 0]
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()

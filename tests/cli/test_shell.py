@@ -126,6 +126,53 @@ def test_a_plain_ingest_starts_without_typer_and_says_the_same(tmp_path, args):
     assert quick.stderr.strip().splitlines()[:-1] == typer_run.stderr.strip().splitlines()
 
 
+_ALREADY_IN_RUN = ("import sys\nfrom papertriage.cli import main, _run\n"
+                   "args = sys.argv[2:]\n"
+                   "try:\n    sys.exit(_run(args)) if sys.argv[1] == 'typer' else main(args)\nexcept SystemExit as e:\n"
+                   "    print(sorted(m for m in ('papertriage.model', 'papertriage.dedup', 'papertriage.parse')"
+                   " if m in sys.modules), file=sys.stderr)\n"
+                   "    raise\n")
+
+
+@pytest.mark.parametrize("names, quiet", [
+    (["000_2967eebb8705e551.txt", "001_01088ffb7e7fac53.txt"], False),
+    (["003_2565c5b66cf8255e.txt"], True),
+    (["000_2967eebb8705e551.txt", "000_2967eebb8705e551.txt"], False),
+], ids=["two files", "quiet", "one file twice"])
+def test_an_ingest_of_dumps_already_in_says_so_before_loading_the_ingest_machinery(seeded, tmp_path, names, quiet):
+    """Issue 16 (ingest start-up): dumps whose content the library holds are
+    recognised by their hash before the parsers, dedup and the papers are
+    imported; what the user reads is the Typer command's, word for word, and
+    the library is unchanged."""
+    before = Path(seeded.path).read_bytes()
+    runs = {}
+    for way in ("quick", "typer"):
+        args = ["--library", seeded.path, "ingest", *(["-q"] if quiet else []), *(str(SEEDS / n) for n in names)]
+        runs[way] = subprocess.run([sys.executable, "-c", _ALREADY_IN_RUN, way, *args], env=_env(tmp_path),
+                                   capture_output=True, text=True)
+    quick, typer_run = runs["quick"], runs["typer"]
+    assert quick.returncode == typer_run.returncode == 0
+    assert quick.stdout == typer_run.stdout
+    assert quick.stdout.count("skipped (already ingested)") == (0 if quiet else len(names))
+    assert quick.stderr.strip() == "[]"  # neither the model, dedup nor a parser was imported
+    assert quick.stderr.strip().splitlines()[:-1] == typer_run.stderr.strip().splitlines()[:-1] == []
+    assert Path(seeded.path).read_bytes() == before
+
+
+def test_a_new_dump_among_dumps_already_in_is_ingested_as_ever(seeded, tmp_path):
+    new = tmp_path / "new.txt"
+    text = (SEEDS / "000_2967eebb8705e551.txt").read_text(encoding="utf-8")
+    new.write_text(text.replace("Kolmogorov", "Kolmogoroff", 1), encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "papertriage", "--library", seeded.path, "ingest",
+                        str(SEEDS / "000_2967eebb8705e551.txt"), str(new)],
+                       env=_env(tmp_path), capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].endswith("000_2967eebb8705e551.txt: skipped (already ingested)")
+    assert "new.txt: " in lines[1] and "skipped" not in lines[1]
+    assert lines[-1].startswith("2 files: ") and "1 skipped" in lines[-1]
+
+
 @pytest.mark.parametrize("args", [
     ["ingest", "--explain", "x"], ["ingest", "--help"], ["ingest"], ["ingest", "-q", "-q", "x"],
     ["--library", "a", "--library", "b", "ingest", "x"], ["list", "ingest"], ["ingest", "--", "-x"],

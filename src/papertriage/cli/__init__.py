@@ -10,11 +10,14 @@ one is imported and built.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Callable
 
 from ..errors import ExitCode, PapertriageError
 
+TYPE_CHECKING = False  # as typing's, without importing typing on an ingest's start-up (issue 16)
+
 if TYPE_CHECKING:
+    from typing import Callable
+
     import typer
 
 __all__ = ["app", "main"]

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from typing import Any
 
 from ..errors import StoreError, UserError
 from ..render.safe import counted, terminal_safe
+
+TYPE_CHECKING = False  # as typing's, without importing typing on an ingest's start-up (issue 16)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def err(message: str) -> None:
@@ -100,6 +103,18 @@ def run_ingest(lib: Any, paths: list[str], page_date: list[str] | None, quiet: b
     if report.errors:
         # Each bad file was reported as it was met, and the others went in.
         raise UserError(f"{len(report.errors)} files not ingested", reported=True)
+
+
+def print_all_skipped(names: list[str], quiet: bool) -> None:
+    """What ``run_ingest`` prints when every dump (at most 20 of them) was in already."""
+    if quiet:
+        return
+    from ..render.safe import one_line
+
+    for name in names:
+        print(f"{one_line(name)}: skipped (already ingested)")
+    print(f"{counted(len(names), 'file')}: {counted(0, 'record')}, {counted(0, 'new paper')}, "
+          f"0 merged into known ones, {len(names)} skipped, {counted(0, 'error')}")
 
 
 def _print_file(f, one_line) -> None:

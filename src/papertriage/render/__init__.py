@@ -7,11 +7,14 @@ maps names to modules and imports them only when used, so start-up stays fast.
 from __future__ import annotations
 
 import importlib
-from typing import IO, TYPE_CHECKING, Iterable
 
 from ..errors import UserError
 
+TYPE_CHECKING = False  # as typing's, without importing typing on an ingest's start-up (issue 16)
+
 if TYPE_CHECKING:
+    from typing import IO, Iterable
+
     from ..model import Paper
 
 # format name -> (module, function)

@@ -3,7 +3,6 @@ and to write into data exports (issue 17)."""
 
 from __future__ import annotations
 
-import dataclasses
 import re
 
 # C0/C1 controls, DEL, and the bidi/format characters that can make a terminal lie.
@@ -65,6 +64,8 @@ def data_safe_paper(paper):
             or any(_unsafe(s.title) or _unsafe(s.abstract) or _unsafe(s.published_raw) or _unsafe(s.file)
                    for s in sightings)):
         return paper
+    import dataclasses  # here: a daily ingest's start-up never needs it (issue 16)
+
     from .fields import citation_key
 
     # The key stays the one the raw title gives (it is ASCII letters and digits anyway).

@@ -17,27 +17,43 @@ One module per concern, each a class over the shared ``Connection``:
 - ``sources.py``: arXiv ids, author names and links from API dumps;
 - ``indexes.py``: derived indexes kept in step, or rebuilt after a bulk load;
 - ``vocab.py``: the vocabulary for typo correction and ``similar``;
-- ``schema.py``, ``migrations.py``: the schema and its ordered migrations.
+- ``schema.py``, ``migrations.py``: the schema and its ordered migrations;
+- ``library.py``: ``Library``, all of them put together.
 
 The store takes objects, phrases no messages for the user (beyond saying
 what went wrong with the file) and decides no business rules: ``core`` does.
 A new concern gets a new module and a new base class of ``Library``.
+
+The names below are imported on first use (issue 16, start-up): a command
+that needs one concern (``dumps.Dumps``: is this file in already?) does not
+pay for the papers, the model and its dataclasses.
 """
 
 from __future__ import annotations
 
-from .connection import Connection, now
-from .decisions import Decisions
-from .dumps import Dumps
-from .names import Names
-from .papers import Papers
-from .selection import Ranking, Selection
-from .sources import Sources
-from .vocab import Vocabulary
-from .writer import IngestReads, PaperWriter
+TYPE_CHECKING = False  # as typing's, without importing typing on an ingest's start-up (issue 16)
+
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from .connection import now
+    from .library import Library
+    from .selection import Ranking, Selection
+    from .writer import PaperWriter
 
 __all__ = ["Library", "PaperWriter", "Ranking", "Selection", "now"]
 
+_LAZY = {"Library": "library", "PaperWriter": "writer", "Ranking": "selection", "Selection": "selection",
+         "now": "connection"}
 
-class Library(Papers, Dumps, IngestReads, Decisions, Vocabulary, Names, Sources, Connection):
-    """An open papertriage library. ``Library(":memory:")`` works for tests."""
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:  # a submodule (``from ..store import indexes``) is imported by the import system
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

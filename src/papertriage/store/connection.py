@@ -15,12 +15,15 @@ import os
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Sequence
 from urllib.parse import quote
 
 from ..errors import StoreError
 from .failures import APPLICATION_ID, explain
 from .migrations import MIGRATIONS
+
+TYPE_CHECKING = False  # as typing's, without importing typing on an ingest's start-up (issue 16)
+if TYPE_CHECKING:
+    from typing import Any, Iterator, Sequence
 
 BUSY_TIMEOUT_MS = 60_000
 # A new library's page size (issue 16, size). Papers' rows of 1.5-2 KB left a fifth of each

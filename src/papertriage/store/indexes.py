@@ -25,9 +25,12 @@ from __future__ import annotations
 import os
 import sqlite3
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Callable, Iterator
+
+TYPE_CHECKING = False  # as typing's, without importing typing on an ingest's start-up (issue 16)
 
 if TYPE_CHECKING:
+    from typing import Callable, Iterator
+
     from .connection import Connection
 
 
