@@ -38,7 +38,7 @@ def _state(lib: Library) -> dict:
     return {
         "papers": papers,
         "stats": lib.stats(),
-        "vocab": db.execute("SELECT word, docs, bucket FROM vocab ORDER BY word").fetchall(),
+        "vocab": sorted(lib.vocabulary_counts().items()),  # pending changes added (m020)
         "search": {q: [p.id for p in search(lib, q, limit=20).papers] for q in QUERIES},
         "pending": indexes.pending(lib),
         "titles_stem": _stem_terms(lib),

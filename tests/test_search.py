@@ -12,6 +12,8 @@ from papertriage.core.select import count_papers, select_papers
 from papertriage.errors import QuerySyntaxError, UserError
 from papertriage.words import fts_words
 
+from conftest import SEEDS
+
 TRENDING_HEAD = "Get trending papers in your email inbox once a day!\nGet trending papers in your email inbox!\n"
 # Two papers: one with a typo in its text ("transfomer"), one with words no other paper has.
 TYPO_DUMP = TRENDING_HEAD + (
@@ -290,7 +292,7 @@ def test_each_filter_selects_exactly_the_papers_it_describes(triaged, query, hol
 
 def _vocab(lib):
     """The vocabulary as search sees it: words of two or more papers."""
-    return dict(lib.execute("SELECT word, docs FROM vocab WHERE docs >= 2"))
+    return {word: docs for word, docs in lib.vocabulary_counts().items() if docs >= 2}
 
 
 def test_ingest_keeps_the_vocabulary_exactly_in_step(seeded, tmp_path):
@@ -327,10 +329,54 @@ def test_vocabulary_follows_texts_replaced_several_times_in_one_batch(tmp_path):
     assert [f.merged for f in report.files] == [0, 1, 1], "the quokka paper merged into twice"
     (quokka,) = [p for p in select_papers(lib) if p.title == title]
     assert quokka.abstract == versions[-1]
-    kept = dict(lib.execute("SELECT word, docs FROM vocab"))
+    kept = lib.vocabulary_counts()
     assert kept["quokka"] == 1 and kept["models"] == 1 and kept["unrelated"] == 3
     lib.rebuild_vocabulary()
-    assert dict(lib.execute("SELECT word, docs FROM vocab")) == kept
+    assert lib.vocabulary_counts() == kept
+    lib.close()
+
+
+def test_an_ingests_words_wait_as_pending_counts_that_search_sees_at_once_and_folding_changes_nothing(
+        seeded, tmp_path):
+    """Issue 16: an ingest adds its words to the vocabulary's small pending table
+    (a day into a big library no longer rewrites most of the vocabulary's pages);
+    typo correction and `similar` count them at once, and folding them into
+    the vocabulary changes no count and no answer."""
+    from papertriage.core.ingest import ingest
+    from papertriage.core.search import best_correction
+    from papertriage.store import vocab
+
+    (tmp_path / "typo.txt").write_text(TYPO_DUMP)
+    ingest(seeded, [str(tmp_path / "typo.txt")])
+    assert seeded.execute("SELECT count(*) FROM vocab_pending").fetchone()[0] > 0
+    typos = ["kolmogorv", "tabulr", "transfromer", "netwroks", "difusion", "langauge", "quantizaton"]
+    counts, answers = seeded.vocabulary_counts(), {t: best_correction(seeded, t) for t in typos}
+    assert answers["kolmogorv"] == "kolmogorov"
+    kan = next(p for p in select_papers(seeded, "title:kan title:kolmogorov"))
+    alike = [p.id for p in similar(seeded, kan.id[:6], limit=5)[2]]
+    with seeded.transaction() as db:
+        vocab.fold(db)
+    assert seeded.execute("SELECT count(*) FROM vocab_pending").fetchone()[0] == 0
+    assert seeded.vocabulary_counts() == counts
+    assert {t: best_correction(seeded, t) for t in typos} == answers
+    assert [p.id for p in similar(seeded, kan.id[:6], limit=5)[2]] == alike
+    seeded.rebuild_vocabulary()
+    assert seeded.vocabulary_counts() == counts
+
+
+def test_pending_vocabulary_is_folded_in_once_it_grows_past_its_limit(tmp_path, monkeypatch):
+    from papertriage.core.ingest import ingest
+    from papertriage.store import Library, vocab
+
+    monkeypatch.setattr(vocab, "FOLD_AT", 50)
+    lib = Library(tmp_path / "library.db")
+    ingest(lib, [str(SEEDS / "000_2967eebb8705e551.txt")])
+    assert lib.execute("SELECT count(*) FROM vocab_pending").fetchone()[0] == 0  # folded by the ingest itself
+    assert lib.execute("SELECT count(*) FROM vocab").fetchone()[0] > 50
+    ingest(lib, [str(SEEDS / "001_01088ffb7e7fac53.txt")])
+    counts = lib.vocabulary_counts()
+    lib.rebuild_vocabulary()
+    assert lib.vocabulary_counts() == counts
     lib.close()
 
 

@@ -100,7 +100,7 @@ def test_parentheses_group(real, left, right, rest):
 
 
 def _vocabulary(lib) -> dict[str, int]:
-    return dict(lib.db.execute("SELECT word, docs FROM vocab").fetchall())
+    return lib.vocabulary_counts()
 
 
 def _nearest(vocab: dict[str, int], typed: str) -> str | None:

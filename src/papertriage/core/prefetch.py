@@ -25,7 +25,13 @@ if TYPE_CHECKING:
 
     from .ingest import DumpSource
 
-WINDOW = 8  # files prepared ahead: bounds the memory the helper's results take
+WINDOW = 8  # files prepared ahead at least
+# ... and up to this many bytes of dumps: about one ingest batch (ingest.BATCH_SIGHTINGS
+# sightings of ~1,400 bytes), so the helper prepares the next batch while this process
+# writes the current one. With 8 files it sat idle during every write and this process
+# waited on it for every batch's parse: the two took turns instead of overlapping
+# (issue 16, 100k: ~25 s of the helper's work on the critical path).
+WINDOW_BYTES = 28 * 1024 * 1024
 MIN_FILES = 8
 
 
@@ -62,6 +68,13 @@ def prepare(source: "DumpSource", page_date: dt.date | None, max_bytes: int) -> 
         return None
 
 
+def _size(source: "DumpSource") -> int:
+    try:
+        return source.path.stat().st_size if source.path is not None else 0
+    except OSError:
+        return 0
+
+
 def _die_with_parent() -> None:
     """The helper ends when the ingest does, even one killed with SIGKILL (issue 17:
     the fault campaign found helpers of killed ingests left waiting forever)."""
@@ -88,13 +101,18 @@ def prepared_in_order(sources: list["DumpSource"], page_date: dt.date | None,
         return
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
                              initializer=_die_with_parent) as pool:
-        ahead: deque[Future] = deque()
+        ahead: deque[tuple[Future, int]] = deque()
         position = 0
+        pending_bytes = 0  # of the files submitted and not yet taken
         for _ in sources:
-            while position < len(sources) and len(ahead) < WINDOW:
-                ahead.append(pool.submit(prepare, sources[position], page_date, max_bytes))
+            while position < len(sources) and (len(ahead) < WINDOW or pending_bytes < WINDOW_BYTES):
+                size = _size(sources[position])
+                ahead.append((pool.submit(prepare, sources[position], page_date, max_bytes), size))
+                pending_bytes += size
                 position += 1
+            future, size = ahead.popleft()
+            pending_bytes -= size
             try:
-                yield ahead.popleft().result()
+                yield future.result()
             except Exception:  # noqa: BLE001 - a helper that died: the ordinary path
                 yield None

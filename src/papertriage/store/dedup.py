@@ -301,9 +301,8 @@ def set_rule(lib: "Library", ids: Sequence[int], rule: str, scores: str | None =
 
 def forget_words(lib: "Library", words: Iterable[str]) -> None:
     """The vocabulary loses one paper holding each word (a paper merged away)."""
-    words = list(words)
-    lib.db.executemany("UPDATE vocab SET docs = docs - 1 WHERE word = ?", [(w,) for w in words])
-    # Only the words just lowered can have reached 0: no scan of the whole vocabulary (issue 16).
-    for start in range(0, len(words), 500):
-        chunk = words[start:start + 500]
-        lib.execute(f"DELETE FROM vocab WHERE docs <= 0 AND word IN ({','.join('?' * len(chunk))})", chunk)
+    from collections import Counter
+
+    from . import vocab
+
+    vocab.add(lib.db, {w: -n for w, n in Counter(words).items()})

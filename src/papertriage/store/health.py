@@ -77,7 +77,7 @@ def vocabulary_in_step(db: sqlite3.Connection) -> list[str]:
     try:
         want = ((t, d) for t, d in db.execute("SELECT term, doc FROM temp.check_fts_terms ORDER BY term")
                 if is_vocabulary_word(t))
-        have = db.execute("SELECT word, docs FROM vocab ORDER BY word")
+        have = vocab.counts(db)
         wrong = list(_differences(want, have))
     finally:
         db.execute("DROP TABLE IF EXISTS temp.check_fts_terms")

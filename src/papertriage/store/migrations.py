@@ -409,9 +409,24 @@ CREATE TABLE interest_idf (
 """)
 
 
+def m020_vocab_pending(db: sqlite3.Connection) -> None:
+    """Vocabulary changes wait in a small table of the same shape before they are
+    folded into ``vocab`` (issue 16: a day's 5,000 words rewrote most pages of a
+    large vocabulary and its bucket index; see ``store/vocab.py``). Empty here:
+    an existing library's counts are all in ``vocab``."""
+    _run_script(db, """
+CREATE TABLE vocab_pending (
+    word   TEXT PRIMARY KEY,
+    docs   INTEGER NOT NULL,   -- papers more (or fewer, when negative) than vocab.docs says
+    bucket INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX vocab_pending_bucket ON vocab_pending(bucket, word, docs);
+""")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial, m002_search, m004_fixed_names, m004_sources, m005_dedup_review, m006_triage,
     m007_search_stems, m009_ingest_paths, m009_pending_deletes, m010_forget, m010_dump_dates,
     m011_triage_resume, m011_interest_features, m014_dedup_keys_paper, m018_sighting_text,
-    m019_interest_terms,
+    m019_interest_terms, m020_vocab_pending,
 ]
