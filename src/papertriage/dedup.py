@@ -73,12 +73,9 @@ SENTENCE_KEY_CHARS = 160  # ten words fit; normalising the rest would be wasted
 # ("in this paper we propose a novel framework for ..."): it is not followed.
 MAX_PAPERS_PER_KEY = 50
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-# The same cuts, found faster (no look-behind at every position): the cut is group 1.
-_SENTENCE_CUT = re.compile(r"[.!?](\s+)")
-# The same cuts in ASCII text reduced to classes: "." a sentence end, " " a space (as ``\s``
-# reads it), "a" anything else; offsets are the text's.
+# ASCII text reduced to classes, to find the same cuts with bytes.find: "." a sentence end,
+# " " a space (as ``\s`` reads it), "a" anything else; offsets are the text's.
 _ASCII_MARKS = bytes(46 if chr(b) in ".!?" else 32 if b < 128 and re.match(r"\s", chr(b)) else 97 for b in range(256))
-_SENTENCE_CUT_MARKS = re.compile(rb"\.( +)")
 
 
 def _strip_latex(text: str, latex: bool | None = None) -> str:
@@ -144,6 +141,10 @@ def _stable_key(kind: str, text: str | bytes) -> int:
         start = _KIND_CRC[kind] = zlib.crc32(f"{kind}\x1f".encode())
     value = zlib.crc32(text.encode() if isinstance(text, str) else text, start)
     return value - (1 << 32) if value >= (1 << 31) else value
+
+
+# Each kind's CRC prefix (``_stable_key``), for the plain keys' inlined computation.
+_CRC_T, _CRC_T3, _CRC_S, _CRC_A0, _CRC_P = (zlib.crc32(f"{kind}\x1f".encode()) for kind in ("t", "t3", "s", "a0", "p"))
 
 
 def _plain(text: str) -> bool:
@@ -223,7 +224,7 @@ class Fingerprint:
         self.title = title if normalised else normalise(title)
         self.head = method  # the method name before a colon, normalised ("" without a colon)
         self.subtitle = subtitle
-        self.numbers = tuple(_NUMBER.findall(self.title)) + tuple(w for w in self.title.split() if w in _ROMAN)
+        self.numbers = _title_numbers(self.title)
         abstract = abstract.rstrip()
         if abstract.endswith(("...", "…")):  # a truncated card
             abstract = abstract.rstrip(".…")
@@ -280,6 +281,11 @@ class Fingerprint:
         return self._codes  # type: ignore[return-value]
 
     def keys(self) -> set[int]:
+        text = self._abstract[:ABSTRACT_SENTENCE_CHARS]
+        return self._plain_keys(text) if _plain(text) else self._keys(text)
+
+    def _keys(self, text: str) -> set[int]:
+        """``keys`` of any text (``text``: the abstract's first ABSTRACT_SENTENCE_CHARS)."""
         keys = {_stable_key("t", self.title)}
         # A typo past a word's third letter keeps this one: "effficient code" / "efficient code".
         title_words = self.title.split()
@@ -288,49 +294,67 @@ class Fingerprint:
         # The subtitle survives a renamed method: "MantisScore: X" / "VideoScore: X".
         if self.subtitle.count(" ") >= 2:
             keys.add(_stable_key("s", self.subtitle))
-        text = self._abstract[:ABSTRACT_SENTENCE_CHARS]
-        # One lowered copy (bytes) serves every key of a plain abstract (see ``_plain``).
-        lowered = _lowered(text) if _plain(text) else None
         # The opening words: a card cut inside the first sentence keeps them.
-        if lowered is not None:
-            head: list[str] | list[bytes] = lowered[:ABSTRACT_HEAD_CHARS].split()
-        else:
-            opening = self._abstract[:ABSTRACT_HEAD_CHARS]
-            head = words(opening)
+        head = words(self._abstract[:ABSTRACT_HEAD_CHARS])
         if len(self._abstract) > ABSTRACT_HEAD_CHARS and head:
             head.pop()  # the cut may have split the last word
         if len(head) >= ABSTRACT_WINDOW:
-            keys.add(_stable_key("a0", _joined(head[:ABSTRACT_WINDOW])))
+            keys.add(_stable_key("a0", " ".join(head[:ABSTRACT_WINDOW])))
         # Opening words of each early sentence, wherever it stands: survives a
         # sentence or a project URL put in front, and a revised first sentence.
-        for opening_words in self._sentence_openings(text, lowered):
+        for sentence in _SENTENCE_END.split(text, ABSTRACT_SENTENCES)[:ABSTRACT_SENTENCES]:
+            opening_words = words(sentence[:SENTENCE_KEY_CHARS])[:SENTENCE_KEY_WORDS]
             if len(opening_words) == SENTENCE_KEY_WORDS:
-                keys.add(_stable_key("p", _joined(opening_words)))
+                keys.add(_stable_key("p", " ".join(opening_words)))
         return keys
 
-    @staticmethod
-    def _sentence_openings(text: str, lowered: bytes | None) -> list[list[str]] | list[list[bytes]]:
-        if lowered is None:
-            sentences = _SENTENCE_END.split(text, ABSTRACT_SENTENCES)
-            return [words(sentence[:SENTENCE_KEY_CHARS])[:SENTENCE_KEY_WORDS]
-                    for sentence in sentences[:ABSTRACT_SENTENCES]]
-        # Each sentence's words are a slice of the lowered copy
-        # (the same spans ``_SENTENCE_END.split`` would cut), found in a copy where each
-        # character is its class: the regex then scans for one byte (3x faster, issue 16).
-        openings = []
-        start = 0
-        for cut in _SENTENCE_CUT_MARKS.finditer(text.encode().translate(_ASCII_MARKS)):
-            end = min(cut.start(1), start + SENTENCE_KEY_CHARS)
-            openings.append(lowered[start:end].split(None, SENTENCE_KEY_WORDS)[:SENTENCE_KEY_WORDS])
-            if len(openings) == ABSTRACT_SENTENCES:
-                return openings
-            start = cut.end()
-        openings.append(lowered[start:start + SENTENCE_KEY_CHARS].split(None, SENTENCE_KEY_WORDS)[:SENTENCE_KEY_WORDS])
-        return openings
-
-
-def _joined(words: list[str] | list[bytes]) -> str | bytes:
-    return b" ".join(words) if words and isinstance(words[0], bytes) else " ".join(words)  # type: ignore[arg-type]
+    def _plain_keys(self, text: str) -> set[int]:
+        """``_keys`` of a plain text (``_plain``): the same keys (tested), each CRC
+        continued from its kind's, every span a slice of one lowered copy (bytes),
+        sentence cuts found with bytes.find, no function call a key (issue 16: about
+        30 us a sighting before, most of it the sentence regex scanning the text)."""
+        crc32 = zlib.crc32
+        title = self.title
+        value = crc32(title.encode(), _CRC_T)
+        keys = {value - 4294967296 if value >= 2147483648 else value}
+        title_words = title.split()
+        if len(title_words) >= 3:
+            value = crc32(" ".join([w[:3] for w in title_words]).encode(), _CRC_T3)
+            keys.add(value - 4294967296 if value >= 2147483648 else value)
+        subtitle = self.subtitle
+        if subtitle.count(" ") >= 2:
+            value = crc32(subtitle.encode(), _CRC_S)
+            keys.add(value - 4294967296 if value >= 2147483648 else value)
+        raw = text.encode()
+        lowered = raw.translate(_ASCII_LOWER_BYTES)
+        head = lowered[:ABSTRACT_HEAD_CHARS].split()
+        if len(self._abstract) > ABSTRACT_HEAD_CHARS and head:
+            head.pop()  # the cut may have split the last word
+        if len(head) >= ABSTRACT_WINDOW:
+            value = crc32(b" ".join(head[:ABSTRACT_WINDOW]), _CRC_A0)
+            keys.add(value - 4294967296 if value >= 2147483648 else value)
+        # Sentence cuts (``_SENTENCE_END``: spaces after a sentence end) found with
+        # bytes.find in a copy where each character is its class.
+        marks = raw.translate(_ASCII_MARKS)
+        start = sentences = 0
+        end = marks.find(b". ")
+        while end >= 0:
+            opening = lowered[start:min(end + 1, start + SENTENCE_KEY_CHARS)].split(None, SENTENCE_KEY_WORDS)
+            if len(opening) >= SENTENCE_KEY_WORDS:
+                value = crc32(b" ".join(opening[:SENTENCE_KEY_WORDS]), _CRC_P)
+                keys.add(value - 4294967296 if value >= 2147483648 else value)
+            sentences += 1
+            if sentences == ABSTRACT_SENTENCES:
+                return keys
+            start = end + 2
+            while marks[start:start + 1] == b" ":
+                start += 1
+            end = marks.find(b". ", start)
+        opening = lowered[start:start + SENTENCE_KEY_CHARS].split(None, SENTENCE_KEY_WORDS)
+        if len(opening) >= SENTENCE_KEY_WORDS:
+            value = crc32(b" ".join(opening[:SENTENCE_KEY_WORDS]), _CRC_P)
+            keys.add(value - 4294967296 if value >= 2147483648 else value)
+        return keys
 
 
 def fingerprint(title: str, abstract: str) -> Fingerprint:
@@ -630,7 +654,11 @@ def _parts_of(title: str) -> _TitleParts:
 
 
 def _title_numbers(text: str) -> tuple[str, ...]:
-    return tuple(_NUMBER.findall(text)) + tuple(w for w in text.split() if w in _ROMAN)
+    numbers = tuple(_NUMBER.findall(text))
+    split = text.split()
+    if _ROMAN.isdisjoint(split):  # the common case, in one C call
+        return numbers
+    return numbers + tuple(w for w in split if w in _ROMAN)
 
 
 def _numbers_only_in_subtitle(a: Fingerprint, b: Fingerprint) -> bool:
