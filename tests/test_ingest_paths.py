@@ -12,6 +12,7 @@ import pytest
 
 import corpus
 from papertriage.core import ingest as ingest_mod
+from papertriage.core import prefetch
 from papertriage.core.search import search
 from papertriage.core.select import select_papers
 from papertriage.render.jsonfmt import render_json
@@ -89,7 +90,7 @@ def test_a_bulk_ingest_killed_before_its_rebuild_loses_nothing(tmp_path, dumps, 
 
     reference = _state(_ingest(tmp_path / "a.db", dumps, bulk=False))
 
-    def killed(library):
+    def killed(library, *args):
         raise KeyboardInterrupt
 
     with monkeypatch.context() as m:
@@ -115,7 +116,7 @@ def test_a_killed_bulk_ingest_then_the_same_ingest_gives_the_same_library(tmp_pa
     reference = _state(_ingest(tmp_path / "a.db", dumps, bulk=False))
     half = len(dumps) // 2
 
-    def killed(library):
+    def killed(library, *args):
         raise KeyboardInterrupt
 
     lib = Library(tmp_path / "b.db")
@@ -137,3 +138,22 @@ def test_the_path_is_chosen_from_the_sizes(tmp_path, dumps, monkeypatch):
     day = min(dumps, key=lambda d: d.path.stat().st_size)
     assert not ingest_mod.use_bulk(lib, [day])  # a day's dump into a full library
     assert indexes.pending(lib) == {}
+
+
+@pytest.mark.parametrize("aside", [0, 7, 10_000], ids=["none-aside", "some-aside", "all-aside"])
+def test_the_library_is_the_same_whoever_computed_the_titles_forms(tmp_path, dumps, monkeypatch, aside):
+    # At the end of a bulk ingest a helper process computes the compound forms of the first
+    # titles (up to ASIDE_TITLES) while this one rebuilds the full-text indexes (issue 16).
+    from papertriage.store import search_index
+
+    reference = _state(_ingest(tmp_path / "a.db", dumps, bulk=False))
+    monkeypatch.setattr(search_index, "ASIDE_TITLES", aside)
+    monkeypatch.setattr(prefetch, "MIN_FILES", 2)  # the helper process for this small corpus too
+    asked = []
+    forms_aside = prefetch.forms_aside
+    monkeypatch.setattr(prefetch, "forms_aside", lambda titles: asked.append(len(titles)) or forms_aside(titles))
+    lib = _ingest(tmp_path / "b.db", dumps, bulk=True)
+    assert asked == ([min(aside, len(reference["papers"]))] if aside else [])
+    assert _state(lib) == reference  # titles_stem among the rest; the helper's ids too
+    assert lib.db.execute("SELECT count(*) FROM stem_forms").fetchone() == \
+        Library(tmp_path / "a.db").db.execute("SELECT count(*) FROM stem_forms").fetchone()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import itertools
 import os
 import re
 import sys
@@ -309,6 +310,12 @@ def _candidate_id(fp: "dedup.Fingerprint", attempt: int) -> str:
     return hashlib.sha1(basis.encode()).hexdigest()[:ID_LENGTH]
 
 
+def first_candidate_id(fp: "dedup.Fingerprint") -> str:
+    """The id a paper with this text asks for first: the helper process computes it
+    for every sighting (issue 16), this process only for papers whose text changed."""
+    return _candidate_id(fp, 0)
+
+
 @dataclass(slots=True)
 class VocabularyChanges:
     """Papers whose words the search vocabulary must learn, gathered over a
@@ -333,13 +340,14 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
                     vocabulary: VocabularyChanges | None = None, *,
                     prints: list[dedup.Fingerprint] | None = None,
                     keysets: list[set[int]] | None = None, contents: list[int] | None = None,
-                    thresholds: dedup.Thresholds | None = None, reborn: "Reborn | None" = None) -> tuple[int, int]:
+                    thresholds: dedup.Thresholds | None = None, reborn: "Reborn | None" = None,
+                    ids: list[str] | None = None) -> tuple[int, int]:
     """Dedupe one file's sightings against the library and write the result.
 
     Must run inside a transaction. Returns (new papers, sightings merged into
     papers already known or seen earlier in the file). ``prints``/``keysets``:
     the sightings' fingerprints and keys, when computed elsewhere (``prefetch``), and
-    ``contents`` their content keys.
+    ``contents`` their content keys, ``ids`` the id each would give a paper it starts.
     ``reborn``: the dump was forgotten, its papers come back as they were (``core/forget.py``).
     """
     from .. import dedup
@@ -367,14 +375,16 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
     decisions: list[dedup.Decision | None] = []  # the rule that placed it (None: a new paper)
     near: list[tuple[int, int, dedup.Decision]] = []  # pairs compared and kept apart, close enough to list
     new_keys: list[tuple[int, int]] = []
+    founders: list[tuple[str, str, str] | None] = []  # of each new paper: its first text and that text's id
     merged = 0
-    for s, fp, keys, content in zip(sightings, prints, keysets, contents):
+    for at, (s, fp, keys, content) in enumerate(zip(sightings, prints, keysets, contents)):
         # New papers get negative handles until inserted.
         placed = matcher.place(s.title, s.abstract, -(len(new_handles) + 1), fp, keys, content)
         handle = placed.handle
         if placed.new:
             states[handle] = _new_record(s, dump_id, seen_on, matcher.papers[handle])
             new_handles.append(handle)
+            founders.append((s.title, s.abstract, ids[at]) if ids is not None else None)
         else:
             states[handle].absorb(s, dump_id, seen_on)
             merged += 1
@@ -384,7 +394,7 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
         near.extend((other, handle, d) for other, d in placed.apart)
 
     writer = PaperWriter(library)
-    _assign_ids(library, [states[h] for h in new_handles])
+    _assign_ids(library, [states[h] for h in new_handles], founders)
     added = now()
     pk_of: dict[int, int] = {}
     next_pk = writer.next_pk()
@@ -423,8 +433,17 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
     return len(new_handles), merged
 
 
-def _assign_ids(library: Library, new_states: list[_PaperRecord]) -> None:
-    wanted = {id(s): _candidate_id(s.text.fingerprint(), 0) for s in new_states}
+def _assign_ids(library: Library, new_states: list[_PaperRecord],
+                founders: Sequence[tuple[str, str, str] | None] = ()) -> None:
+    """``founders``: of each new paper, the text it started with and that text's first
+    candidate id, when computed already (the helper process); used while the paper
+    still has that text."""
+    wanted = {}
+    for state, founder in itertools.zip_longest(new_states, founders):
+        if founder is not None and founder[0] == state.text.title and founder[1] == state.text.abstract:
+            wanted[id(state)] = founder[2]
+        else:
+            wanted[id(state)] = first_candidate_id(state.text.fingerprint())
     taken = library.ids_taken(wanted.values())
     used: set[str] = set()
     for state in new_states:
@@ -552,6 +571,7 @@ def _write_parsed(library: Library, parsed: _Parsed, vocabulary: VocabularyChang
                     prints=prepared.prints[part] if prepared else None,
                     keysets=prepared.keysets[part] if prepared else None,
                     contents=prepared.contents[part] if prepared else None,
+                    ids=prepared.ids[part] if prepared and prepared.ids is not None else None,
                     thresholds=thresholds, reborn=reborn)
                 counts = [counts[0] + new, counts[1] + merged]
             report.new, report.merged = counts
@@ -701,7 +721,7 @@ def ingest_sources(library: Library, sources: list[DumpSource], *, page_date: dt
                     on_file(file_report, done, len(sources))
     if bulk and not report.stopped:
         if wrote:
-            indexes.rebuild_pending(library)
+            indexes.rebuild_pending(library, prefetch.forms_aside if len(sources) >= prefetch.MIN_FILES else None)
         else:
             indexes.clear_pending(library)
     if report.stopped:

@@ -17,7 +17,7 @@ import datetime as dt
 import hashlib
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generator
+from typing import TYPE_CHECKING, Callable, Generator
 
 if TYPE_CHECKING:
     from .. import dedup, parse
@@ -45,12 +45,14 @@ class Prepared:
     prints: list[dedup.Fingerprint]
     keysets: list[set[int]]
     contents: list[int]  # content keys (``Fingerprint.content_key``), what a user's merge or split pins
+    ids: list[str] | None = None  # the id each would give a paper it starts (``ingest.first_candidate_id``)
 
 
 def prepare(source: "DumpSource", page_date: dt.date | None, max_bytes: int) -> Prepared | None:
     """What ``ingest_one`` computes before it touches the library; None when
     anything goes wrong (the ordinary path then reports it)."""
     from .. import dedup, parse
+    from .ingest import first_candidate_id
 
     try:
         if source.path is None:
@@ -63,7 +65,7 @@ def prepare(source: "DumpSource", page_date: dt.date | None, max_bytes: int) -> 
                                    saved_year=saved_on.year, saved_on=saved_on)
         prints = [dedup.fingerprint(s.title, s.abstract) for s in result.sightings]
         return Prepared(hashlib.sha256(data).hexdigest(), saved_on, result, prints, [fp.keys() for fp in prints],
-                        [fp.content_key() for fp in prints])
+                        [fp.content_key() for fp in prints], [first_candidate_id(fp) for fp in prints])
     except Exception:  # noqa: BLE001 - reported by the ordinary path, which redoes the work
         return None
 
@@ -73,6 +75,33 @@ def _size(source: "DumpSource") -> int:
         return source.path.stat().st_size if source.path is not None else 0
     except OSError:
         return 0
+
+
+def forms_aside(titles: list[str]) -> Callable[[], list[str]]:
+    """``search_index.forms_of(titles)`` started in a forked helper; returns a
+    function that waits for it (computed here when there is no ``fork``, or
+    the helper fails). For ``indexes.rebuild_pending`` at the end of a bulk
+    ingest: this process rebuilds the full-text indexes meanwhile (issue 16)."""
+    import multiprocessing
+
+    from ..store import search_index
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return lambda: search_index.forms_of(titles)
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_die_with_parent)
+    future = pool.submit(search_index.forms_of, titles)
+
+    def result() -> list[str]:
+        try:
+            return future.result()
+        except Exception:  # noqa: BLE001 - a helper that died: compute here
+            return search_index.forms_of(titles)
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+    return result
 
 
 def _die_with_parent() -> None:

@@ -120,8 +120,35 @@ def holds(db: sqlite3.Connection, word: str) -> bool:
                       ('"' + word.replace('"', '""') + '"',)).fetchone() is not None
 
 
-def rebuild(db: sqlite3.Connection) -> None:
-    """Index every paper again from ``papers`` (one pass; never at query time)."""
+ASIDE_TITLES = 200_000  # at most, whose forms another process computes (memory: ~40 MB)
+
+
+def first_titles(db: sqlite3.Connection) -> list[tuple[int, str]]:
+    """(pk, title) of the first ASIDE_TITLES papers, in pk order: what ``rebuild`` indexes first."""
+    return db.execute("SELECT pk, title FROM papers ORDER BY pk LIMIT ?", (ASIDE_TITLES,)).fetchall()
+
+
+def forms_of(titles: Sequence[str]) -> list[str]:
+    """Each title's compound forms as ``titles_stem`` holds them after the title ("" for
+    none): pure, so another process can compute them (issue 16)."""
+    return [" ".join(compound_forms(title)) for title in titles]
+
+
+def rebuild(db: sqlite3.Connection, head: Sequence[tuple[int, str]] = (), head_forms: Sequence[str] = ()) -> None:
+    """Index every paper again from ``papers`` (one pass; never at query time).
+    ``head``/``head_forms``: ``first_titles(db)`` and their ``forms_of``, when
+    computed elsewhere meanwhile; the papers after them are computed here."""
     db.execute("INSERT INTO titles_stem(titles_stem) VALUES ('delete-all')")
     db.execute("DELETE FROM stem_forms")
-    insert(db, db.execute("SELECT pk, title FROM papers ORDER BY pk").fetchall())
+    stems: list[tuple[int, str]] = []
+    forms: list[tuple[int, str]] = []
+    for (pk, title), extra in zip(head, head_forms, strict=True):  # as ``index_row``
+        stems.append((pk, f"{title} {extra}" if extra else title))
+        if extra:
+            forms.append((pk, extra))
+        if len(stems) >= _CHUNK:
+            _write(db, stems, forms)
+            stems, forms = [], []
+    _write(db, stems, forms)
+    after = head[-1][0] if head else -1  # pks are positive: -1 is before every paper
+    insert(db, db.execute("SELECT pk, title FROM papers WHERE pk > ? ORDER BY pk", (after,)).fetchall())
