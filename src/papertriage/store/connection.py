@@ -133,13 +133,21 @@ class Connection:
         ``papers``) gets it now. Anything else -- another program's database --
         is refused before a single byte of it changes.
         """
-        app_id = self.db.execute("PRAGMA application_id").fetchone()[0]
-        if app_id == APPLICATION_ID:
-            return
-        tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        ours = False
-        if app_id == 0 and {"_migrations", "papers"} <= tables:
-            ours = self.db.execute("SELECT 1 FROM _migrations WHERE name = 'm001_initial'").fetchone() is not None
+        # One snapshot for every read: another process creating the same new library sets the
+        # id and then adds tables, so reading the id before and the tables after it would see
+        # an id-less file with tables, and refuse a library that is ours.
+        self.db.execute("BEGIN")
+        try:
+            app_id = self.db.execute("PRAGMA application_id").fetchone()[0]
+            if app_id == APPLICATION_ID:
+                return
+            tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            ours = False
+            if app_id == 0 and {"_migrations", "papers"} <= tables:
+                ours = self.db.execute("SELECT 1 FROM _migrations WHERE name = 'm001_initial'").fetchone() is not None
+        finally:
+            if self.db.in_transaction:  # an error (a full disk) may have ended it already
+                self.db.execute("COMMIT")
         if tables and not ours:
             raise StoreError(f"{self.path} is another program's SQLite database, not a papertriage library; "
                              "nothing was changed (give papertriage a new file or its own library)")
