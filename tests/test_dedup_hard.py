@@ -81,3 +81,31 @@ def test_the_recorded_decisions_do_not_change_from_run_to_run():
     runs = {subprocess.run([sys.executable, "-c", _DECISIONS_SCRIPT, here], capture_output=True, text=True, check=True,
                            env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
     assert len(runs) == 1
+
+
+def test_the_kept_fingerprints_and_encodings_change_no_placement_and_no_why(monkeypatch):
+    # Issue 16 keeps recent fingerprints and abstract encodings across records; with
+    # (almost) nothing kept, every record goes to the same paper for the same reasons.
+    from collections import OrderedDict
+
+    from papertriage import dedup
+    from papertriage.dedup import Matcher
+
+    _, records = hard_records()
+
+    def outcomes():
+        matcher = Matcher()
+        out = []
+        for i, (title, abstract) in enumerate(records):
+            p = matcher.place(title, abstract, i)
+            why = p.decision.explain() if p.decision else "new"
+            out.append((p.handle, why, p.decision and p.decision.encode(),
+                        [(h, d.rule, d.encode(), d.explain()) for h, d in p.apart]))
+        return out
+
+    kept = outcomes()
+    monkeypatch.setattr(dedup, "RECENT_FINGERPRINTS", 1)
+    monkeypatch.setattr(dedup, "_recent", OrderedDict())
+    monkeypatch.setattr(dedup, "_codes_kept", OrderedDict())
+    assert outcomes() == kept
+    assert len(dedup._codes_kept) <= 1 and len(dedup._recent) <= 1

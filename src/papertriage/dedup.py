@@ -800,9 +800,13 @@ class BlockIndex:
     def add(self, item: int, keys: set[int]) -> list[int]:
         """File ``item`` under ``keys``; returns the keys it did not have yet."""
         added = []
+        by_key = self._by_key
         for key in keys:
-            bucket = self._by_key.setdefault(key, [])
-            if item not in bucket:
+            bucket = by_key.get(key)
+            if bucket is None:  # most keys of a new paper: no empty list made and searched
+                by_key[key] = [item]
+                added.append(key)
+            elif item not in bucket:
                 bucket.append(item)
                 added.append(key)
         return added
