@@ -78,6 +78,7 @@ def task_ingest(corpus_dir: str, db_path: str, split: bool = False) -> dict:
         timer.wrap(Library, "papers_with_keys", "dedup_lookup")
         timer.wrap(Library, "paper_records", "dedup_lookup_states")
     todo = pages(Path(corpus_dir))
+    sched = _schedstat()
     start = time.perf_counter()
     lib = Library(db_path)
     opened = time.perf_counter()
@@ -101,12 +102,27 @@ def task_ingest(corpus_dir: str, db_path: str, split: bool = False) -> dict:
         finish(lib)
     lib.close()
     seconds = time.perf_counter() - start
+    me, helpers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     out = {"seconds": seconds, "open_seconds": opened - start, "dumps": len(todo), "records": records,
-           "new": new, "merged": merged, "errors": errors, "peak_mb": peak_mb()}
+           "new": new, "merged": merged, "errors": errors, "peak_mb": peak_mb(),
+           # CPU of this process (whole run, imports included) and of its helper processes
+           "cpu_seconds": me.ru_utime + me.ru_stime, "helper_cpu_seconds": helpers.ru_utime + helpers.ru_stime}
+    after = _schedstat()
+    if sched and after:  # Linux: the main thread neither on a core nor waiting for one (helper, disk)
+        out["blocked_seconds"] = seconds - (after[0] - sched[0]) / 1e9 - (after[1] - sched[1]) / 1e9
     if split:
         out["split"] = dict(timer.seconds)
         out["calls"] = dict(timer.calls)
     return out
+
+
+def _schedstat() -> list[int] | None:
+    """The main thread's time on a core and waiting for one (ns), where Linux says."""
+    try:
+        with open("/proc/self/schedstat") as f:
+            return [int(x) for x in f.read().split()]
+    except (OSError, ValueError):
+        return None
 
 
 def task_dedup(corpus_dir: str) -> dict:
