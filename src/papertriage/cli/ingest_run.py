@@ -92,8 +92,7 @@ def run_ingest(lib: Any, paths: list[str], page_date: list[str] | None, quiet: b
               "(run the same command again once the library is fixed)")
         raise StoreError(report.stopped)
     if not quiet:
-        print(f"{counted(t['files'], 'file')}: {counted(t['records'], 'record')}, {counted(t['new'], 'new paper')}, "
-              f"{t['merged']} merged into known ones, {t['skipped']} skipped, {counted(t['errors'], 'error')}")
+        print(_summary(t["files"], t["records"], t["new"], t["merged"], t["skipped"], t["errors"]))
     if explain:
         print_ingest_explanations(lib, [f.dump_id for f in report.files if f.dump_id is not None])
     if report.rules and not quiet:
@@ -106,21 +105,29 @@ def run_ingest(lib: Any, paths: list[str], page_date: list[str] | None, quiet: b
 
 
 def print_all_skipped(names: list[str], quiet: bool) -> None:
-    """What ``run_ingest`` prints when every dump (at most 20 of them) was in already."""
+    """What ``run_ingest`` prints when every dump was in already (a file line each: at most 20)."""
     if quiet:
         return
     from ..render.safe import one_line
 
     for name in names:
-        print(f"{one_line(name)}: skipped (already ingested)")
-    print(f"{counted(len(names), 'file')}: {counted(0, 'record')}, {counted(0, 'new paper')}, "
-          f"0 merged into known ones, {len(names)} skipped, {counted(0, 'error')}")
+        print(_skipped_line(one_line(name)))
+    print(_summary(len(names), 0, 0, 0, len(names), 0))
+
+
+def _summary(files: int, records: int, new: int, merged: int, skipped: int, errors: int) -> str:
+    return (f"{counted(files, 'file')}: {counted(records, 'record')}, {counted(new, 'new paper')}, "
+            f"{merged} merged into known ones, {skipped} skipped, {counted(errors, 'error')}")
+
+
+def _skipped_line(name: str) -> str:
+    return f"{name}: skipped (already ingested)"
 
 
 def _print_file(f, one_line) -> None:
     name = one_line(f.name)
     if f.skipped:
-        print(f"{name}: skipped (already ingested)")
+        print(_skipped_line(name))
     else:
         print(f"{name}: {f.layout}, {counted(f.records, 'record')}, {f.new} new, {f.merged} merged")
 

@@ -60,21 +60,25 @@ END;
 """
 
 
-def index_row(pk: int, title: str) -> tuple[tuple[int, str], tuple[int, str] | None]:
+def index_row(pk: int, title: str, forms: str | None = None) -> tuple[tuple[int, str], tuple[int, str] | None]:
     """One paper's rows: (pk, text) for ``titles_stem`` and (pk, forms) for
-    ``stem_forms``, or None when the title has no compound forms."""
-    forms = " ".join(compound_forms(title))
+    ``stem_forms``, or None when the title has no compound forms. ``forms``:
+    the title's ``forms_of``, when computed elsewhere."""
+    if forms is None:
+        forms = " ".join(compound_forms(title))
     if not forms:
         return (pk, title), None
     return (pk, f"{title} {forms}"), (pk, forms)
 
 
-def insert(db: sqlite3.Connection, rows: Iterable[tuple[int, str]]) -> None:
-    """Index new papers, given as (pk, title)."""
+def insert(db: sqlite3.Connection, rows: Iterable[tuple[int, str]], computed: Sequence[str] | None = None) -> None:
+    """Index new papers, given as (pk, title); ``computed``: their ``forms_of``,
+    when another process computed them."""
     stems: list[tuple[int, str]] = []
     forms: list[tuple[int, str]] = []
-    for pk, title in rows:
-        stem, form = index_row(pk, title)
+    pairs = ((row, None) for row in rows) if computed is None else zip(rows, computed, strict=True)
+    for (pk, title), extra in pairs:
+        stem, form = index_row(pk, title, extra)
         stems.append(stem)
         if form is not None:
             forms.append(form)
@@ -140,15 +144,6 @@ def rebuild(db: sqlite3.Connection, head: Sequence[tuple[int, str]] = (), head_f
     computed elsewhere meanwhile; the papers after them are computed here."""
     db.execute("INSERT INTO titles_stem(titles_stem) VALUES ('delete-all')")
     db.execute("DELETE FROM stem_forms")
-    stems: list[tuple[int, str]] = []
-    forms: list[tuple[int, str]] = []
-    for (pk, title), extra in zip(head, head_forms, strict=True):  # as ``index_row``
-        stems.append((pk, f"{title} {extra}" if extra else title))
-        if extra:
-            forms.append((pk, extra))
-        if len(stems) >= _CHUNK:
-            _write(db, stems, forms)
-            stems, forms = [], []
-    _write(db, stems, forms)
+    insert(db, head, head_forms)
     after = head[-1][0] if head else -1  # pks are positive: -1 is before every paper
     insert(db, db.execute("SELECT pk, title FROM papers WHERE pk > ? ORDER BY pk", (after,)).fetchall())
