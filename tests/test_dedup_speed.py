@@ -112,3 +112,21 @@ def test_clustering_leaves_the_garbage_collector_as_it_found_it(enabled):
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_after_clustering_nothing_stays_frozen_and_a_programs_own_frozen_objects_stay_frozen():
+    import gc
+
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        gc.unfreeze()
+        assert dedup.cluster([KAN, LLANA, KAN]) == [0, 1, 0]
+        assert gc.isenabled() and gc.get_freeze_count() == 0
+        kept = [[n] for n in range(1000)]
+        gc.freeze()  # a program (a forking server, say) that froze its own objects
+        assert dedup.cluster([KAN, LLANA]) == [0, 1]
+        assert gc.isenabled() and gc.get_freeze_count() >= len(kept)
+    finally:
+        gc.unfreeze()
+        (gc.enable if was else gc.disable)()
