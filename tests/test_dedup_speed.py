@@ -130,3 +130,14 @@ def test_after_clustering_nothing_stays_frozen_and_a_programs_own_frozen_objects
     finally:
         gc.unfreeze()
         (gc.enable if was else gc.disable)()
+
+
+def test_a_record_filed_with_the_buckets_it_looked_up_is_filed_as_add_files_it():
+    keys = [{1, 2, 3}, {2, 3, 4}, {4, 5}, {1, 5, 6}]
+    looked, plain = dedup.BlockIndex(), dedup.BlockIndex()
+    for item, record_keys in enumerate(keys):
+        for handle in (item, 0):  # a new paper, then a join to the first
+            candidates, buckets = looked.lookup(record_keys)
+            assert candidates == plain.candidates(record_keys)
+            assert looked.add_found(handle, record_keys, buckets) == plain.add(handle, record_keys)
+    assert looked._by_key == plain._by_key
