@@ -564,16 +564,20 @@ def _write_parsed(library: Library, parsed: _Parsed, vocabulary: VocabularyChang
             sightings = result.sightings
             step = len(sightings) if reborn is not None else CHUNK_SIGHTINGS
             counts = [0, 0]  # new, merged: told only once the whole file is in
-            for at in range(0, len(sightings), max(step, 1)):
-                part = slice(at, at + step)
-                new, merged = merge_sightings(
-                    library, sightings[part], dump_id, parsed.seen_on, vocabulary,
-                    prints=prepared.prints[part] if prepared else None,
-                    keysets=prepared.keysets[part] if prepared else None,
-                    contents=prepared.contents[part] if prepared else None,
-                    ids=prepared.ids[part] if prepared and prepared.ids is not None else None,
-                    thresholds=thresholds, reborn=reborn)
-                counts = [counts[0] + new, counts[1] + merged]
+            from .. import dedup
+
+            # The matching makes no reference cycles: collections (~60 in a day's ingest) only walked it.
+            with dedup.collector_paused():
+                for at in range(0, len(sightings), max(step, 1)):
+                    part = slice(at, at + step)
+                    new, merged = merge_sightings(
+                        library, sightings[part], dump_id, parsed.seen_on, vocabulary,
+                        prints=prepared.prints[part] if prepared else None,
+                        keysets=prepared.keysets[part] if prepared else None,
+                        contents=prepared.contents[part] if prepared else None,
+                        ids=prepared.ids[part] if prepared and prepared.ids is not None else None,
+                        thresholds=thresholds, reborn=reborn)
+                    counts = [counts[0] + new, counts[1] + merged]
             report.new, report.merged = counts
             if reborn is not None:
                 reborn.finish(library, dump_id)
@@ -658,6 +662,8 @@ def ingest_sources(library: Library, sources: list[DumpSource], *, page_date: dt
         mark = library.newest_mark()
     if bulk is None:
         bulk = use_bulk(library, sources)
+    if not bulk:  # a bulk load reads most of the library: its memory stays bounded
+        library.map_for_scattered_reads()
     wrote = False
     position = 0
     ahead = prefetch.prepared_in_order(sources, page_date, MAX_DUMP_BYTES)  # the next files, on the other core
