@@ -10,6 +10,16 @@ from .connection import Connection, chunks, marks
 
 
 class IngestReads(Connection):
+    def holds_nothing(self) -> bool:
+        """No paper, dump, pin or forgotten dump: nothing an ingest could match against or bring back."""
+        return bool(self.execute(
+            "SELECT NOT EXISTS (SELECT 1 FROM papers) AND NOT EXISTS (SELECT 1 FROM dumps)"
+            " AND NOT EXISTS (SELECT 1 FROM dedup_pins) AND NOT EXISTS (SELECT 1 FROM forgotten)").fetchone()[0])
+
+    def data_version(self) -> int:
+        """A number that changes when another connection commits (``PRAGMA data_version``)."""
+        return int(self.execute("PRAGMA data_version").fetchone()[0])
+
     def papers_with_keys(self, keys: Iterable[int]) -> dict[int, list[int]]:
         """Blocking key -> papers (pks) that carry it."""
         found: dict[int, list[int]] = {}
