@@ -52,7 +52,8 @@ def dumps(tmp_path_factory):
 def small_pieces(monkeypatch):
     monkeypatch.setattr(prefetch, "MIN_FILES", 2)  # the helper process for this small corpus too
     monkeypatch.setattr(ingest_mod, "CHUNK_SIGHTINGS", 15)  # files written in several chunks
-    monkeypatch.setattr(ingest_mod, "BATCH_SIGHTINGS", 200)  # and several transactions
+    monkeypatch.setattr(ingest_mod, "BATCH_SIGHTINGS", 200)  # and several transactions,
+    monkeypatch.setattr(ingest_mod, "FIRST_BATCH_SIGHTINGS", 50)  # the first ones shorter
 
 
 @pytest.fixture
@@ -188,3 +189,13 @@ def test_no_plans_for_a_library_that_holds_a_forgotten_dump(tmp_path, dumps):
     assert lib.stats()["papers"] == 0
     assert ahead.Speculation(lib, None, ingest_mod.CHUNK_SIGHTINGS).start() is None
     lib.close()
+
+
+def test_the_incremental_path_gives_the_library_the_plans_give(tmp_path, dumps, followed):
+    lib = Library(tmp_path / "incremental.db")
+    ingest_mod.ingest_sources(lib, dumps, bulk=False)
+    lib.close()
+    assert followed[0] == 0
+    _import(tmp_path / "ahead.db", dumps)
+    assert followed[0] > 0
+    assert _tables(tmp_path / "incremental.db") == _tables(tmp_path / "ahead.db")  # names too

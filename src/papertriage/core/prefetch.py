@@ -45,7 +45,7 @@ class Prepared:
     result: parse.ParseResult
     prints: list[dedup.Fingerprint]
     keysets: list[set[int]]
-    contents: list[int]  # content keys (``Fingerprint.content_key``), what a user's merge or split pins
+    contents: list[int] | None  # content keys (``Fingerprint.content_key``), what a user's merge or split pins
     ids: list[str] | None = None  # the id each would give a paper it starts (``ingest.first_candidate_id``)
     plan: ahead.FilePlan | None = None  # where the helper placed the sightings (a first import, ``ahead``)
 
@@ -71,9 +71,11 @@ def prepare(source: "DumpSource", page_date: dt.date | None, max_bytes: int) -> 
         result = parse.parse_bytes(data, source.display, page_date=source.page_date or page_date,
                                    saved_year=saved_on.year, saved_on=saved_on)
         prints = [dedup.fingerprint(s.title, s.abstract) for s in result.sightings]
+        # Content keys serve only the pins of a user's merges, which a library the mirror
+        # stands for has none of: this process computes them if the plans end.
+        contents = None if _mirror is not None else [fp.content_key() for fp in prints]
         prepared = Prepared(hashlib.sha256(data).hexdigest(), saved_on, result, prints,
-                            [fp.keys() for fp in prints], [fp.content_key() for fp in prints],
-                            [first_candidate_id(fp) for fp in prints])
+                            [fp.keys() for fp in prints], contents, [first_candidate_id(fp) for fp in prints])
     except Exception:  # noqa: BLE001 - reported by the ordinary path, which redoes the work
         return None
     prepared.plan = _plan(prepared)  # last: a file that failed above is not in the mirror
