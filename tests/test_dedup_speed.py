@@ -112,3 +112,32 @@ def test_clustering_leaves_the_garbage_collector_as_it_found_it(enabled):
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_after_clustering_nothing_stays_frozen_and_a_programs_own_frozen_objects_stay_frozen():
+    import gc
+
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        gc.unfreeze()
+        assert dedup.cluster([KAN, LLANA, KAN]) == [0, 1, 0]
+        assert gc.isenabled() and gc.get_freeze_count() == 0
+        kept = [[n] for n in range(1000)]
+        gc.freeze()  # a program (a forking server, say) that froze its own objects
+        assert dedup.cluster([KAN, LLANA]) == [0, 1]
+        assert gc.isenabled() and gc.get_freeze_count() >= len(kept)
+    finally:
+        gc.unfreeze()
+        (gc.enable if was else gc.disable)()
+
+
+def test_a_record_filed_with_the_buckets_it_looked_up_is_filed_as_add_files_it():
+    keys = [{1, 2, 3}, {2, 3, 4}, {4, 5}, {1, 5, 6}]
+    looked, plain = dedup.BlockIndex(), dedup.BlockIndex()
+    for item, record_keys in enumerate(keys):
+        for handle in (item, 0):  # a new paper, then a join to the first
+            candidates, buckets = looked.lookup(record_keys)
+            assert candidates == plain.candidates(record_keys)
+            assert looked.add_found(handle, record_keys, buckets) == plain.add(handle, record_keys)
+    assert looked._by_key == plain._by_key

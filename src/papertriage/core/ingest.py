@@ -626,28 +626,32 @@ def _write_parsed(library: Library, parsed: _Parsed, vocabulary: VocabularyChang
             sightings = result.sightings
             step = len(sightings) if reborn is not None else CHUNK_SIGHTINGS
             counts = [0, 0]  # new, merged: told only once the whole file is in
-            for chunk, at in enumerate(range(0, len(sightings), max(step, 1))):
-                part = slice(at, at + step)
-                chunk_plan = None
-                if plan is not None and speculation is not None and speculation.active:
-                    chunk_plan = plan.chunks[chunk]
-                    if chunk_plan.first_pk != PaperWriter(library).next_pk():  # not the helper's library
+            from .. import dedup
+
+            # The matching makes no reference cycles: collections (~60 in a day's ingest) only walked it.
+            with dedup.collector_paused():
+                for chunk, at in enumerate(range(0, len(sightings), max(step, 1))):
+                    part = slice(at, at + step)
+                    chunk_plan = None
+                    if plan is not None and speculation is not None and speculation.active:
+                        chunk_plan = plan.chunks[chunk]
+                        if chunk_plan.first_pk != PaperWriter(library).next_pk():  # not the helper's library
+                            speculation.end()
+                            chunk_plan = None
+                    merge = functools.partial(
+                        merge_sightings, library, sightings[part], dump_id, parsed.seen_on, vocabulary,
+                        prints=prepared.prints[part] if prepared else None,
+                        keysets=prepared.keysets[part] if prepared else None,
+                        contents=prepared.contents[part] if prepared and prepared.contents is not None else None,
+                        ids=prepared.ids[part] if prepared and prepared.ids is not None else None,
+                        thresholds=thresholds, reborn=reborn)
+                    try:
+                        new, merged = merge(plan=chunk_plan)
+                    except ahead.Diverged:  # raised before anything was written
+                        assert speculation is not None
                         speculation.end()
-                        chunk_plan = None
-                merge = functools.partial(
-                    merge_sightings, library, sightings[part], dump_id, parsed.seen_on, vocabulary,
-                    prints=prepared.prints[part] if prepared else None,
-                    keysets=prepared.keysets[part] if prepared else None,
-                    contents=prepared.contents[part] if prepared and prepared.contents is not None else None,
-                    ids=prepared.ids[part] if prepared and prepared.ids is not None else None,
-                    thresholds=thresholds, reborn=reborn)
-                try:
-                    new, merged = merge(plan=chunk_plan)
-                except ahead.Diverged:  # raised before anything was written
-                    assert speculation is not None
-                    speculation.end()
-                    new, merged = merge()
-                counts = [counts[0] + new, counts[1] + merged]
+                        new, merged = merge()
+                    counts = [counts[0] + new, counts[1] + merged]
             report.new, report.merged = counts
             if reborn is not None:
                 reborn.finish(library, dump_id)
@@ -736,6 +740,8 @@ def ingest_sources(library: Library, sources: list[DumpSource], *, page_date: dt
         mark = library.newest_mark()
     if bulk is None:
         bulk = use_bulk(library, sources)
+    if not bulk:  # a bulk load reads most of the library: its memory stays bounded
+        library.map_for_scattered_reads()
     wrote = False
     position = 0
     # The next files, on the other core; on a first import the helper places their sightings too.

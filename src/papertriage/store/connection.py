@@ -31,6 +31,9 @@ BUSY_TIMEOUT_MS = 60_000
 # ingest writes 7 % more bytes (16 KB: 8 % smaller, 17 % more written). An existing file
 # keeps its size (WAL never changes it).
 PAGE_SIZE = 8192
+# Asked of SQLite for scattered reads (``map_for_scattered_reads``); it maps at most its
+# compile-time SQLITE_MAX_MMAP_SIZE (2 GB in the usual builds) and at most the file.
+SCATTERED_MMAP_BYTES = 1 << 40
 CHUNK = 500  # rows per IN (...) query; below SQLite's variable limit
 
 
@@ -214,6 +217,16 @@ class Connection:
             return Cursor(self.db.execute(sql, params), self.path)
         except sqlite3.Error as exc:
             raise self.error(exc) from None
+
+    def map_for_scattered_reads(self) -> None:
+        """For a command that reads a few thousand pages scattered over a big library (a day's
+        ingest: its candidates, their keys and titles, the index pages its writes land on):
+        map as much of the file as SQLite allows (its usual builds stop at 2 GB). A page read
+        through the map cost a third of one read into SQLite's own cache: a day into the 1M
+        library read its candidates in 110 ms of CPU instead of 245 (issue 16). Not for
+        scans: every page touched through the map counts in the process's memory."""
+        if self.path != ":memory:":
+            self.execute(f"PRAGMA mmap_size = {SCATTERED_MMAP_BYTES}")
 
     def prepare_for_scan(self) -> None:
         """For a command that reads the whole library once (export): no memory
