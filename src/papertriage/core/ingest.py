@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import itertools
 import os
@@ -28,7 +29,7 @@ from ..errors import PapertriageError, StoreError, UserError
 from ..store import Library, PaperWriter, indexes, now
 from ..store import dedup as dedup_store
 from ..store import forget as forget_store
-from . import prefetch
+from . import ahead, prefetch
 
 if TYPE_CHECKING:
     # Imported where used (start-up, issue 16): the rules pull in the query compiler, dedup
@@ -42,6 +43,11 @@ if TYPE_CHECKING:
 ID_LENGTH = 8
 ID_WORDS = 40  # of the abstract, with the normalised title, make a paper's id
 BATCH_SIGHTINGS = 20_000  # per transaction; long enough to amortise, short enough for other writers
+# With the helper process, the first batch, doubled each batch up to BATCH_SIGHTINGS: this
+# process waits for the helper to prepare a whole batch before it writes, so a short first
+# one starts the two cores working side by side seconds sooner (issue 16). Both paths batch
+# alike: a paper's names are given at the end of the batch it was born in.
+FIRST_BATCH_SIGHTINGS = 1_000
 CHUNK_SIGHTINGS = 5_000  # of one file, deduped and written at a time (memory; see _write_parsed)
 MAX_DUMP_BYTES = 256 * 1024 * 1024  # a page dump is a few hundred KB; refuse absurd inputs
 # The bulk path (issue 16): derived indexes rebuilt once at the end instead of
@@ -336,65 +342,44 @@ class VocabularyChanges:
         self.new_pks, self.replaced = [], []
 
 
+@dataclass(slots=True)
+class _Placed:
+    """Where one chunk's sightings went, before anything is written."""
+
+    states: dict[int, _PaperRecord] = field(default_factory=dict)  # every paper a sighting went to
+    new_handles: list[int] = field(default_factory=list)  # new papers' negative handles, in order
+    placements: list[int] = field(default_factory=list)  # handle of the paper each sighting went to
+    decisions: list[dedup.Decision | None] = field(default_factory=list)  # the rule (None: a new paper)
+    near: list[tuple[int, int, dedup.Decision]] = field(default_factory=list)  # kept apart, close enough to list
+    new_keys: list[tuple[int, int]] = field(default_factory=list)
+    founders: list[tuple[str, str, str] | None] = field(default_factory=list)  # a new paper's first text, its id
+    merged: int = 0
+
+
 def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, seen_on: str,
                     vocabulary: VocabularyChanges | None = None, *,
                     prints: list[dedup.Fingerprint] | None = None,
                     keysets: list[set[int]] | None = None, contents: list[int] | None = None,
                     thresholds: dedup.Thresholds | None = None, reborn: "Reborn | None" = None,
-                    ids: list[str] | None = None) -> tuple[int, int]:
+                    ids: list[str] | None = None, plan: "ahead.ChunkPlan | None" = None) -> tuple[int, int]:
     """Dedupe one file's sightings against the library and write the result.
 
     Must run inside a transaction. Returns (new papers, sightings merged into
     papers already known or seen earlier in the file). ``prints``/``keysets``:
     the sightings' fingerprints and keys, when computed elsewhere (``prefetch``), and
     ``contents`` their content keys, ``ids`` the id each would give a paper it starts.
+    ``plan``: where the helper process placed them (``ahead``), followed instead of matching.
     ``reborn``: the dump was forgotten, its papers come back as they were (``core/forget.py``).
     """
-    from .. import dedup
-
-    if prints is None or keysets is None:
-        prints = [dedup.fingerprint(s.title, s.abstract) for s in sightings]
-        keysets = [fp.keys() for fp in prints]
-    # Texts a user merged or split by hand go where the user put them (issue 11).
-    if contents is None:
-        contents = [fp.content_key() for fp in prints]
-    pins = dedup_store.pinned_papers(library, contents)
-    index = dedup.BlockIndex(library.papers_with_keys(set().union(*keysets)))
-    followed = index.followed() | set(pins.values())
-    records = library.paper_records(followed)
-    # A paper seen once has that sighting's title: only papers seen more often can have
-    # other titles to read (half the candidates of a day at 1M, each a random read; issue 16).
-    titles = library.sighting_titles([pk for pk, row in records.items() if row[_SIGHTINGS] != 1])
-    states: dict[int, _PaperRecord] = {
-        pk: _PaperRecord.load(pk, row, titles.get(pk, set())) for pk, row in records.items()
-    }
-    matcher = dedup.Matcher(index, {pk: state.text for pk, state in states.items()},
-                            thresholds or dedup.DEFAULT_THRESHOLDS, pins)
-    new_handles: list[int] = []
-    placements: list[int] = []  # handle of the paper each sighting went to
-    decisions: list[dedup.Decision | None] = []  # the rule that placed it (None: a new paper)
-    near: list[tuple[int, int, dedup.Decision]] = []  # pairs compared and kept apart, close enough to list
-    new_keys: list[tuple[int, int]] = []
-    founders: list[tuple[str, str, str] | None] = []  # of each new paper: its first text and that text's id
-    merged = 0
-    for at, (s, fp, keys, content) in enumerate(zip(sightings, prints, keysets, contents)):
-        # New papers get negative handles until inserted.
-        placed = matcher.place(s.title, s.abstract, -(len(new_handles) + 1), fp, keys, content)
-        handle = placed.handle
-        if placed.new:
-            states[handle] = _new_record(s, dump_id, seen_on, matcher.papers[handle])
-            new_handles.append(handle)
-            founders.append((s.title, s.abstract, ids[at]) if ids is not None else None)
-        else:
-            states[handle].absorb(s, dump_id, seen_on)
-            merged += 1
-        placements.append(handle)
-        decisions.append(placed.decision)
-        new_keys.extend((key, handle) for key in placed.new_keys)
-        near.extend((other, handle, d) for other, d in placed.apart)
+    if plan is not None:
+        placed = _follow(library, sightings, plan, dump_id, seen_on, ids)
+    else:
+        placed = _match(library, sightings, dump_id, seen_on, prints, keysets, contents, thresholds, ids)
+    states, new_handles, placements, decisions = placed.states, placed.new_handles, placed.placements, placed.decisions
+    near, new_keys = placed.near, placed.new_keys
 
     writer = PaperWriter(library)
-    _assign_ids(library, [states[h] for h in new_handles], founders)
+    _assign_ids(library, [states[h] for h in new_handles], placed.founders)
     added = now()
     pk_of: dict[int, int] = {}
     next_pk = writer.next_pk()
@@ -430,7 +415,77 @@ def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, s
         vocabulary.replaced.extend(
             (h, s.old_title, s.old_abstract) for h, s in states.items()
             if h > 0 and (s.old_title is not None or s.old_abstract is not None))
-    return len(new_handles), merged
+    return len(new_handles), placed.merged
+
+
+def _match(library: Library, sightings: list[Sighting], dump_id: int, seen_on: str,
+           prints: list[dedup.Fingerprint] | None, keysets: list[set[int]] | None, contents: list[int] | None,
+           thresholds: dedup.Thresholds | None, ids: list[str] | None) -> _Placed:
+    """Place a chunk's sightings against the papers its blocking keys find in the library."""
+    from .. import dedup
+
+    if prints is None or keysets is None:
+        prints = [dedup.fingerprint(s.title, s.abstract) for s in sightings]
+        keysets = [fp.keys() for fp in prints]
+    # Texts a user merged or split by hand go where the user put them (issue 11).
+    if contents is None:
+        contents = [fp.content_key() for fp in prints]
+    pins = dedup_store.pinned_papers(library, contents)
+    index = dedup.BlockIndex(library.papers_with_keys(set().union(*keysets)))
+    followed = index.followed() | set(pins.values())
+    records = library.paper_records(followed)
+    # A paper seen once has that sighting's title: only papers seen more often can have
+    # other titles to read (half the candidates of a day at 1M, each a random read; issue 16).
+    titles = library.sighting_titles([pk for pk, row in records.items() if row[_SIGHTINGS] != 1])
+    placed = _Placed({pk: _PaperRecord.load(pk, row, titles.get(pk, set())) for pk, row in records.items()})
+    states = placed.states
+    matcher = dedup.Matcher(index, {pk: state.text for pk, state in states.items()},
+                            thresholds or dedup.DEFAULT_THRESHOLDS, pins)
+    for at, (s, fp, keys, content) in enumerate(zip(sightings, prints, keysets, contents)):
+        # New papers get negative handles until inserted.
+        place = matcher.place(s.title, s.abstract, -(len(placed.new_handles) + 1), fp, keys, content)
+        handle = place.handle
+        if place.new:
+            states[handle] = _new_record(s, dump_id, seen_on, matcher.papers[handle])
+            placed.new_handles.append(handle)
+            placed.founders.append((s.title, s.abstract, ids[at]) if ids is not None else None)
+        else:
+            states[handle].absorb(s, dump_id, seen_on)
+            placed.merged += 1
+        placed.placements.append(handle)
+        placed.decisions.append(place.decision)
+        placed.new_keys.extend((key, handle) for key in place.new_keys)
+        placed.near.extend((other, handle, d) for other, d in place.apart)
+    return placed
+
+
+def _follow(library: Library, sightings: list[Sighting], plan: "ahead.ChunkPlan", dump_id: int, seen_on: str,
+            ids: list[str] | None) -> _Placed:
+    """``_match``'s result from the helper's plan: only the papers the sightings went to are read.
+    Raises ``ahead.Diverged``, before anything is written, when the library is not the helper's mirror."""
+    from .. import dedup
+
+    placed = _Placed()
+    states = placed.states
+    for pk, row in library.paper_records({h for h in plan.handles if h > 0}).items():
+        states[pk] = _PaperRecord.load(pk, row, set())
+    for at, (s, handle) in enumerate(zip(sightings, plan.handles)):
+        if handle > 0 and handle not in states:
+            raise ahead.Diverged(f"paper {handle} is not in the library")
+        if handle not in states:  # a new paper's first sighting (handles -1, -2, ... in order)
+            states[handle] = _new_record(s, dump_id, seen_on, dedup.PaperText(s.title, s.abstract))
+            placed.new_handles.append(handle)
+            placed.founders.append((s.title, s.abstract, ids[at]) if ids is not None else None)
+        else:
+            states[handle].absorb(s, dump_id, seen_on)
+            placed.merged += 1
+        placed.placements.append(handle)
+        placed.decisions.append(plan.decisions[at])
+        placed.new_keys.extend((key, handle) for key in plan.new_keys[at])
+        placed.near.extend((other, handle, d) for other, d in plan.apart[at])
+    for handle, (title, abstract) in plan.texts.items():  # the best texts the sightings gave
+        states[handle].text = dedup.PaperText(title, abstract)
+    return placed
 
 
 def _assign_ids(library: Library, new_states: list[_PaperRecord],
@@ -531,12 +586,14 @@ def _page_date_of(source: DumpSource, page_date: dt.date | None,
 
 
 def _write_parsed(library: Library, parsed: _Parsed, vocabulary: VocabularyChanges,
-                  thresholds: dedup.Thresholds | None = None) -> None:
+                  thresholds: dedup.Thresholds | None = None, speculation: ahead.Speculation | None = None) -> None:
     """Write one parsed dump in a transaction of its own (a savepoint inside a
     batch's). A StoreError (exit 3: disk full, read-only, damaged) propagates:
-    it is about the library, not about this file."""
+    it is about the library, not about this file. ``speculation``: whether the
+    helper's plans (``ahead``) may be followed."""
     source, report, result, prepared = parsed.source, parsed.report, parsed.result, parsed.prepared
     learned = len(vocabulary.new_pks), len(vocabulary.replaced)
+    plan = None
     try:
         with library.transaction():
             if library.find_dump(parsed.sha) is not None:  # another papertriage ingested it meanwhile
@@ -549,6 +606,11 @@ def _write_parsed(library: Library, parsed: _Parsed, vocabulary: VocabularyChang
                 from .forget import reborn as forgotten
 
                 reborn = forgotten(library, parsed.sha)
+            if speculation is not None:
+                plan = speculation.plan_for(prepared.plan if prepared else None)
+                if plan is not None and reborn is not None:
+                    speculation.end()
+                    plan = None
             dump_id = library.add_dump(
                 name=source.path.name if source.path else source.display,
                 path=str(source.path.resolve()) if source.path else source.display,
@@ -568,22 +630,38 @@ def _write_parsed(library: Library, parsed: _Parsed, vocabulary: VocabularyChang
 
             # The matching makes no reference cycles: collections (~60 in a day's ingest) only walked it.
             with dedup.collector_paused():
-                for at in range(0, len(sightings), max(step, 1)):
+                for chunk, at in enumerate(range(0, len(sightings), max(step, 1))):
                     part = slice(at, at + step)
-                    new, merged = merge_sightings(
-                        library, sightings[part], dump_id, parsed.seen_on, vocabulary,
+                    chunk_plan = None
+                    if plan is not None and speculation is not None and speculation.active:
+                        chunk_plan = plan.chunks[chunk]
+                        if chunk_plan.first_pk != PaperWriter(library).next_pk():  # not the helper's library
+                            speculation.end()
+                            chunk_plan = None
+                    merge = functools.partial(
+                        merge_sightings, library, sightings[part], dump_id, parsed.seen_on, vocabulary,
                         prints=prepared.prints[part] if prepared else None,
                         keysets=prepared.keysets[part] if prepared else None,
-                        contents=prepared.contents[part] if prepared else None,
+                        contents=prepared.contents[part] if prepared and prepared.contents is not None else None,
                         ids=prepared.ids[part] if prepared and prepared.ids is not None else None,
                         thresholds=thresholds, reborn=reborn)
+                    try:
+                        new, merged = merge(plan=chunk_plan)
+                    except ahead.Diverged:  # raised before anything was written
+                        assert speculation is not None
+                        speculation.end()
+                        new, merged = merge()
                     counts = [counts[0] + new, counts[1] + merged]
             report.new, report.merged = counts
             if reborn is not None:
                 reborn.finish(library, dump_id)
+        if plan is not None and speculation is not None and speculation.active:
+            speculation.written()
     except StoreError:
         raise
     except PapertriageError as exc:
+        if plan is not None and speculation is not None:  # the helper placed what was rolled back
+            speculation.end()
         # The file's papers were rolled back: so is what the vocabulary was to learn of them.
         del vocabulary.new_pks[learned[0]:], vocabulary.replaced[learned[1]:]
         _file_error(report, exc, source)
@@ -666,7 +744,10 @@ def ingest_sources(library: Library, sources: list[DumpSource], *, page_date: dt
         library.map_for_scattered_reads()
     wrote = False
     position = 0
-    ahead = prefetch.prepared_in_order(sources, page_date, MAX_DUMP_BYTES)  # the next files, on the other core
+    # The next files, on the other core; on a first import the helper places their sightings too.
+    speculation = ahead.Speculation(library if bulk and len(sources) >= prefetch.MIN_FILES else None,
+                                    thresholds, CHUNK_SIGHTINGS)
+    upcoming = prefetch.prepared_in_order(sources, page_date, MAX_DUMP_BYTES, speculation.start())
     # No cyclic garbage collection during a bulk load: it keeps millions of live objects,
     # and every full collection walked them all for nothing (100k: ~13 s of ~94 s of CPU).
     paused: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
@@ -674,17 +755,21 @@ def ingest_sources(library: Library, sources: list[DumpSource], *, page_date: dt
         from .. import dedup
 
         paused = dedup.collector_paused()
-    with indexes.deferred(library) if bulk else contextlib.nullcontext(), contextlib.closing(ahead), paused:
+    batch_sightings = BATCH_SIGHTINGS
+    if len(sources) >= prefetch.MIN_FILES:
+        batch_sightings = min(FIRST_BATCH_SIGHTINGS, BATCH_SIGHTINGS)
+    with indexes.deferred(library) if bulk else contextlib.nullcontext(), contextlib.closing(upcoming), paused:
         while position < len(sources):
             # Parse a batch first, then take the write lock only to write it (issue 17).
             batch: list[tuple[FileReport, _Parsed | None]] = []
             parsed_sightings = 0
-            while position < len(sources) and parsed_sightings < BATCH_SIGHTINGS:
+            while position < len(sources) and parsed_sightings < batch_sightings:
                 file_report, parsed = _read_and_parse(library, sources[position], page_date=page_date,
-                                                      stdin=stdin, prepared=next(ahead))
+                                                      stdin=stdin, prepared=next(upcoming))
                 batch.append((file_report, parsed))
                 parsed_sightings += file_report.records
                 position += 1
+            batch_sightings = min(batch_sightings * 2, BATCH_SIGHTINGS)
             vocabulary = VocabularyChanges()
             try:
                 # Files all in already (or unreadable): no write lock, no empty commit.
@@ -692,9 +777,10 @@ def ingest_sources(library: Library, sources: list[DumpSource], *, page_date: dt
                 with library.transaction() if writes else contextlib.nullcontext():
                     if bulk:
                         indexes.mark_pending(library)  # committed with the rows the indexes will lack
+                    speculation.check_others(library)
                     for file_report, parsed in batch:
                         if parsed is not None:
-                            _write_parsed(library, parsed, vocabulary, thresholds)
+                            _write_parsed(library, parsed, vocabulary, thresholds, speculation)
                     vocabulary.apply(library)
             except StoreError as exc:
                 # Nothing of this batch went in (the transaction rolled back), nor

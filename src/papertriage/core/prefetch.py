@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Callable, Generator
 
 if TYPE_CHECKING:
     from .. import dedup, parse
+    from . import ahead
     from concurrent.futures import Future
 
     from .ingest import DumpSource
@@ -44,8 +45,14 @@ class Prepared:
     result: parse.ParseResult
     prints: list[dedup.Fingerprint]
     keysets: list[set[int]]
-    contents: list[int]  # content keys (``Fingerprint.content_key``), what a user's merge or split pins
+    contents: list[int] | None  # content keys (``Fingerprint.content_key``), what a user's merge or split pins
     ids: list[str] | None = None  # the id each would give a paper it starts (``ingest.first_candidate_id``)
+    plan: ahead.FilePlan | None = None  # where the helper placed the sightings (a first import, ``ahead``)
+
+
+# In the helper process: the library as the ingest leaves it, while plans are wanted (``ahead``).
+_mirror: ahead.Mirror | None = None
+_mirror_start: ahead.MirrorStart | None = None
 
 
 def prepare(source: "DumpSource", page_date: dt.date | None, max_bytes: int) -> Prepared | None:
@@ -64,10 +71,39 @@ def prepare(source: "DumpSource", page_date: dt.date | None, max_bytes: int) -> 
         result = parse.parse_bytes(data, source.display, page_date=source.page_date or page_date,
                                    saved_year=saved_on.year, saved_on=saved_on)
         prints = [dedup.fingerprint(s.title, s.abstract) for s in result.sightings]
-        return Prepared(hashlib.sha256(data).hexdigest(), saved_on, result, prints, [fp.keys() for fp in prints],
-                        [fp.content_key() for fp in prints], [first_candidate_id(fp) for fp in prints])
+        # Content keys serve only the pins of a user's merges, which a library the mirror
+        # stands for has none of: this process computes them if the plans end.
+        contents = None if _mirror is not None else [fp.content_key() for fp in prints]
+        prepared = Prepared(hashlib.sha256(data).hexdigest(), saved_on, result, prints,
+                            [fp.keys() for fp in prints], contents, [first_candidate_id(fp) for fp in prints])
     except Exception:  # noqa: BLE001 - reported by the ordinary path, which redoes the work
         return None
+    prepared.plan = _plan(prepared)  # last: a file that failed above is not in the mirror
+    return prepared
+
+
+def _plan(prepared: Prepared) -> ahead.FilePlan | None:
+    """Place the sightings in the helper's mirror, while this ingest wants plans."""
+    global _mirror
+    if _mirror is None:
+        return None
+    if _mirror.full() or _mirror_start is None or _mirror_start.stop[0]:
+        _mirror = None  # plans are not followed any more: free the texts
+        return None
+    try:
+        return _mirror.plan(prepared.sha256, prepared.result.sightings, prepared.prints, prepared.keysets)
+    except Exception:  # noqa: BLE001 - a mirror half updated is no mirror; ingest matches itself
+        _mirror = None
+        return None
+
+
+def _start_helper(start: ahead.MirrorStart | None) -> None:
+    global _mirror, _mirror_start
+    _die_with_parent()
+    if start is not None:
+        from . import ahead
+
+        _mirror_start, _mirror = start, ahead.Mirror(start)
 
 
 def _size(source: "DumpSource") -> int:
@@ -116,9 +152,10 @@ def _die_with_parent() -> None:
         pass
 
 
-def prepared_in_order(sources: list["DumpSource"], page_date: dt.date | None,
-                      max_bytes: int) -> Generator[Prepared | None, None, None]:
-    """One item per source, in order: prepared by the helper, or None."""
+def prepared_in_order(sources: list["DumpSource"], page_date: dt.date | None, max_bytes: int,
+                      mirror: ahead.MirrorStart | None = None) -> Generator[Prepared | None, None, None]:
+    """One item per source, in order: prepared by the helper, or None. With ``mirror``,
+    the helper also places the sightings (``ahead``)."""
     if len(sources) < MIN_FILES:  # a day's few dumps: not even the imports (start-up, issue 16)
         yield from (None for _ in sources)
         return
@@ -129,17 +166,17 @@ def prepared_in_order(sources: list["DumpSource"], page_date: dt.date | None,
         yield from (None for _ in sources)
         return
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
-                             initializer=_die_with_parent) as pool:
-        ahead: deque[tuple[Future, int]] = deque()
+                             initializer=_start_helper, initargs=(mirror,)) as pool:
+        queued: deque[tuple[Future, int]] = deque()
         position = 0
         pending_bytes = 0  # of the files submitted and not yet taken
         for _ in sources:
-            while position < len(sources) and (len(ahead) < WINDOW or pending_bytes < WINDOW_BYTES):
+            while position < len(sources) and (len(queued) < WINDOW or pending_bytes < WINDOW_BYTES):
                 size = _size(sources[position])
-                ahead.append((pool.submit(prepare, sources[position], page_date, max_bytes), size))
+                queued.append((pool.submit(prepare, sources[position], page_date, max_bytes), size))
                 pending_bytes += size
                 position += 1
-            future, size = ahead.popleft()
+            future, size = queued.popleft()
             pending_bytes -= size
             try:
                 yield future.result()

@@ -17,6 +17,8 @@ One module per concern, each a class over the shared ``Connection``:
 - ``sources.py``: arXiv ids, author names and links from API dumps;
 - ``indexes.py``: derived indexes kept in step, or rebuilt after a bulk load;
 - ``vocab.py``: the vocabulary for typo correction and ``similar``;
+- ``blocking.py``: which papers carry a blocking key (a day's new keys wait in a
+  small table until folded in);
 - ``schema.py``, ``migrations.py``: the schema and its ordered migrations;
 - ``library.py``: ``Library``, all of them put together.
 

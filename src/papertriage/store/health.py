@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Callable, Iterable, Iterator
 
-from . import sighting_text, vocab
+from . import blocking, sighting_text, vocab
 from ..words import is_vocabulary_word
 
 __all__ = ["integrity", "foreign_keys", "orphans", "fts_in_step", "vocabulary_in_step", "duplicate_ids",
@@ -37,7 +37,8 @@ _ORPHANS = {
     "sightings of no dump": "SELECT count(*) FROM sightings WHERE dump NOT IN (SELECT id FROM dumps)",
     "tags on no paper": "SELECT count(*) FROM tags WHERE paper NOT IN (SELECT pk FROM papers)",
     "history of no paper": "SELECT count(*) FROM history WHERE paper NOT IN (SELECT pk FROM papers)",
-    "blocking keys of no paper": "SELECT count(*) FROM dedup_keys WHERE paper NOT IN (SELECT pk FROM papers)",
+    "blocking keys of no paper": "SELECT (SELECT count(*) FROM dedup_keys WHERE paper NOT IN (SELECT pk FROM papers))"
+                                 " + (SELECT count(*) FROM dedup_keys_pending WHERE paper NOT IN (SELECT pk FROM papers))",
     "papers with no sighting": "SELECT count(*) FROM papers WHERE pk NOT IN (SELECT paper FROM sightings)",
 }
 
@@ -113,6 +114,8 @@ def duplicate_ids(db: sqlite3.Connection) -> list[str]:
 def papers_without_keys(db: sqlite3.Connection) -> int:
     papers = db.execute("SELECT count(*) FROM papers").fetchone()[0]
     keyed = db.execute("SELECT count(DISTINCT paper) FROM dedup_keys").fetchone()[0]
+    keyed += db.execute("SELECT count(DISTINCT paper) FROM dedup_keys_pending p"
+                        " WHERE NOT EXISTS (SELECT 1 FROM dedup_keys k WHERE k.paper = p.paper)").fetchone()[0]
     return max(0, papers - keyed)
 
 
@@ -158,11 +161,13 @@ def rebuild_vocabulary(db: sqlite3.Connection) -> int:
 def replace_keys(db: sqlite3.Connection, first_pk: int, last_pk: int, rows: list[tuple[int, int]]) -> None:
     """The blocking keys of the papers in [first_pk, last_pk], replaced by ``rows`` (key, paper)."""
     db.execute("DELETE FROM dedup_keys WHERE paper BETWEEN ? AND ?", (first_pk, last_pk))
-    db.executemany("INSERT OR IGNORE INTO dedup_keys (key, paper) VALUES (?, ?)", rows)
+    db.execute("DELETE FROM dedup_keys_pending WHERE paper BETWEEN ? AND ?", (first_pk, last_pk))
+    blocking.add(db, rows)
 
 
 def remove_orphan_keys(db: sqlite3.Connection) -> int:
-    return db.execute("DELETE FROM dedup_keys WHERE paper NOT IN (SELECT pk FROM papers)").rowcount
+    return (db.execute("DELETE FROM dedup_keys WHERE paper NOT IN (SELECT pk FROM papers)").rowcount
+            + db.execute("DELETE FROM dedup_keys_pending WHERE paper NOT IN (SELECT pk FROM papers)").rowcount)
 
 
 # -- backup ------------------------------------------------------------------

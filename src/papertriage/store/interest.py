@@ -135,8 +135,8 @@ def chunks_state(library: "Library") -> tuple[int, int]:
 
 
 def texts_changed(library: "Library") -> int:
-    """A number that changes when another connection commits (``PRAGMA data_version``)."""
-    return int(library.execute("PRAGMA data_version").fetchone()[0])
+    """A number that changes when another connection commits."""
+    return library.data_version()
 
 
 def chunk_pks(library: "Library") -> list[bytes]:

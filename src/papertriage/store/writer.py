@@ -5,19 +5,29 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from . import search_index, sighting_text
+import sqlite3
+
+from . import blocking, search_index, sighting_text
 from .connection import Connection, chunks, marks
 
 
 class IngestReads(Connection):
+    def holds_nothing(self) -> bool:
+        """No paper, dump, pin or forgotten dump: nothing an ingest could match against or bring back."""
+        return bool(self.execute(
+            "SELECT NOT EXISTS (SELECT 1 FROM papers) AND NOT EXISTS (SELECT 1 FROM dumps)"
+            " AND NOT EXISTS (SELECT 1 FROM dedup_pins) AND NOT EXISTS (SELECT 1 FROM forgotten)").fetchone()[0])
+
+    def data_version(self) -> int:
+        """A number that changes when another connection commits (``PRAGMA data_version``)."""
+        return int(self.execute("PRAGMA data_version").fetchone()[0])
+
     def papers_with_keys(self, keys: Iterable[int]) -> dict[int, list[int]]:
-        """Blocking key -> papers (pks) that carry it."""
-        found: dict[int, list[int]] = {}
-        for chunk in chunks(list(keys)):
-            for key, pk in self.execute(
-                    f"SELECT key, paper FROM dedup_keys WHERE key IN ({marks(len(chunk))})", chunk):
-                found.setdefault(key, []).append(pk)
-        return found
+        """Blocking key -> papers (pks) that carry it, pending keys included (``blocking.py``)."""
+        try:
+            return blocking.papers_with_keys(self.db, keys)
+        except sqlite3.Error as exc:
+            raise self.error(exc) from None
 
     def paper_records(self, pks: Iterable[int]) -> dict[int, tuple[Any, ...]]:
         """pk -> (id, title, abstract, authors_count, published, upvotes, seen, sightings,
@@ -155,4 +165,7 @@ class PaperWriter:
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", stored)
 
     def insert_keys(self, rows: list[tuple[int, int]]) -> None:
-        self.db.executemany("INSERT OR IGNORE INTO dedup_keys (key, paper) VALUES (?, ?)", rows)
+        if self.index:  # a day's keys wait in a small table (``blocking.py``)
+            blocking.add_pending(self.db, rows)
+        else:  # a bulk load writes most pages of the key index anyway
+            blocking.add(self.db, rows)
