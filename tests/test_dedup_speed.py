@@ -59,7 +59,8 @@ def test_a_kept_fingerprint_is_the_fresh_one_and_few_are_kept(monkeypatch):
     "\u201cQuoted\u201d \u2014 dashed\u2026 \u2022 bullet \u2192 arrow \u00d7 times",
     "\u00dcber-gro\u00dfe Modelle, na\u00efve \u03c3-algebra \u03a3 \ufb01ne \u2460 \u00b2",
     "soft\u00adhyphen zero\u200bwidth \u00a0nbsp\u3000ideographic\u3001comma",
-], ids=["punctuation-only", "letters-outside-ascii", "invisible-and-spaces"])
+    "in\u00adv\u200bi\u200cs\u200di\u2060b\ufeffle \u00e9t\u00e9 in\ufeff every\u2060 word\u200d",
+], ids=["punctuation-only", "letters-outside-ascii", "invisible-and-spaces", "each-invisible-character"])
 def test_words_of_unicode_text_are_the_word_regex_over_the_case_folded_text(text):
     import re
     import unicodedata
@@ -170,3 +171,15 @@ def test_abstracts_of_similar_length_score_with_one_distance_exactly_as_with_two
                 b.insert(i, rng.choice(alphabet))
         b = "".join(b) or "x"
         assert dedup.abstract_similarity(a, b) == _two_distances(a, b)  # the same floats, bit for bit
+
+
+def test_a_title_of_letters_only_has_no_number_and_other_titles_have_the_digit_runs():
+    import re
+    import sys
+
+    digits = re.compile(r"\d")
+    assert not any(c.isalpha() and digits.match(c) for c in map(chr, range(sys.maxunicode + 1)))
+    for title in ["kolmogorov arnold networks", "qwen2 5 vl", "gpt 4o", "part ii of a survey", "\u0661\u0662 arabic",
+                  "mm1 5 methods", "", "\u00e9t\u00e9 \u03c3 algebra", "llama \u2168"]:
+        expected = tuple(re.findall(r"\d+", title)) + tuple(w for w in title.split() if w in dedup._ROMAN)
+        assert dedup._title_numbers(title) == expected, title
