@@ -183,3 +183,15 @@ def test_a_title_of_letters_only_has_no_number_and_other_titles_have_the_digit_r
                   "mm1 5 methods", "", "\u00e9t\u00e9 \u03c3 algebra", "llama \u2168"]:
         expected = tuple(re.findall(r"\d+", title)) + tuple(w for w in title.split() if w in dedup._ROMAN)
         assert dedup._title_numbers(title) == expected, title
+
+
+def test_latex_is_stripped_as_when_the_bare_wrapper_regex_ran_on_every_text_with_a_brace(monkeypatch):
+    import random
+
+    rng = random.Random(3)
+    pieces = ["texttt{", "textbf{", "mathbf{", "\\mathbf{", "\\texttt{", "boldsymbol{", "operatorname{", "emph{",
+              "text{", "\\text {", "{", "}", "D", "ual", " ", "$", "\\cdot", "xtexttt{", "Texttt{", "math", "bf{"]
+    texts = ["".join(rng.choices(pieces, k=rng.randint(1, 12))) for _ in range(3000)]
+    fast = [dedup._strip_latex(text, latex) for text in texts for latex in (None, True, False)]
+    monkeypatch.setattr(dedup, "_BARE_OPENINGS", ("{",))  # every text with a brace goes through the regex
+    assert fast == [dedup._strip_latex(text, latex) for text in texts for latex in (None, True, False)]

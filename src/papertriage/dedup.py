@@ -43,6 +43,9 @@ _LATEX_WRAPPERS = re.compile(r"\\(?:" + "|".join(_WRAPPERS + _SHORT_WRAPPERS) + 
 # The same commands with the backslash lost in a copy-paste (`texttt{D}ual` in the
 # real data): read as the text, so `texttt{O}vi` is `Ovi`, not `O` and a numeral `vi`.
 _BARE_WRAPPERS = re.compile(r"\b(?:" + "|".join(_WRAPPERS) + r")\{([^{}]*)\}")
+# What each of its matches contains: looked for first, since the regex, with no literal to
+# skip ahead to, tries its alternatives at every character (30 us a LaTeX-bearing abstract).
+_BARE_OPENINGS = tuple(w + "{" for w in _WRAPPERS)
 _LATEX_SYMBOLS = {r"\cdot": " ", r"\times": " x ", r"\&": " and ", r"\%": "%", r"\_": "_", r"\ldots": " "}
 _LATEX_COMMAND = re.compile(r"\\([A-Za-z]+)")
 _WORD = re.compile(r"[^\W_]+")
@@ -82,7 +85,7 @@ def _strip_latex(text: str, latex: bool | None = None) -> str:
     # ``latex``: whether the whole text is LaTeX-bearing; None decides on this span alone.
     if latex is None:
         latex = "\\" in text or "$" in text
-    if "{" in text:
+    if "{" in text and any(opening in text for opening in _BARE_OPENINGS):
         text = _BARE_WRAPPERS.sub(r"\1", text)
     if not latex:
         return text
