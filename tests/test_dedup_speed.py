@@ -141,3 +141,32 @@ def test_a_record_filed_with_the_buckets_it_looked_up_is_filed_as_add_files_it()
             assert candidates == plain.candidates(record_keys)
             assert looked.add_found(handle, record_keys, buckets) == plain.add(handle, record_keys)
     assert looked._by_key == plain._by_key
+
+
+def _two_distances(a: str, b: str) -> dedup.AbstractMatch:
+    """abstract_similarity as it was first written: whole against whole, then the card's opening."""
+    from rapidfuzz.distance import Indel
+
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    full = Indel.normalized_similarity(a, b) * 100
+    opening = long[:len(short) + max(dedup.CARD_SLACK_WORDS, len(short) // 3)]
+    common = (len(short) + len(opening) - Indel.distance(short, opening)) / 2
+    return dedup.AbstractMatch(full, common / len(short) * 100, len(short))
+
+
+def test_abstracts_of_similar_length_score_with_one_distance_exactly_as_with_two():
+    import random
+
+    rng = random.Random(16)
+    alphabet = "abcdefghij\u00e9\u4e00\U0001f600"  # words as code points, some past the BMP
+    for _ in range(3000):
+        a = "".join(rng.choices(alphabet, k=rng.randint(1, 120)))
+        b = list(a)
+        for _ in range(rng.randint(0, 40)):  # an edited copy: near, or as far as unrelated
+            i = rng.randint(0, len(b))
+            if b and rng.random() < 0.5:
+                del b[min(i, len(b) - 1)]
+            else:
+                b.insert(i, rng.choice(alphabet))
+        b = "".join(b) or "x"
+        assert dedup.abstract_similarity(a, b) == _two_distances(a, b)  # the same floats, bit for bit

@@ -10,6 +10,8 @@ another order, or forgetting a dump and ingesting it again, shows the same).
 
 from __future__ import annotations
 
+import re
+
 __all__ = ["title_rank", "abstract_rank", "better_title", "better_abstract", "is_card"]
 
 
@@ -18,13 +20,21 @@ def is_card(abstract: str) -> bool:
     return abstract.rstrip().endswith(("...", "…"))
 
 
+_ASCII_LETTER = re.compile("[A-Za-z]")
+
+
 def title_rank(title: str) -> tuple:
     """Larger is better: proper capitalisation (upper and lower case, first
     letter a capital), no trailing period or ellipsis, then the fuller form."""
-    letters = [c for c in title if c.isalpha()]
-    upper = any(c.isupper() for c in letters)
-    lower = any(c.islower() for c in letters)
-    first_capital = bool(letters) and not letters[0].islower()
+    if title.isascii():  # the common case, without a Python step a character (issue 16)
+        upper, lower = title.lower() != title, title.upper() != title  # some A-Z, some a-z
+        first = _ASCII_LETTER.search(title)
+        first_capital = first is not None and first.group() < "a"
+    else:
+        letters = [c for c in title if c.isalpha()]
+        upper = any(c.isupper() for c in letters)
+        lower = any(c.islower() for c in letters)
+        first_capital = bool(letters) and not letters[0].islower()
     clean_end = not title.rstrip().endswith((".", "…", ",", ";", ":"))
     return (upper and lower, first_capital, clean_end, len(" ".join(title.split())))
 

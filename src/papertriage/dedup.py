@@ -389,8 +389,16 @@ def abstract_similarity(a: list[str] | str, b: list[str] | str) -> AbstractMatch
     if not a or not b:
         return None
     short, long = (a, b) if len(a) <= len(b) else (b, a)
+    opening_words = len(short) + max(CARD_SLACK_WORDS, len(short) // 3)
+    if len(long) <= opening_words:
+        # The opening is the whole abstract: one distance gives both scores, the
+        # same floats as Indel.normalized_similarity computes (1 - dist / (len1 + len2)).
+        dist = Indel.distance(short, long)
+        full = (1.0 - dist / (len(short) + len(long))) * 100
+        common = (len(short) + len(long) - dist) / 2
+        return AbstractMatch(full, common / len(short) * 100, len(short))
     full = Indel.normalized_similarity(a, b) * 100
-    opening = long[:len(short) + max(CARD_SLACK_WORDS, len(short) // 3)]
+    opening = long[:opening_words]
     common = (len(short) + len(opening) - Indel.distance(short, opening)) / 2
     return AbstractMatch(full, common / len(short) * 100, len(short))
 
