@@ -106,7 +106,8 @@ def task_ingest(corpus_dir: str, db_path: str, split: bool = False) -> dict:
     out = {"seconds": seconds, "open_seconds": opened - start, "dumps": len(todo), "records": records,
            "new": new, "merged": merged, "errors": errors, "peak_mb": peak_mb(),
            # CPU of this process (whole run, imports included) and of its helper processes
-           "cpu_seconds": me.ru_utime + me.ru_stime, "helper_cpu_seconds": helpers.ru_utime + helpers.ru_stime}
+           "cpu_seconds": me.ru_utime + me.ru_stime, "helper_cpu_seconds": helpers.ru_utime + helpers.ru_stime,
+           "helper_peak_mb": helpers.ru_maxrss / 1024}
     after = _schedstat()
     if sched and after:  # Linux: the main thread neither on a core nor waiting for one (helper, disk)
         out["blocked_seconds"] = seconds - (after[0] - sched[0]) / 1e9 - (after[1] - sched[1]) / 1e9

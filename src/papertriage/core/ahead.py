@@ -33,8 +33,8 @@ if TYPE_CHECKING:
     from ..model import Sighting
     from ..store import Library
 
-# Papers the helper keeps texts of (~2 KB each): past this it stops planning and
-# this process matches the rest of the ingest itself (1M papers would not fit).
+# Papers the helper keeps texts of: past this it stops planning and this process
+# matches the rest of the ingest itself (1M papers would not fit in 1 GB).
 MAX_PAPERS = 250_000
 
 
@@ -68,7 +68,9 @@ class MirrorStart:
 
 
 class Mirror:
-    """The library as this ingest leaves it, kept in the helper process."""
+    """The library as this ingest leaves it, kept in the helper process, compactly: a
+    paper's text as a tuple (its ``PaperText`` is made afresh when it is a candidate, as
+    this process makes it from the library), a key's only paper as an int."""
 
     def __init__(self, start: MirrorStart) -> None:
         from .. import dedup
@@ -76,13 +78,13 @@ class Mirror:
         self.next_pk = start.next_pk
         self.thresholds = start.thresholds or dedup.DEFAULT_THRESHOLDS
         self.chunk = max(start.chunk, 1)
-        self.buckets: dict[int, list[int]] = {}  # key -> pks, ascending
-        self.papers: dict[int, dedup.PaperText] = {}
+        self.buckets: dict[int, int | list[int]] = {}  # key -> its paper, or its papers ascending
+        self.texts: dict[int, tuple[str, str, tuple[str, ...]]] = {}  # pk -> title, abstract, other titles
         self.shas: set[str] = set()
         self.files = 0
 
     def full(self) -> bool:
-        return len(self.papers) > MAX_PAPERS
+        return len(self.texts) > MAX_PAPERS
 
     def plan(self, sha: str, sightings: list[Sighting], prints: list[dedup.Fingerprint],
              keysets: list[set[int]]) -> FilePlan | None:
@@ -99,9 +101,17 @@ class Mirror:
                keysets: list[set[int]]) -> ChunkPlan:
         from .. import dedup
 
-        buckets = self.buckets
-        index = dedup.BlockIndex({k: list(buckets[k]) for k in set().union(*keysets) if k in buckets})
-        papers = {pk: self.papers[pk] for pk in index.followed()}
+        buckets, texts = self.buckets, self.texts
+        found: dict[int, list[int]] = {}
+        for key in set().union(*keysets):
+            bucket = buckets.get(key)
+            if bucket is not None:
+                found[key] = [bucket] if isinstance(bucket, int) else list(bucket)
+        index = dedup.BlockIndex(found)
+        papers = {}
+        for pk in index.followed():
+            title, abstract, titles = texts[pk]
+            papers[pk] = dedup.PaperText(title, abstract, titles)
         before = {pk: (p.title, p.abstract) for pk, p in papers.items()}
         matcher = dedup.Matcher(index, papers, self.thresholds)
         plan = ChunkPlan(self.next_pk, [], [], [], [])
@@ -120,12 +130,20 @@ class Mirror:
             if (paper.title, paper.abstract) != text:
                 plan.texts[handle] = (paper.title, paper.abstract)
         # The library after the chunk: new papers get their pks, keys their papers.
-        for handle in founders:
-            self.papers[self.next_pk - 1 - handle] = matcher.papers[handle]
+        for handle in {*plan.handles}:
+            paper = matcher.papers[handle]
+            others = tuple(t for t in paper.titles if t != paper.title) if len(paper.titles) > 1 else ()
+            texts[self.next_pk - 1 - handle if handle < 0 else handle] = (paper.title, paper.abstract, others)
         for handle, added in zip(plan.handles, plan.new_keys):
             pk = self.next_pk - 1 - handle if handle < 0 else handle
             for key in added:
-                bisect.insort(buckets.setdefault(key, []), pk)
+                bucket = buckets.get(key)
+                if bucket is None:
+                    buckets[key] = pk
+                elif isinstance(bucket, int):
+                    buckets[key] = [bucket, pk] if bucket < pk else [pk, bucket]
+                else:
+                    bisect.insort(bucket, pk)
         self.next_pk += len(founders)
         return plan
 

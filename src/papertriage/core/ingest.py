@@ -640,8 +640,8 @@ def _write_parsed(library: Library, parsed: _Parsed, vocabulary: VocabularyChang
                             chunk_plan = None
                     merge = functools.partial(
                         merge_sightings, library, sightings[part], dump_id, parsed.seen_on, vocabulary,
-                        prints=prepared.prints[part] if prepared else None,
-                        keysets=prepared.keysets[part] if prepared else None,
+                        prints=prepared.prints[part] if prepared and prepared.prints is not None else None,
+                        keysets=prepared.keysets[part] if prepared and prepared.keysets is not None else None,
                         contents=prepared.contents[part] if prepared and prepared.contents is not None else None,
                         ids=prepared.ids[part] if prepared and prepared.ids is not None else None,
                         thresholds=thresholds, reborn=reborn)

@@ -43,8 +43,8 @@ class Prepared:
     sha256: str
     saved_on: dt.date
     result: parse.ParseResult
-    prints: list[dedup.Fingerprint]
-    keysets: list[set[int]]
+    prints: list[dedup.Fingerprint] | None  # None with a plan: this process needs them only if it matches
+    keysets: list[set[int]] | None
     contents: list[int] | None  # content keys (``Fingerprint.content_key``), what a user's merge or split pins
     ids: list[str] | None = None  # the id each would give a paper it starts (``ingest.first_candidate_id``)
     plan: ahead.FilePlan | None = None  # where the helper placed the sightings (a first import, ``ahead``)
@@ -71,14 +71,18 @@ def prepare(source: "DumpSource", page_date: dt.date | None, max_bytes: int) -> 
         result = parse.parse_bytes(data, source.display, page_date=source.page_date or page_date,
                                    saved_year=saved_on.year, saved_on=saved_on)
         prints = [dedup.fingerprint(s.title, s.abstract) for s in result.sightings]
-        # Content keys serve only the pins of a user's merges, which a library the mirror
-        # stands for has none of: this process computes them if the plans end.
-        contents = None if _mirror is not None else [fp.content_key() for fp in prints]
-        prepared = Prepared(hashlib.sha256(data).hexdigest(), saved_on, result, prints,
-                            [fp.keys() for fp in prints], contents, [first_candidate_id(fp) for fp in prints])
+        # While it plans, the helper has the longer share of the work: content keys (only for
+        # the pins of a user's merges, which a library the mirror stands for has none of) and
+        # the new papers' ids are left to this process, which computes them when it needs them.
+        planning = _mirror is not None
+        prepared = Prepared(hashlib.sha256(data).hexdigest(), saved_on, result, prints, [fp.keys() for fp in prints],
+                            None if planning else [fp.content_key() for fp in prints],
+                            None if planning else [first_candidate_id(fp) for fp in prints])
     except Exception:  # noqa: BLE001 - reported by the ordinary path, which redoes the work
         return None
     prepared.plan = _plan(prepared)  # last: a file that failed above is not in the mirror
+    if prepared.plan is not None:  # not sent: a fingerprint carries its abstract again
+        prepared.prints = prepared.keysets = None
     return prepared
 
 
@@ -90,6 +94,7 @@ def _plan(prepared: Prepared) -> ahead.FilePlan | None:
     if _mirror.full() or _mirror_start is None or _mirror_start.stop[0]:
         _mirror = None  # plans are not followed any more: free the texts
         return None
+    assert prepared.prints is not None and prepared.keysets is not None
     try:
         return _mirror.plan(prepared.sha256, prepared.result.sightings, prepared.prints, prepared.keysets)
     except Exception:  # noqa: BLE001 - a mirror half updated is no mirror; ingest matches itself
