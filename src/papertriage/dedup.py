@@ -688,8 +688,12 @@ def _numbers_only_in_subtitle(a: Fingerprint, b: Fingerprint) -> bool:
     return False
 
 
-def decide(a: Fingerprint, b: Fingerprint, t: Thresholds = DEFAULT_THRESHOLDS) -> Decision:
-    """Are two fingerprints one paper? The rule that says so (or not), with its scores."""
+def decide(a: Fingerprint, b: Fingerprint, t: Thresholds = DEFAULT_THRESHOLDS, unrecorded: bool = False) -> Decision:
+    """Are two fingerprints one paper? The rule that says so (or not), with its scores.
+
+    ``unrecorded``: for a caller that keeps a decision only when it joins or is recorded as
+    a near miss (``Matcher.judge``): a pair that no rule can join and that is not close is
+    then called "unrelated" with its scores, without comparing the titles' words."""
     ta, tb = a.title, b.title
     if a.numbers != b.numbers and not _numbers_only_in_subtitle(a, b):
         title = fuzz.ratio(ta, tb)
@@ -730,6 +734,13 @@ def decide(a: Fingerprint, b: Fingerprint, t: Thresholds = DEFAULT_THRESHOLDS) -
             d.rule = "unrelated" if medium or m.card < t.card_contained - 5 else "short-card"
         return d
 
+    # Every join below needs a similar title, a near-identical abstract or a near-identical card,
+    # and a pair kept apart is recorded only from near_miss or the same title on (issue 16: two
+    # thirds of the word comparisons below were of such pairs, all of them dropped).
+    if (unrecorded and title < t.similar_title and title < t.same_title and m.full < t.near_identical_abstract
+            and m.card < t.card_near_identical and d.score < t.near_miss):
+        d.rule = "unrelated"
+        return d
     # Here ta, tb are the fingerprints' own titles (an aligned abbreviation made them equal, above).
     only_a, only_b = _only_words(ta, tb, t, (pa[1], pb[1]))
     reworded = bool(only_a or only_b) and pa[3] != pb[3]
@@ -783,12 +794,13 @@ def match_score(a: Fingerprint, b: Fingerprint, t: Thresholds = DEFAULT_THRESHOL
 
 
 def best_decision(fp: Fingerprint, variants: list[Fingerprint],
-                  t: Thresholds = DEFAULT_THRESHOLDS) -> Decision:
+                  t: Thresholds = DEFAULT_THRESHOLDS, unrecorded: bool = False) -> Decision:
     """The best decision of ``fp`` against any fingerprint of one paper (one
-    per title it was seen with): the best joining one, else the closest apart."""
+    per title it was seen with): the best joining one, else the closest apart
+    (``unrecorded`` as for ``decide``: the choice depends only on joining and the score)."""
     best: Decision | None = None
     for variant in variants:
-        d = decide(fp, variant, t)
+        d = decide(fp, variant, t, unrecorded)
         if best is None or (d.same, d.score) > (best.same, best.score):
             best = d
     assert best is not None
@@ -954,7 +966,7 @@ class Matcher:
         best_d: Decision | None = None
         apart: list[tuple[int, Decision]] = []
         for candidate in candidates:
-            d = best_decision(fp, self.papers[candidate].variants(), t)
+            d = best_decision(fp, self.papers[candidate].variants(), t, unrecorded=True)
             if d.same:
                 if best_d is None or d.score > best_d.score:
                     best, best_d = candidate, d
