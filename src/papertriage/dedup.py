@@ -827,8 +827,7 @@ class BlockIndex:
 
     def add(self, item: int, keys: set[int]) -> list[int]:
         """File ``item`` under ``keys``; returns the keys it did not have yet."""
-        get = self._by_key.get
-        return self.add_found(item, keys, [get(key) for key in keys])
+        return self.add_found(item, keys, list(map(self._by_key.get, keys)))
 
     def candidates(self, keys: set[int]) -> set[int]:
         return self.lookup(keys)[0]
@@ -837,8 +836,7 @@ class BlockIndex:
         """``candidates(keys)``, and each key's bucket in the keys' order (None: a key not
         filed yet) for ``add_found``: a record's keys are looked up once, not twice (issue 16)."""
         found: set[int] = set()
-        get = self._by_key.get
-        buckets = [get(key) for key in keys]
+        buckets = list(map(self._by_key.get, keys))
         for bucket in buckets:
             if bucket is not None and len(bucket) <= MAX_PAPERS_PER_KEY:
                 found.update(bucket)
