@@ -195,3 +195,16 @@ def test_latex_is_stripped_as_when_the_bare_wrapper_regex_ran_on_every_text_with
     fast = [dedup._strip_latex(text, latex) for text in texts for latex in (None, True, False)]
     monkeypatch.setattr(dedup, "_BARE_OPENINGS", ("{",))  # every text with a brace goes through the regex
     assert fast == [dedup._strip_latex(text, latex) for text in texts for latex in (None, True, False)]
+
+
+def test_the_first_sentences_are_cut_where_the_sentence_regex_cuts():
+    import random
+
+    rng = random.Random(5)
+    pieces = [".", "!", "?", " ", "  ", "\t", "\n", "\r\n", "\x0b", "\x0c", "\x1c", "\x1f", "a", "word", "e.g.",
+              "$x$", "\\cdot", "{", "...", "\u00a0", "\u2009", "\u3000", "\u00e9"]
+    texts = ["", ".", ". ", " .", "One. Two! Three? Four. Five."]
+    texts += ["".join(rng.choices(pieces, k=rng.randint(0, 80))) for _ in range(5000)]
+    for text in texts:
+        expected = dedup._SENTENCE_END.split(text, dedup.ABSTRACT_SENTENCES)[:dedup.ABSTRACT_SENTENCES]
+        assert dedup._first_sentences(text) == expected, repr(text)

@@ -309,7 +309,7 @@ class Fingerprint:
             keys.add(_stable_key("a0", " ".join(head[:ABSTRACT_WINDOW])))
         # Opening words of each early sentence, wherever it stands: survives a
         # sentence or a project URL put in front, and a revised first sentence.
-        for sentence in _SENTENCE_END.split(text, ABSTRACT_SENTENCES)[:ABSTRACT_SENTENCES]:
+        for sentence in _first_sentences(text):
             opening_words = words(sentence[:SENTENCE_KEY_CHARS])[:SENTENCE_KEY_WORDS]
             if len(opening_words) == SENTENCE_KEY_WORDS:
                 keys.add(_stable_key("p", " ".join(opening_words)))
@@ -362,6 +362,28 @@ class Fingerprint:
             value = crc32(b" ".join(opening[:SENTENCE_KEY_WORDS]), _CRC_P)
             keys.add(value - 4294967296 if value >= 2147483648 else value)
         return keys
+
+
+def _first_sentences(text: str) -> list[str]:
+    """``_SENTENCE_END.split(text, ABSTRACT_SENTENCES)[:ABSTRACT_SENTENCES]``; in ASCII text the
+    cuts are found with bytes.find in a copy reduced to character classes (``_ASCII_MARKS``),
+    a fifth of the regex's time (issue 16)."""
+    if not text.isascii():
+        return _SENTENCE_END.split(text, ABSTRACT_SENTENCES)[:ABSTRACT_SENTENCES]
+    marks = text.encode().translate(_ASCII_MARKS)
+    sentences = []
+    start = 0
+    end = marks.find(b". ")
+    while end >= 0:
+        sentences.append(text[start:end + 1])
+        if len(sentences) == ABSTRACT_SENTENCES:
+            return sentences
+        start = end + 2
+        while marks[start:start + 1] == b" ":
+            start += 1
+        end = marks.find(b". ", start)
+    sentences.append(text[start:])
+    return sentences
 
 
 def fingerprint(title: str, abstract: str) -> Fingerprint:
