@@ -167,7 +167,8 @@ def test_a_file_that_fails_while_written_ends_the_plans(tmp_path, dumps, monkeyp
 def test_any_commit_by_another_process_ends_the_plans_and_tells_the_helper(tmp_path, dumps):
     lib = Library(tmp_path / "lib.db")
     speculation = ahead.Speculation(lib, None, ingest_mod.CHUNK_SIGHTINGS)
-    assert speculation.start() is not None
+    start = speculation.start()
+    assert start is not None
     with lib.transaction():
         speculation.check_others(lib)
     assert speculation.active  # its own transactions are no other writer
@@ -177,7 +178,7 @@ def test_any_commit_by_another_process_ends_the_plans_and_tells_the_helper(tmp_p
     with lib.transaction():
         speculation.check_others(lib)
     assert not speculation.active and speculation.start() is None
-    assert speculation.stop[0] == 1  # the helper drops its mirror at its next file
+    assert start.stop[0] == 1  # the helper drops its mirror at its next file
     lib.close()
 
 

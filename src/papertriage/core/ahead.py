@@ -152,23 +152,26 @@ class Speculation:
     """This process's side: whether the helper's plans may still be followed."""
 
     def __init__(self, library: Library | None, thresholds: dedup.Thresholds | None, chunk: int) -> None:
-        self.active = library is not None
+        self.active = False
         self.files = 0  # files written from plans
-        self.stop = mmap.mmap(-1, 1)  # anonymous and shared: a forked helper sees it
         self._start: MirrorStart | None = None
         if library is not None:
             # The version first: a commit between the two reads ends the plans at the first batch.
             self.version = library.data_version()
-            self.active = library.holds_nothing()
-            self._start = MirrorStart(library.newest_mark() + 1, thresholds, chunk, self.stop)
+            if library.holds_nothing():
+                self.active = True
+                stop = mmap.mmap(-1, 1)  # anonymous and shared: the forked helper sees it change
+                self._start = MirrorStart(library.newest_mark() + 1, thresholds, chunk, stop)
 
     def start(self) -> MirrorStart | None:
         """What the helper needs to plan, or None when no plan will be followed."""
         return self._start if self.active else None
 
     def end(self) -> None:
+        """No more plans: the helper drops its mirror at its next file."""
         self.active = False
-        self.stop[0] = 1
+        if self._start is not None:
+            self._start.stop[0] = 1
 
     def check_others(self, library: Library) -> None:
         """Inside a batch's transaction: another process committed since the start, so the
@@ -188,14 +191,6 @@ class Speculation:
 
     def written(self) -> None:
         self.files += 1
-
-
-def helper_mirror(start: MirrorStart | None) -> Mirror | None:
-    return Mirror(start) if start is not None else None
-
-
-def stopped(start: MirrorStart | None) -> bool:
-    return start is None or start.stop[0] == 1
 
 
 class Diverged(Exception):
