@@ -208,3 +208,24 @@ def test_the_first_sentences_are_cut_where_the_sentence_regex_cuts():
     for text in texts:
         expected = dedup._SENTENCE_END.split(text, dedup.ABSTRACT_SENTENCES)[:dedup.ABSTRACT_SENTENCES]
         assert dedup._first_sentences(text) == expected, repr(text)
+
+
+def test_spelling_out_an_abbreviation_never_makes_titles_of_as_many_words_equal():
+    # decide does not try to align titles of as many words (issue 16): aligning puts one word
+    # for a run of two or more, so only titles of different lengths can come out equal.
+    import random
+
+    rng = random.Random(8)
+    words = ["llms", "llm", "large", "language", "models", "model", "vision", "vlms", "vlm", "are", "few", "shot",
+             "learners", "lms", "lm", "gpt", "transformer", "kan", "kolmogorov", "arnold", "networks", "kans"]
+    equal_after_aligning = 0
+    for _ in range(20000):
+        a = rng.choices(words, k=rng.randint(1, 7))
+        b = rng.choices(words, k=rng.randint(1, 7))
+        aligned = dedup._align_abbreviation(" ".join(a), " ".join(b))
+        if aligned is not None and aligned[0] == aligned[1]:
+            equal_after_aligning += 1
+            assert len(a) != len(b)
+    assert equal_after_aligning > 0
+    assert dedup.decide(dedup.fingerprint("LLMs are few shot learners", "x y z"),
+                        dedup.fingerprint("Large language models are few shot learners", "x y z")).rule == "abbrev"

@@ -728,7 +728,8 @@ def decide(a: Fingerprint, b: Fingerprint, t: Thresholds = DEFAULT_THRESHOLDS, u
         return d
     abbreviation = ""
     pa, pb = a.title_parts(), b.title_parts()
-    if ta != tb and pa[3] != pb[3]:
+    # Spelling out puts one word for a run of two or more: titles of as many words never come out equal.
+    if ta != tb and pa[3] != pb[3] and len(pa[0]) != len(pb[0]):
         aligned = _align_abbreviation(pa, pb)
         if aligned is not None and aligned[0] == aligned[1]:
             ta, tb, abbreviation = aligned
