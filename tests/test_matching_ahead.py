@@ -201,3 +201,14 @@ def test_the_incremental_path_gives_the_library_the_plans_give(tmp_path, dumps, 
     _import(tmp_path / "ahead.db", dumps)
     assert followed[0] > 0
     assert _tables(tmp_path / "incremental.db") == _tables(tmp_path / "ahead.db")  # names too
+
+
+def test_a_dump_saved_twice_under_two_names_is_skipped_and_the_plans_go_on(tmp_path, dumps, monkeypatch, followed):
+    copy = tmp_path / "copy-of-a-dump.txt"
+    copy.write_bytes(dumps[2].path.read_bytes())
+    sources = [*dumps[:5], ingest_mod.DumpSource(copy.name, copy, dumps[2].page_date), *dumps[5:]]
+    alone = _without_plans(monkeypatch, tmp_path / "alone.db", sources)
+    report = _import(tmp_path / "ahead.db", sources)
+    assert report.files[5].skipped and alone.files[5].skipped
+    assert followed[0] == report.totals()["records"] - report.files[5].records  # every other sighting planned
+    assert _tables(tmp_path / "alone.db") == _tables(tmp_path / "ahead.db")
