@@ -355,6 +355,23 @@ class _Placed:
     founders: list[tuple[str, str, str] | None] = field(default_factory=list)  # a new paper's first text, its id
     merged: int = 0
 
+    def add(self, s: Sighting, handle: int, starts: dedup.PaperText | None, decision: dedup.Decision | None,
+            new_keys: Iterable[int], apart: Iterable[tuple[int, dedup.Decision]], dump_id: int, seen_on: str,
+            first_id: str | None) -> None:
+        """One sighting placed: it starts the paper ``handle`` with the text ``starts``
+        (``first_id``: the id that text asks for, when known), or joins it (None)."""
+        if starts is not None:
+            self.states[handle] = _new_record(s, dump_id, seen_on, starts)
+            self.new_handles.append(handle)
+            self.founders.append((s.title, s.abstract, first_id) if first_id is not None else None)
+        else:
+            self.states[handle].absorb(s, dump_id, seen_on)
+            self.merged += 1
+        self.placements.append(handle)
+        self.decisions.append(decision)
+        self.new_keys.extend((key, handle) for key in new_keys)
+        self.near.extend((other, handle, d) for other, d in apart)
+
 
 def merge_sightings(library: Library, sightings: list[Sighting], dump_id: int, seen_on: str,
                     vocabulary: VocabularyChanges | None = None, *,
@@ -444,18 +461,8 @@ def _match(library: Library, sightings: list[Sighting], dump_id: int, seen_on: s
     for at, (s, fp, keys, content) in enumerate(zip(sightings, prints, keysets, contents)):
         # New papers get negative handles until inserted.
         place = matcher.place(s.title, s.abstract, -(len(placed.new_handles) + 1), fp, keys, content)
-        handle = place.handle
-        if place.new:
-            states[handle] = _new_record(s, dump_id, seen_on, matcher.papers[handle])
-            placed.new_handles.append(handle)
-            placed.founders.append((s.title, s.abstract, ids[at]) if ids is not None else None)
-        else:
-            states[handle].absorb(s, dump_id, seen_on)
-            placed.merged += 1
-        placed.placements.append(handle)
-        placed.decisions.append(place.decision)
-        placed.new_keys.extend((key, handle) for key in place.new_keys)
-        placed.near.extend((other, handle, d) for other, d in place.apart)
+        placed.add(s, place.handle, matcher.papers[place.handle] if place.new else None, place.decision,
+                   place.new_keys, place.apart, dump_id, seen_on, ids[at] if ids is not None else None)
     return placed
 
 
@@ -472,17 +479,9 @@ def _follow(library: Library, sightings: list[Sighting], plan: "ahead.ChunkPlan"
     for at, (s, handle) in enumerate(zip(sightings, plan.handles)):
         if handle > 0 and handle not in states:
             raise ahead.Diverged(f"paper {handle} is not in the library")
-        if handle not in states:  # a new paper's first sighting (handles -1, -2, ... in order)
-            states[handle] = _new_record(s, dump_id, seen_on, dedup.PaperText(s.title, s.abstract))
-            placed.new_handles.append(handle)
-            placed.founders.append((s.title, s.abstract, ids[at]) if ids is not None else None)
-        else:
-            states[handle].absorb(s, dump_id, seen_on)
-            placed.merged += 1
-        placed.placements.append(handle)
-        placed.decisions.append(plan.decisions[at])
-        placed.new_keys.extend((key, handle) for key in plan.new_keys[at])
-        placed.near.extend((other, handle, d) for other, d in plan.apart[at])
+        starts = dedup.PaperText(s.title, s.abstract) if handle not in states else None  # handles -1, -2, ...
+        placed.add(s, handle, starts, plan.decisions[at], plan.new_keys[at], plan.apart[at], dump_id, seen_on,
+                   ids[at] if ids is not None else None)
     for handle, (title, abstract) in plan.texts.items():  # the best texts the sightings gave
         states[handle].text = dedup.PaperText(title, abstract)
     return placed
