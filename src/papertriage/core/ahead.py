@@ -1,6 +1,6 @@
 """Matching ahead (issue 16): on a first import, the helper process that parses
-the next dumps (``prefetch``) also places their sightings, so this process only
-writes them and the two cores share the matching instead of taking turns.
+the next dumps (``prefetch``) also places their sightings, so the matching runs on
+the second core while this process writes what was placed before.
 
 Only for a bulk ingest into a library that holds nothing to match against (no
 paper, dump, pin or forgotten dump). Then, after every file this ingest has
