@@ -258,7 +258,7 @@ def _featurise(library: Library, *, save: bool = True) -> _Featurised:
     state = store.chunks_state(library)
     while at < len(missing):
         batch = missing[at:at + CHUNK].tolist()
-        version = store.texts_changed(library)
+        version = library.data_version()
         text = store.texts(library, batch)
         pks = [pk for pk in batch if pk in text]
         chunk = featurise.hash_chunk([text[pk] for pk in pks], cache)
@@ -273,7 +273,7 @@ def _featurise(library: Library, *, save: bool = True) -> _Featurised:
                 missing, at, stale = _missing(library), 0, set(store.stale_pks(library))
                 state = store.chunks_state(library)
                 continue
-            if store.texts_changed(library) != version and store.texts(library, batch) != text:
+            if library.data_version() != version and store.texts(library, batch) != text:
                 continue  # a title or abstract changed under us: count this chunk again
             vocab.extend(np.frombuffer(store.terms_from(library, len(vocab)), dtype=np.uint32))
             first = len(vocab)

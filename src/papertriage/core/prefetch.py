@@ -3,9 +3,11 @@ helper process while this one dedupes and writes.
 
 Parsing, fingerprints and blocking keys need nothing from the library, so a
 forked helper computes them a few files ahead (``WINDOW``) and sends back
-the parsed sightings with their fingerprints and keys; the decisions and
-every write stay in this process, in file order, exactly as without it. The
-helper never opens the library. Any file it cannot prepare (unreadable,
+the parsed sightings with their fingerprints and keys; every write stays in
+this process, in file order, exactly as without it. On a first import the
+helper also places the sightings (``ahead``: its plans are followed only
+while they are exactly this process's decisions). The helper never opens
+the library. Any file it cannot prepare (unreadable,
 too large, unparseable) comes back as None and is ingested the ordinary
 way, so errors are reported as before. Used only where ``fork`` exists and
 for many files (``MIN_FILES``): starting the helper costs ~20 ms.

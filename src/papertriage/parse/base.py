@@ -104,10 +104,10 @@ def read_date_line(text: str) -> DateLine | None:
     return DateLine(raw=text, month=month, day=day, year=year, upvotes=upvotes)
 
 
-
 def _leap(year: int) -> bool:
     # calendar.isleap, without importing calendar (and locale) into every ingest's start-up
     return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
 
 def resolve_page_year(dump: DumpText, explicit_years: list[int], undated: Sequence[DateLine] = ()) -> int:
     """The year of the page, for dates shown without one.

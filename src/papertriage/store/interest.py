@@ -134,11 +134,6 @@ def chunks_state(library: "Library") -> tuple[int, int]:
     return library.execute("SELECT count(*), coalesce(max(id), 0) FROM interest_chunks").fetchone()
 
 
-def texts_changed(library: "Library") -> int:
-    """A number that changes when another connection commits."""
-    return library.data_version()
-
-
 def chunk_pks(library: "Library") -> list[bytes]:
     """The pks (int64) of every chunk, oldest first: which papers have features."""
     return [r[0] for r in library.execute("SELECT pks FROM interest_chunks ORDER BY id")]
