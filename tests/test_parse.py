@@ -129,6 +129,20 @@ def test_control_and_bidi_characters_are_dropped_from_titles():
     assert title == "Evil[31m Title reversed"
 
 
+def test_accented_titles_keep_every_letter_and_lose_only_invisible_characters():
+    text = TRENDING.replace("First Paper Title", "Caf\u00e9 \u2014 \u6a21\u578b\u00a0Ma\u00dfst\u00e4be\u200b\u202e\x07 \u00fcber")
+    assert parse_text(text, "t.txt").sightings[0].title == "Caf\u00e9 \u2014 \u6a21\u578b Ma\u00dfst\u00e4be \u00fcber"
+
+
+def test_no_printable_character_is_ever_filtered():
+    # The cleaner skips its filters for printable text: that is only right while every
+    # character they change is unprintable, in this Python's Unicode database too.
+    from papertriage.parse import _CONTROL, _SPACES
+
+    changed = [hex(c) for c in range(0x110000) if chr(c).isprintable() and (c in _SPACES or _CONTROL.match(chr(c)))]
+    assert changed == []
+
+
 def test_trending_with_subscribe_on_its_own_line():
     text = TRENDING.replace("SubscribeFirst", "Subscribe\nFirst")
     result = parse_text(text, "t.txt")

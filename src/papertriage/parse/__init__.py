@@ -47,7 +47,10 @@ _CONTROL = re.compile(
 
 
 def _clean(text: str) -> str:
-    if text.isascii() and text.isprintable():
+    # Every character the two filters change is unprintable (Cc, Cf, Zs, unassigned), so
+    # printable text, whatever its script, needs neither: one C scan (issue 16: the filters
+    # took ~3 s of a 100k import, run on every line with an accent or a dash).
+    if text.isprintable():
         return text.strip()
     return _CONTROL.sub("", text.translate(_SPACES)).strip()
 
