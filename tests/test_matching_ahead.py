@@ -7,6 +7,7 @@ fails while written, the helper's memory cap."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 
 import pytest
@@ -211,4 +212,28 @@ def test_a_dump_saved_twice_under_two_names_is_skipped_and_the_plans_go_on(tmp_p
     report = _import(tmp_path / "ahead.db", sources)
     assert report.files[5].skipped and alone.files[5].skipped
     assert followed[0] == report.totals()["records"] - report.files[5].records  # every other sighting planned
+    assert _tables(tmp_path / "alone.db") == _tables(tmp_path / "ahead.db")
+
+
+def test_a_dump_changed_after_the_helper_read_it_is_read_again_and_the_plans_end(tmp_path, dumps, monkeypatch,
+                                                                                 followed):
+    # The helper sends a plan without the sightings, and this process parses the file again:
+    # a file edited in between is not what was planned.
+    changed = tmp_path / "edited-while-importing.txt"
+    changed.write_bytes(dumps[3].path.read_bytes() + b"\n")
+    later = dumps[9].path.read_bytes() + b"\n\n"
+    sources = [*dumps[:6], ingest_mod.DumpSource(changed.name, changed, dumps[3].page_date), *dumps[6:]]
+    parse_dump, importer = ingest_mod.parse_dump, os.getpid()
+
+    def edited_once_the_helper_has_read_it(data, source, *args):
+        if os.getpid() != importer and source.path == changed and data != later:
+            changed.write_bytes(later)
+        return parse_dump(data, source, *args)
+
+    monkeypatch.setattr(ingest_mod, "parse_dump", edited_once_the_helper_has_read_it)
+    report = _import(tmp_path / "ahead.db", sources)
+    assert changed.read_bytes() == later
+    assert report.files[6].records == len(ingest_mod.parse_dump(later, sources[6], None, dt.date.today()).sightings)
+    assert 0 < followed[0] < report.totals()["records"]  # planned up to the edited file, matched here after
+    _without_plans(monkeypatch, tmp_path / "alone.db", sources)
     assert _tables(tmp_path / "alone.db") == _tables(tmp_path / "ahead.db")

@@ -533,12 +533,14 @@ def _read_and_parse(library: Library, source: DumpSource, *, page_date: dt.date 
     what the helper process prepared. Returns the report and, when there is
     something to write, the parsed dump."""
     report = FileReport(source.display)
+    if prepared is not None and library.find_dump(prepared.sha256) is not None:
+        report.skipped = True
+        return report, None
+    if prepared is not None:
+        prepared = prefetch.with_sightings(prepared, source, page_date)
     try:
-        if prepared is not None:
+        if prepared is not None and prepared.result is not None:
             sha, saved_on, result = prepared.sha256, prepared.saved_on, prepared.result
-            if library.find_dump(sha) is not None:
-                report.skipped = True
-                return report, None
         else:
             data = source.read(stdin)
             if len(data) > MAX_DUMP_BYTES:
@@ -549,10 +551,7 @@ def _read_and_parse(library: Library, source: DumpSource, *, page_date: dt.date 
                 report.skipped = True
                 return report, None
             saved_on = source.saved_on()
-            from .. import parse
-
-            result = parse.parse_bytes(data, source.display, page_date=source.page_date or page_date,
-                                       saved_year=saved_on.year, saved_on=saved_on)
+            result = parse_dump(data, source, page_date, saved_on)
             del data
     except StoreError:
         raise
@@ -566,6 +565,14 @@ def _read_and_parse(library: Library, source: DumpSource, *, page_date: dt.date 
     report.records = len(result.sightings)
     day, date_from, raw = _page_date_of(source, page_date, result)
     return report, _Parsed(source, report, sha, result, (day or saved_on).isoformat(), prepared, day, raw, date_from)
+
+
+def parse_dump(data: bytes, source: DumpSource, page_date: dt.date | None, saved_on: dt.date) -> parse.ParseResult:
+    """A dump's bytes parsed (here, or in the helper process: ``prefetch``)."""
+    from .. import parse
+
+    return parse.parse_bytes(data, source.display, page_date=source.page_date or page_date,
+                             saved_year=saved_on.year, saved_on=saved_on)
 
 
 def _page_date_of(source: DumpSource, page_date: dt.date | None,
