@@ -318,8 +318,8 @@ def _candidate_id(fp: "dedup.Fingerprint", attempt: int) -> str:
 
 def first_candidate_id(fp: "dedup.Fingerprint") -> str:
     """The id a paper with this text asks for first: the helper process computes it for
-    every sighting it prepares (issue 16) unless it also places them (``ahead``); this
-    process computes it for new papers without one, or whose text changed."""
+    every sighting it prepares (issue 16); this process computes it for new papers
+    without one, or whose text changed."""
     return _candidate_id(fp, 0)
 
 

@@ -74,13 +74,14 @@ def prepare(source: "DumpSource", page_date: dt.date | None, max_bytes: int) -> 
         saved_on = source.saved_on()
         result = parse_dump(data, source, page_date, saved_on)
         prints = [dedup.fingerprint(s.title, s.abstract) for s in result.sightings]
-        # While it plans, the helper has the longer share of the work: content keys (only for
-        # the pins of a user's merges, which a library the mirror stands for has none of) and
-        # the new papers' ids are left to this process, which computes them when it needs them.
+        # Content keys are only for the pins of a user's merges, which a library the mirror
+        # stands for has none of: while the helper plans, this process computes them if it
+        # needs them. The new papers' ids are computed here either way: this process, which
+        # parses planned files again, is the longer of the two (issue 16).
         planning = _mirror is not None
         prepared = Prepared(hashlib.sha256(data).hexdigest(), saved_on, result, prints, [fp.keys() for fp in prints],
                             None if planning else [fp.content_key() for fp in prints],
-                            None if planning else [first_candidate_id(fp) for fp in prints])
+                            [first_candidate_id(fp) for fp in prints])
     except Exception:  # noqa: BLE001 - reported by the ordinary path, which redoes the work
         return None
     prepared.plan = _plan(prepared, result.sightings)  # last: a file that failed above is not in the mirror
