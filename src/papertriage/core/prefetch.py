@@ -76,8 +76,7 @@ def prepare(source: "DumpSource", page_date: dt.date | None, max_bytes: int) -> 
         prints = [dedup.fingerprint(s.title, s.abstract) for s in result.sightings]
         # Content keys are only for the pins of a user's merges, which a library the mirror
         # stands for has none of: while the helper plans, this process computes them if it
-        # needs them. The new papers' ids are computed here either way: this process, which
-        # parses planned files again, is the longer of the two (issue 16).
+        # needs them. The new papers' ids are computed here either way (see below).
         planning = _mirror is not None
         prepared = Prepared(hashlib.sha256(data).hexdigest(), saved_on, result, prints, [fp.keys() for fp in prints],
                             None if planning else [fp.content_key() for fp in prints],
@@ -86,10 +85,10 @@ def prepare(source: "DumpSource", page_date: dt.date | None, max_bytes: int) -> 
         return None
     prepared.plan = _plan(prepared, result.sightings)  # last: a file that failed above is not in the mirror
     if prepared.plan is not None:
-        # Sent as the plan alone: while it plans, the helper is the longer of the two processes
-        # (100k: this one waited ~8 s on it), so this one parses the file again (``with_sightings``)
-        # instead of the helper pickling and piping the sightings. More work in all, less waiting:
-        # ~2 s less wall at 100k.
+        # Sent as the plan alone, and this process parses the file again (``with_sightings``):
+        # when the helper also pickled and piped the sightings it was the longer of the two
+        # processes (100k: this one waited 8-10 s on it). That made this one the longer, so the
+        # ids went back to the helper: the two now take about as long (issue 16).
         prepared.prints = prepared.keysets = prepared.result = None
     return prepared
 
