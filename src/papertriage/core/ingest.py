@@ -647,11 +647,7 @@ def _write_parsed(library: Library, parsed: _Parsed, vocabulary: VocabularyChang
                             chunk_plan = None
                     merge = functools.partial(
                         merge_sightings, library, sightings[part], dump_id, parsed.seen_on, vocabulary,
-                        prints=prepared.prints[part] if prepared and prepared.prints is not None else None,
-                        keysets=prepared.keysets[part] if prepared and prepared.keysets is not None else None,
-                        contents=prepared.contents[part] if prepared and prepared.contents is not None else None,
-                        ids=prepared.ids[part] if prepared and prepared.ids is not None else None,
-                        thresholds=thresholds, reborn=reborn)
+                        thresholds=thresholds, reborn=reborn, **_helper_part(prepared, part))
                     try:
                         new, merged = merge(plan=chunk_plan)
                     except ahead.Diverged:  # raised before anything was written
@@ -672,6 +668,14 @@ def _write_parsed(library: Library, parsed: _Parsed, vocabulary: VocabularyChang
         # The file's papers were rolled back: so is what the vocabulary was to learn of them.
         del vocabulary.new_pks[learned[0]:], vocabulary.replaced[learned[1]:]
         _file_error(report, exc, source)
+
+
+def _helper_part(prepared: Prepared | None, part: slice) -> dict[str, Any]:
+    """``merge_sightings``' arguments the helper computed for these sightings (none it left out)."""
+    if prepared is None:
+        return {}
+    return {name: values[part] for name in ("prints", "keysets", "contents", "ids")
+            if (values := getattr(prepared, name)) is not None}
 
 
 def _file_error(report: FileReport, exc: PapertriageError, source: DumpSource) -> None:

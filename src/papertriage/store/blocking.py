@@ -66,6 +66,3 @@ def fold(db: sqlite3.Connection) -> None:
                " ORDER BY key, paper")
     db.execute("DELETE FROM dedup_keys_pending")
 
-
-def pending_count(db: sqlite3.Connection) -> int:
-    return int(db.execute("SELECT count(*) FROM dedup_keys_pending").fetchone()[0])
